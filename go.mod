@@ -1,0 +1,3 @@
+module github.com/atrium-idp/atrium
+
+go 1.26.0

@@ -65,4 +65,3 @@ func newLogger(cfg serveConfig, out io.Writer) (*slog.Logger, error) {
 	}
 	return slog.New(slog.NewTextHandler(out, hopts)), nil
 }
-

@@ -42,7 +42,8 @@ type blueprintListOutput struct {
 	}
 }
 
-type blueprintPath struct {
+// BlueprintPath is the {identifier} path parameter of blueprint routes.
+type BlueprintPath struct {
 	Identifier string `path:"identifier" doc:"Blueprint identifier."`
 }
 
@@ -51,17 +52,17 @@ type blueprintCreateInput struct {
 }
 
 type blueprintReplaceInput struct {
-	blueprintPath
+	BlueprintPath
 	Body blueprintBody
 }
 
 type blueprintPatchInput struct {
-	blueprintPath
+	BlueprintPath
 	Body blueprintPatch
 }
 
 type blueprintDeleteInput struct {
-	blueprintPath
+	BlueprintPath
 	DeleteEntities bool `query:"delete_entities" doc:"Also delete the blueprint's entities; without it a blueprint with entities is not deleted (409)."`
 }
 
@@ -123,7 +124,7 @@ func (s *Server) registerBlueprints() {
 	register(s, huma.Operation{
 		OperationID: "getBlueprint", Method: http.MethodGet, Path: "/v1/blueprints/{identifier}",
 		Summary: "Get a blueprint", Tags: tags, Errors: []int{http.StatusNotFound},
-	}, func(ctx context.Context, in *blueprintPath) (*blueprintOutput, error) {
+	}, func(ctx context.Context, in *BlueprintPath) (*blueprintOutput, error) {
 		bp, err := cat.BlueprintGet(ctx, in.Identifier)
 		if err != nil {
 			return nil, err

@@ -18,28 +18,33 @@ import (
 // Bulk writes answer 200 when every entity was written and 207 with a result
 // per entity otherwise.
 
-type blueprintParam struct {
+// BlueprintParam is the {blueprint} path parameter. Parameter structs are
+// exported because huma reads parameters only from exported embedded fields.
+type BlueprintParam struct {
 	Blueprint string `path:"blueprint" doc:"Blueprint identifier."`
 }
 
-type entityParams struct {
+// EntityParams are the {blueprint} and {entity} path parameters.
+type EntityParams struct {
 	Blueprint string `path:"blueprint" doc:"Blueprint identifier."`
 	Entity    string `path:"entity" doc:"Entity identifier."`
 }
 
-type runIDParam struct {
+// RunIDParam is the run_id query parameter of writes.
+type RunIDParam struct {
 	RunID string `query:"run_id" doc:"Attribute the change to an action run."`
 }
 
-type writeParams struct {
-	runIDParam
+// WriteParams are the query parameters of entity creation (port.md §2.2).
+type WriteParams struct {
+	RunIDParam
 	Upsert                       bool `query:"upsert" doc:"Create, or replace the existing entity (fields not sent are dropped)."`
 	Merge                        bool `query:"merge" doc:"With upsert: create, or patch the existing entity (only fields sent change)."`
 	ValidationOnly               bool `query:"validation_only" doc:"Validate only; write nothing."`
 	CreateMissingRelatedEntities bool `query:"create_missing_related_entities" doc:"Create missing relation targets as stubs (identifier only)."`
 }
 
-func (p *writeParams) options() catalog.WriteOptions {
+func (p *WriteParams) options() catalog.WriteOptions {
 	return catalog.WriteOptions{
 		Upsert:                       p.Upsert,
 		Merge:                        p.Merge,
@@ -50,41 +55,41 @@ func (p *writeParams) options() catalog.WriteOptions {
 }
 
 type entityCreateInput struct {
-	blueprintParam
-	writeParams
+	BlueprintParam
+	WriteParams
 	Body entityBody
 }
 
 type entityUpdateInput struct {
-	entityParams
-	runIDParam
+	EntityParams
+	RunIDParam
 	CreateMissingRelatedEntities bool `query:"create_missing_related_entities" doc:"Create missing relation targets as stubs (identifier only)."`
 	Body                         entityBody
 }
 
 type entityDeleteInput struct {
-	entityParams
-	runIDParam
+	EntityParams
+	RunIDParam
 	DeleteDependents bool `query:"delete_dependents" doc:"Also delete, transitively, entities whose relations point at this one; without it such a delete is refused (409)."`
 }
 
 type entityListInput struct {
-	blueprintParam
+	BlueprintParam
 	Limit int    `query:"limit" minimum:"1" maximum:"1000" default:"200" doc:"Page size."`
 	From  string `query:"from" doc:"The next cursor of the previous page."`
 }
 
 type entityBulkInput struct {
-	blueprintParam
-	writeParams
+	BlueprintParam
+	WriteParams
 	Body struct {
 		Entities []*entityBody `json:"entities" doc:"Entities to write (at most 1000 by default)."`
 	}
 }
 
 type entityBulkDeleteInput struct {
-	blueprintParam
-	runIDParam
+	BlueprintParam
+	RunIDParam
 	DeleteDependents bool `query:"delete_dependents" doc:"Also delete dependents; without it the delete is all-or-nothing and refused (409) when any entity has dependents."`
 	Body             struct {
 		Entities []string `json:"entities" doc:"Identifiers of entities of this blueprint."`
@@ -92,8 +97,8 @@ type entityBulkDeleteInput struct {
 }
 
 type entityDeleteAllInput struct {
-	blueprintParam
-	runIDParam
+	BlueprintParam
+	RunIDParam
 	DeleteBlueprint bool `query:"delete_blueprint" doc:"Also delete the blueprint."`
 }
 
@@ -267,7 +272,7 @@ func (s *Server) registerEntities() {
 	register(s, huma.Operation{
 		OperationID: "getEntity", Method: http.MethodGet, Path: "/v1/blueprints/{blueprint}/entities/{entity}",
 		Summary: "Get an entity", Tags: tags, Errors: []int{http.StatusNotFound},
-	}, func(ctx context.Context, in *entityParams) (*entityOutput, error) {
+	}, func(ctx context.Context, in *EntityParams) (*entityOutput, error) {
 		e, err := cat.EntityGet(ctx, in.Blueprint, in.Entity)
 		if err != nil {
 			return nil, err
@@ -316,7 +321,7 @@ func (s *Server) registerEntities() {
 	register(s, huma.Operation{
 		OperationID: "countEntities", Method: http.MethodGet, Path: "/v1/blueprints/{blueprint}/entities-count",
 		Summary: "Count a blueprint's entities", Tags: tags, Errors: []int{http.StatusNotFound},
-	}, func(ctx context.Context, in *blueprintParam) (*entityCountOutput, error) {
+	}, func(ctx context.Context, in *BlueprintParam) (*entityCountOutput, error) {
 		n, err := cat.EntityCount(ctx, in.Blueprint)
 		if err != nil {
 			return nil, err
@@ -365,7 +370,7 @@ func (s *Server) registerEntities() {
 		OperationID: "getEntityHistory", Method: http.MethodGet, Path: "/v1/blueprints/{blueprint}/entities/{entity}/history",
 		Summary: "List an entity's versions, oldest first (Atrium extension)", Tags: tags,
 		Errors: []int{http.StatusNotFound},
-	}, func(ctx context.Context, in *entityParams) (*entityHistoryOutput, error) {
+	}, func(ctx context.Context, in *EntityParams) (*entityHistoryOutput, error) {
 		vs, err := cat.EntityHistory(ctx, in.Blueprint, in.Entity)
 		if err != nil {
 			return nil, err

@@ -1,0 +1,779 @@
+package catalog
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"sort"
+
+	"github.com/atrium-idp/atrium/internal/model"
+	"github.com/atrium-idp/atrium/internal/store"
+)
+
+// WriteOptions are the query parameters of Port's entity writes (§2.2).
+type WriteOptions struct {
+	Upsert                       bool
+	Merge                        bool
+	ValidationOnly               bool
+	CreateMissingRelatedEntities bool
+	RunID                        string
+}
+
+// WriteResult is the outcome of one entity write.
+type WriteResult struct {
+	Entity *model.Entity
+	// Created is true when the write created the entity.
+	Created bool
+}
+
+// writeMode is how one input meets the stored entity.
+type writeMode int
+
+const (
+	modeCreate  writeMode = iota + 1 // 409 when it exists
+	modeUpsert                       // create or replace
+	modeMerge                        // create or patch
+	modeReplace                      // replace; 404 when missing
+	modePatch                        // patch; 404 when missing
+)
+
+func createMode(opts WriteOptions) writeMode {
+	switch {
+	case opts.Upsert && opts.Merge:
+		return modeMerge
+	case opts.Upsert:
+		return modeUpsert
+	}
+	return modeCreate
+}
+
+// writeItem is one entity of a write, carried through the phases of
+// writeBatch.
+type writeItem struct {
+	index int
+	in    *model.EntityInput
+	urlID string // PUT/PATCH: the identifier from the URL
+
+	id      string
+	err     error
+	parsed  *parsedInput
+	before  *model.Entity
+	after   *model.Entity
+	created bool
+	// targets are the resolved relation targets (relation → identifiers);
+	// teams the resolved teams when sent.
+	targets map[string][]string
+	noop    bool
+}
+
+func (it *writeItem) key(bp string) model.EntityKey {
+	return model.EntityKey{Blueprint: bp, Identifier: it.id}
+}
+
+func (it *writeItem) subject(bp string) string {
+	if it.id == "" {
+		return fmt.Sprintf("entity of blueprint %q", bp)
+	}
+	return fmt.Sprintf("entity %q of blueprint %q", it.id, bp)
+}
+
+// fail records a problem with one item; the first error wins.
+func (it *writeItem) fail(err error) {
+	if it.err == nil {
+		it.err = err
+	}
+}
+
+// EntityCreate creates an entity; with Upsert it replaces an existing one,
+// with Upsert and Merge it patches it. Without Upsert an existing identifier
+// is an ErrConflict. With ValidationOnly nothing is written and the would-be
+// entity is returned. An unchanged entity is not rewritten (no version, no
+// event).
+func (s *Service) EntityCreate(ctx context.Context, actor model.Actor, blueprint string, in *model.EntityInput, opts WriteOptions) (*WriteResult, error) {
+	return s.writeOne(ctx, actor, blueprint, &writeItem{in: in}, createMode(opts), opts)
+}
+
+// EntityReplace replaces an existing entity (PUT); fields not sent are dropped
+// and defaults applied. A missing entity is an ErrNotFound. An identifier in
+// the body must equal id (entities cannot be renamed).
+func (s *Service) EntityReplace(ctx context.Context, actor model.Actor, blueprint, id string, in *model.EntityInput, opts WriteOptions) (*WriteResult, error) {
+	return s.writeOne(ctx, actor, blueprint, &writeItem{in: in, urlID: id}, modeReplace, opts)
+}
+
+// EntityPatch changes only the fields sent (PATCH); properties and relations
+// are merged key by key, and null clears a key (or title, icon, team). A
+// missing entity is an ErrNotFound.
+func (s *Service) EntityPatch(ctx context.Context, actor model.Actor, blueprint, id string, in *model.EntityInput, opts WriteOptions) (*WriteResult, error) {
+	return s.writeOne(ctx, actor, blueprint, &writeItem{in: in, urlID: id}, modePatch, opts)
+}
+
+func (s *Service) writeOne(ctx context.Context, actor model.Actor, blueprint string, it *writeItem, mode writeMode, opts WriteOptions) (*WriteResult, error) {
+	if it.in == nil {
+		it.in = &model.EntityInput{}
+	}
+	if err := s.writeBatch(ctx, actor, blueprint, []*writeItem{it}, mode, opts, false); err != nil {
+		return nil, err
+	}
+	if it.err != nil {
+		return nil, it.err
+	}
+	return &WriteResult{Entity: it.after, Created: it.created}, nil
+}
+
+// writeBatch writes items in ONE transaction: lock every key, read the
+// current state, apply, check relation targets with one batched read, and
+// apply every change with one EntityChangeApply. In a bulk write an item's
+// problem is recorded on the item and the others go on; otherwise any
+// problem aborts the whole write and nothing changes.
+func (s *Service) writeBatch(ctx context.Context, actor model.Actor, blueprint string, items []*writeItem, mode writeMode, opts WriteOptions, bulk bool) error {
+	return s.inTx(ctx, func(tx store.Tx) (bool, error) {
+		bp, err := getBlueprint(ctx, tx, blueprint)
+		if err != nil {
+			return false, err
+		}
+		sch, err := s.schemas.get(bp)
+		if err != nil {
+			return false, err
+		}
+		w := &batch{s: s, ctx: ctx, tx: tx, bp: bp, schema: sch, mode: mode, opts: opts, actor: actor, bps: map[string]*model.Blueprint{bp.Identifier: bp}}
+		if err := w.run(items); err != nil {
+			return false, err
+		}
+		if !bulk {
+			for _, it := range items {
+				if it.err != nil {
+					return false, it.err
+				}
+			}
+		}
+		if opts.ValidationOnly {
+			return false, nil
+		}
+		changes := make([]store.EntityChange, 0, len(items)+len(w.stubs))
+		for _, st := range w.stubs {
+			changes = append(changes, store.EntityChange{Kind: store.ChangeCreate, After: st, Edges: nil})
+		}
+		for _, it := range items {
+			if it.err != nil || it.noop {
+				continue
+			}
+			kind := store.ChangeUpdate
+			if it.created {
+				kind = store.ChangeCreate
+			}
+			changes = append(changes, store.EntityChange{Kind: kind, Before: it.before, After: it.after, Edges: edgesOf(bp, it.after)})
+		}
+		if len(changes) == 0 {
+			return false, nil
+		}
+		if err := tx.EntityChangeApply(ctx, &store.EntityChangeApplyParams{Changes: changes, Origin: w.origin}); err != nil {
+			return false, fmt.Errorf("write entities of %s: %w", blueprint, err)
+		}
+		return true, nil
+	})
+}
+
+// batch is the state of one writeBatch.
+type batch struct {
+	s      *Service
+	ctx    context.Context
+	tx     store.Tx
+	bp     *model.Blueprint
+	schema *EntitySchema
+	mode   writeMode
+	opts   WriteOptions
+	actor  model.Actor
+	origin store.Origin
+	// bps caches blueprints read in this transaction.
+	bps map[string]*model.Blueprint
+	// stubs are the entities create_missing_related_entities creates.
+	stubs []*model.Entity
+}
+
+func (w *batch) blueprint(id string) (*model.Blueprint, error) {
+	if bp, ok := w.bps[id]; ok {
+		return bp, nil
+	}
+	bp, err := getBlueprint(w.ctx, w.tx, id)
+	if errors.Is(err, model.ErrNotFound) {
+		bp = nil
+	} else if err != nil {
+		return nil, err
+	}
+	w.bps[id] = bp
+	return bp, nil
+}
+
+func (w *batch) run(items []*writeItem) error {
+	w.origin = w.s.origin(w.actor, w.opts.RunID)
+	bpID := w.bp.Identifier
+	teamBP, err := w.blueprint(model.TeamBlueprint)
+	if err != nil {
+		return err
+	}
+
+	// 1. Identifiers (a query is resolved inside the transaction).
+	seen := map[string]int{}
+	for i, it := range items {
+		it.index = i
+		if it.in == nil {
+			it.fail(model.Invalidf("entity %d of the request is empty", i))
+			continue
+		}
+		if err := w.resolveID(it); err != nil {
+			if !isKinded(err) {
+				return err
+			}
+			it.fail(err)
+			continue
+		}
+		if j, dup := seen[it.id]; dup {
+			ve := &model.ValidationError{Subject: it.subject(bpID)}
+			ve.Add("identifier", "entity %q appears more than once in this request (first at index %d)", it.id, j)
+			it.fail(ve)
+			continue
+		}
+		seen[it.id] = i
+	}
+
+	// 2. Lock and read the current state of every key.
+	var keys []model.EntityKey
+	for _, it := range items {
+		if it.err == nil {
+			keys = append(keys, it.key(bpID))
+		}
+	}
+	existing := map[string]*model.Entity{}
+	if len(keys) > 0 {
+		if err := w.tx.EntityLock(w.ctx, &store.EntityLockParams{Keys: keys}); err != nil {
+			return fmt.Errorf("lock entities of %s: %w", bpID, err)
+		}
+		es, err := w.tx.EntityGetMany(w.ctx, &store.EntityGetManyParams{Keys: keys})
+		if err != nil {
+			return fmt.Errorf("read entities of %s: %w", bpID, err)
+		}
+		for _, e := range es {
+			normaliseEntity(w.bp, e)
+			existing[e.Identifier] = e
+		}
+	}
+
+	// 3. Build each after-state and validate it on its own.
+	for _, it := range items {
+		if it.err != nil {
+			continue
+		}
+		if err := w.build(it, existing[it.id], teamBP); err != nil {
+			return err
+		}
+	}
+
+	// 4. Relation and team targets, read in one batch.
+	return w.checkTargets(items)
+}
+
+// isKinded reports whether err is a user-facing error (of a model kind)
+// rather than an internal failure that must abort the write.
+func isKinded(err error) bool {
+	var ve *model.ValidationError
+	var ke *model.KindError
+	return errors.As(err, &ve) || errors.As(err, &ke)
+}
+
+func (w *batch) resolveID(it *writeItem) error {
+	bpID := w.bp.Identifier
+	raw := it.in.Identifier
+	if it.urlID != "" {
+		it.id = it.urlID
+		if raw != nil && !isNull(raw) {
+			var s string
+			if json.Unmarshal(raw, &s) != nil || s != it.urlID {
+				ve := &model.ValidationError{Subject: it.subject(bpID)}
+				ve.Add("identifier", "must be %q, the identifier in the URL (entities cannot be renamed)", it.urlID)
+				return ve
+			}
+		}
+		return nil
+	}
+	ve := &model.ValidationError{Subject: fmt.Sprintf("entity of blueprint %q", bpID)}
+	switch {
+	case raw == nil || isNull(raw):
+		ve.Add("identifier", "is required")
+		return ve
+	case isQueryValue(raw):
+		q, reason := parseMapQuery(raw, w.bp)
+		if reason != "" {
+			ve.Add("identifier", "%s", reason)
+			return ve
+		}
+		ids, err := q.find(w.ctx, w.tx, bpID, 2)
+		if err != nil {
+			return err
+		}
+		switch len(ids) {
+		case 0:
+			return model.NotFoundf("no entity of blueprint %q matches the identifier query (%s)", bpID, q.describe())
+		case 1:
+			it.id = ids[0]
+		default:
+			return model.Invalidf("the identifier query (%s) matches more than one entity of blueprint %q", q.describe(), bpID)
+		}
+		return nil
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		ve.Add("identifier", "must be a string or a search query")
+		return ve
+	}
+	if r := checkEntityID(s); r != "" {
+		ve.Add("identifier", "%s", r)
+		return ve
+	}
+	if bpID == model.UserBlueprint && !userIDRe.MatchString(s) {
+		ve.Add("identifier", "a user's identifier must be an email address")
+		return ve
+	}
+	it.id = s
+	return nil
+}
+
+// build computes it.after from the stored entity cur (nil when missing)
+// and validates its properties.
+func (w *batch) build(it *writeItem, cur *model.Entity, teamBP *model.Blueprint) error {
+	bpID := w.bp.Identifier
+	ve := &model.ValidationError{Subject: it.subject(bpID)}
+	p := parseInput(ve, w.bp, teamBP, it.in)
+	if err := ve.Err(); err != nil {
+		it.fail(err)
+		return nil
+	}
+	it.parsed = p
+
+	patch := false
+	switch w.mode {
+	case modeCreate:
+		if cur != nil {
+			it.fail(model.Conflictf("entity %q of blueprint %q already exists", it.id, bpID))
+			return nil
+		}
+	case modeReplace, modePatch:
+		if cur == nil {
+			it.fail(model.NotFoundf("entity %q of blueprint %q not found", it.id, bpID))
+			return nil
+		}
+		patch = w.mode == modePatch
+	case modeMerge:
+		patch = cur != nil
+	}
+
+	var after *model.Entity
+	if patch {
+		after = cloneEntity(cur)
+		for k, v := range p.props {
+			if v == nil {
+				delete(after.Properties, k)
+			} else {
+				after.Properties[k] = v
+			}
+		}
+	} else {
+		after = &model.Entity{Identifier: it.id, Blueprint: bpID, Team: []string{}, Properties: map[string]any{}, Relations: map[string]any{}}
+		for id, prop := range w.bp.Schema.Properties {
+			if prop.Default != nil {
+				after.Properties[id] = prop.Default
+			}
+		}
+		for k, v := range p.props {
+			if v == nil {
+				delete(after.Properties, k)
+			} else {
+				after.Properties[k] = v
+			}
+		}
+	}
+	if p.titleSet || !patch {
+		after.Title = it.id
+		if p.title != nil && *p.title != "" {
+			after.Title = *p.title
+		}
+	}
+	if p.iconSet || !patch {
+		after.Icon = ""
+		if p.icon != nil {
+			after.Icon = *p.icon
+		}
+	}
+	if p.teamSet && (p.team.null || p.team.ids != nil) {
+		after.Team = append([]string{}, p.team.ids...)
+	}
+	if err := w.schema.Validate(after.Properties); err != nil {
+		var pve *model.ValidationError
+		if !errors.As(err, &pve) {
+			return err
+		}
+		pve.Subject = it.subject(bpID)
+		it.fail(pve)
+		return nil
+	}
+
+	// Relations: resolve queries now; existence is checked in one batch.
+	for rel, rv := range p.rels {
+		r := w.bp.Relations[rel]
+		switch {
+		case rv.null:
+			after.Relations[rel] = emptyRel(r.Many)
+		case rv.query != nil || isQueryValue(rv.raw):
+			tbp, err := w.blueprint(r.Target)
+			if err != nil {
+				return err
+			}
+			if tbp == nil {
+				it.fail(model.Invalidf("relations.%s: target blueprint %q does not exist", rel, r.Target))
+				return nil
+			}
+			ids, err := w.resolveQuery(it, "relations."+rel, rv.raw, tbp, r.Many)
+			if err != nil {
+				return err
+			}
+			if it.err != nil {
+				return nil
+			}
+			after.Relations[rel] = relOf(ids, r.Many)
+		default:
+			after.Relations[rel] = relOf(rv.ids, r.Many)
+		}
+	}
+	if p.teamSet && p.team.query != nil {
+		ids, err := w.resolveQuery(it, "team", p.team.raw, teamBP, true)
+		if err != nil || it.err != nil {
+			return err
+		}
+		after.Team = ids
+	}
+	if !patch {
+		for rel, r := range w.bp.Relations {
+			if _, ok := after.Relations[rel]; !ok {
+				after.Relations[rel] = emptyRel(r.Many)
+			}
+		}
+	}
+	for _, rel := range sortedKeys(w.bp.Relations) {
+		if w.bp.Relations[rel].Required && after.Relations[rel] == nil {
+			ve.Add("relations."+rel, "is required")
+		}
+	}
+	if err := ve.Err(); err != nil {
+		it.fail(err)
+		return nil
+	}
+
+	now := w.origin.Time
+	if cur == nil {
+		it.created = true
+		after.CreatedAt, after.CreatedBy = now, w.actor.ID
+		after.UpdatedAt, after.UpdatedBy = now, w.actor.ID
+	} else {
+		it.before = cur
+		after.CreatedAt, after.CreatedBy = cur.CreatedAt, cur.CreatedBy
+		if sameContent(cur, after) {
+			it.noop = true
+			after.UpdatedAt, after.UpdatedBy = cur.UpdatedAt, cur.UpdatedBy
+		} else {
+			after.UpdatedAt, after.UpdatedBy = now, w.actor.ID
+		}
+	}
+	it.after = after
+	return nil
+}
+
+// resolveQuery runs a relation or team search query against tbp.
+func (w *batch) resolveQuery(it *writeItem, field string, raw json.RawMessage, tbp *model.Blueprint, many bool) ([]string, error) {
+	ve := &model.ValidationError{Subject: it.subject(w.bp.Identifier)}
+	q, reason := parseMapQuery(raw, tbp)
+	if reason != "" {
+		ve.Add(field, "%s", reason)
+		it.fail(ve)
+		return nil, nil
+	}
+	ids, err := q.find(w.ctx, w.tx, tbp.Identifier, maxQueryMatches+1)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case len(ids) > maxQueryMatches:
+		ve.Add(field, "the search query (%s) matches more than %d entities", q.describe(), maxQueryMatches)
+	case !many && len(ids) == 0:
+		ve.Add(field, "the search query (%s) matches no entity of blueprint %q", q.describe(), tbp.Identifier)
+	case !many && len(ids) > 1:
+		ve.Add(field, "the search query (%s) matches %d entities but the relation is single", q.describe(), len(ids))
+	}
+	if err := ve.Err(); err != nil {
+		it.fail(err)
+		return nil, nil
+	}
+	if ids == nil {
+		ids = []string{}
+	}
+	return ids, nil
+}
+
+func emptyRel(many bool) any {
+	if many {
+		return []string{}
+	}
+	return nil
+}
+
+func relOf(ids []string, many bool) any {
+	if many {
+		return append([]string{}, ids...)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	return ids[0]
+}
+
+// sameContent reports whether a and b hold the same user data.
+func sameContent(a, b *model.Entity) bool {
+	return a.Title == b.Title && a.Icon == b.Icon &&
+		reflect.DeepEqual(a.Team, b.Team) &&
+		reflect.DeepEqual(a.Properties, b.Properties) &&
+		reflect.DeepEqual(a.Relations, b.Relations)
+}
+
+// checkTargets checks that every relation target and team exists, reading
+// all of them with one EntityGetMany. Targets created in the same batch
+// count as existing; an item that fails makes the items pointing at it fail
+// too. With CreateMissingRelatedEntities missing targets become stubs.
+func (w *batch) checkTargets(items []*writeItem) error {
+	bpID := w.bp.Identifier
+	inBatch := func() map[model.EntityKey]*writeItem {
+		m := map[model.EntityKey]*writeItem{}
+		for _, it := range items {
+			if it.err == nil && it.after != nil {
+				m[it.key(bpID)] = it
+			}
+		}
+		return m
+	}
+	batchKeys := inBatch()
+	want := map[model.EntityKey]bool{}
+	var keys []model.EntityKey
+	add := func(k model.EntityKey) {
+		if _, ok := batchKeys[k]; ok || want[k] {
+			return
+		}
+		want[k] = true
+		keys = append(keys, k)
+	}
+	for _, it := range items {
+		if it.err != nil || it.after == nil {
+			continue
+		}
+		w.forTargets(it, add)
+	}
+	found := map[model.EntityKey]bool{}
+	if len(keys) > 0 {
+		es, err := w.tx.EntityGetMany(w.ctx, &store.EntityGetManyParams{Keys: keys})
+		if err != nil {
+			return fmt.Errorf("read relation targets: %w", err)
+		}
+		for _, e := range es {
+			found[e.Key()] = true
+		}
+	}
+
+	// Missing targets: stubs or errors.
+	stubs := map[model.EntityKey]bool{}
+	for _, it := range items {
+		if it.err != nil || it.after == nil {
+			continue
+		}
+		ve := &model.ValidationError{Subject: it.subject(bpID)}
+		w.forTargetsField(it, func(field string, k model.EntityKey) {
+			if _, ok := batchKeys[k]; ok || found[k] || stubs[k] {
+				return
+			}
+			if field == "team" {
+				ve.Add("team", "team %q does not exist", k.Identifier)
+				return
+			}
+			if !w.opts.CreateMissingRelatedEntities {
+				ve.Add(field, "target entity %q of blueprint %q does not exist", k.Identifier, k.Blueprint)
+				return
+			}
+			if model.IsSystemBlueprint(k.Blueprint) {
+				ve.Add(field, "target entity %q of blueprint %q does not exist, and entities of system blueprints are never created implicitly", k.Identifier, k.Blueprint)
+				return
+			}
+			stubs[k] = true
+		})
+		if err := ve.Err(); err != nil {
+			it.fail(err)
+		}
+	}
+	if len(stubs) > 0 {
+		if err := w.makeStubs(items, stubs); err != nil {
+			return err
+		}
+	}
+
+	// Items pointing at a failed item of the same batch fail too.
+	for changed := true; changed; {
+		changed = false
+		ok := inBatch()
+		for _, it := range items {
+			if it.err != nil || it.after == nil {
+				continue
+			}
+			w.forTargetsField(it, func(field string, k model.EntityKey) {
+				if it.err != nil || found[k] || stubs[k] {
+					return
+				}
+				if _, in := ok[k]; in {
+					return
+				}
+				if _, wasInBatch := batchKeys[k]; wasInBatch {
+					ve := &model.ValidationError{Subject: it.subject(bpID)}
+					ve.Add(field, "target entity %q of blueprint %q is not written: it failed in this request", k.Identifier, k.Blueprint)
+					it.fail(ve)
+					changed = true
+				}
+			})
+		}
+	}
+	w.pruneStubs(items)
+	return nil
+}
+
+func (w *batch) forTargets(it *writeItem, fn func(model.EntityKey)) {
+	w.forTargetsField(it, func(_ string, k model.EntityKey) { fn(k) })
+}
+
+// forTargetsField calls fn for every relation target and team of it.after
+// that the input sent (unchanged stored values are not re-checked).
+func (w *batch) forTargetsField(it *writeItem, fn func(field string, k model.EntityKey)) {
+	for _, rel := range sortedKeys(w.bp.Relations) {
+		if _, sent := it.parsed.rels[rel]; !sent {
+			continue
+		}
+		r := w.bp.Relations[rel]
+		for _, t := range model.RelationValueTargets(it.after.Relations[rel]) {
+			fn("relations."+rel, model.EntityKey{Blueprint: r.Target, Identifier: t})
+		}
+	}
+	if it.parsed.teamSet {
+		for _, t := range it.after.Team {
+			fn("team", model.EntityKey{Blueprint: model.TeamBlueprint, Identifier: t})
+		}
+	}
+}
+
+// makeStubs locks and creates the missing related entities (identifier
+// only, title = identifier). A stub its blueprint's schema refuses (required
+// properties or relations) fails the items that need it.
+func (w *batch) makeStubs(items []*writeItem, stubs map[model.EntityKey]bool) error {
+	keys := make([]model.EntityKey, 0, len(stubs))
+	for k := range stubs {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].Blueprint != keys[j].Blueprint {
+			return keys[i].Blueprint < keys[j].Blueprint
+		}
+		return keys[i].Identifier < keys[j].Identifier
+	})
+	if err := w.tx.EntityLock(w.ctx, &store.EntityLockParams{Keys: keys}); err != nil {
+		return fmt.Errorf("lock related entities: %w", err)
+	}
+	// Re-read after locking: a concurrent writer may have created some.
+	es, err := w.tx.EntityGetMany(w.ctx, &store.EntityGetManyParams{Keys: keys})
+	if err != nil {
+		return fmt.Errorf("read related entities: %w", err)
+	}
+	exists := map[model.EntityKey]bool{}
+	for _, e := range es {
+		exists[e.Key()] = true
+	}
+	bad := map[model.EntityKey]string{}
+	now := w.origin.Time
+	for _, k := range keys {
+		if exists[k] {
+			continue
+		}
+		tbp, err := w.blueprint(k.Blueprint)
+		if err != nil {
+			return err
+		}
+		if tbp == nil {
+			bad[k] = fmt.Sprintf("blueprint %q does not exist", k.Blueprint)
+			continue
+		}
+		if r := checkEntityID(k.Identifier); r != "" {
+			bad[k] = "identifier " + r
+			continue
+		}
+		stub := &model.Entity{Identifier: k.Identifier, Title: k.Identifier, Blueprint: k.Blueprint, Team: []string{},
+			Properties: map[string]any{}, Relations: map[string]any{},
+			CreatedAt: now, CreatedBy: w.actor.ID, UpdatedAt: now, UpdatedBy: w.actor.ID}
+		for id, p := range tbp.Schema.Properties {
+			if p.Default != nil {
+				stub.Properties[id] = p.Default
+			}
+		}
+		for rel, r := range tbp.Relations {
+			if r.Required {
+				bad[k] = fmt.Sprintf("blueprint %q requires relation %q", k.Blueprint, rel)
+			}
+			stub.Relations[rel] = emptyRel(r.Many)
+		}
+		sch, err := w.s.schemas.get(tbp)
+		if err != nil {
+			return err
+		}
+		if err := sch.Validate(stub.Properties); err != nil {
+			bad[k] = fmt.Sprintf("blueprint %q refuses an entity with only an identifier (%v)", k.Blueprint, err)
+		}
+		if _, isBad := bad[k]; !isBad {
+			w.stubs = append(w.stubs, stub)
+		}
+	}
+	for _, it := range items {
+		if it.err != nil || it.after == nil {
+			continue
+		}
+		ve := &model.ValidationError{Subject: it.subject(w.bp.Identifier)}
+		w.forTargetsField(it, func(field string, k model.EntityKey) {
+			if reason, ok := bad[k]; ok {
+				ve.Add(field, "cannot create missing entity %q: %s", k.Identifier, reason)
+			}
+		})
+		if err := ve.Err(); err != nil {
+			it.fail(err)
+		}
+	}
+	return nil
+}
+
+// pruneStubs keeps only the stubs some surviving item still points at.
+func (w *batch) pruneStubs(items []*writeItem) {
+	if len(w.stubs) == 0 {
+		return
+	}
+	need := map[model.EntityKey]bool{}
+	for _, it := range items {
+		if it.err == nil && it.after != nil {
+			w.forTargets(it, func(k model.EntityKey) { need[k] = true })
+		}
+	}
+	kept := w.stubs[:0]
+	for _, st := range w.stubs {
+		if need[st.Key()] {
+			kept = append(kept, st)
+		}
+	}
+	w.stubs = kept
+}

@@ -25,7 +25,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -475,4 +477,50 @@ func (s *Set) BlueprintIDs() []string {
 	}
 	sort.Strings(ids)
 	return ids
+}
+
+// Load reads a file or a directory (walked recursively, hidden directories
+// skipped) from the operating system; errors name files as given, so
+// `atrium apply -f examples/sdlc` reports "examples/sdlc/service.yaml: …".
+func Load(p string) (*Set, error) {
+	info, err := os.Stat(p)
+	if err != nil {
+		return nil, err
+	}
+	if !info.IsDir() {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		return Parse(p, data)
+	}
+	set := &Set{}
+	err = filepath.WalkDir(p, func(name string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if name != p && strings.HasPrefix(d.Name(), ".") {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !IsManifestFile(name) {
+			return nil
+		}
+		data, err := os.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		one, err := Parse(name, data)
+		if err != nil {
+			return err
+		}
+		set.Add(one)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return set, nil
 }

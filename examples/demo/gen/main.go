@@ -33,17 +33,17 @@ type entity struct {
 	Relations  map[string]any `yaml:"relations,omitempty"`
 }
 
-type team struct{ id, title string }
+type team struct{ id, title, desc string }
 
 var teams = []team{
-	{"payments", "Payments"},
-	{"checkout", "Checkout"},
-	{"identity", "Identity & Access"},
-	{"search", "Search & Discovery"},
-	{"data-platform", "Data Platform"},
-	{"infrastructure", "Infrastructure"},
-	{"mobile", "Mobile"},
-	{"growth", "Growth"},
+	{"payments", "Payments", "Money in and out: payments, ledger, billing"},
+	{"checkout", "Checkout", "From cart to order"},
+	{"identity", "Identity & Access", "Accounts, login and sessions"},
+	{"search", "Search & Discovery", "Search, catalog and recommendations"},
+	{"data-platform", "Data Platform", "Events, warehouse and ML features"},
+	{"infrastructure", "Infrastructure", "The platform every service runs on"},
+	{"mobile", "Mobile", "iOS and Android apps and their backends"},
+	{"growth", "Growth", "Notifications, loyalty and experiments"},
 }
 
 var people = []string{
@@ -171,10 +171,18 @@ func main() {
 		files[file] = append(files[file], e)
 	}
 
-	for _, t := range teams {
-		add("teams.yaml", entity{Blueprint: "_team", Identifier: t.id, Title: t.title})
-	}
 	members := map[string][]string{}
+	size := map[string]int{}
+	for i := range people {
+		size[teams[i%len(teams)].id]++
+		if i%11 == 3 {
+			size[teams[(i+3)%len(teams)].id]++
+		}
+	}
+	for _, t := range teams {
+		add("teams.yaml", entity{Blueprint: "_team", Identifier: t.id, Title: t.title,
+			Properties: map[string]any{"description": t.desc, "size": size[t.id]}})
+	}
 	for i, name := range people {
 		tm := teams[i%len(teams)].id
 		rel := []string{tm}
@@ -184,8 +192,16 @@ func main() {
 		for _, t := range rel {
 			members[t] = append(members[t], email(name))
 		}
+		role := "Member"
+		if i < len(teams) {
+			role = "Moderator" // the first person of each team
+		}
+		if i == 0 {
+			role = "Admin"
+		}
 		add("users.yaml", entity{Blueprint: "_user", Identifier: email(name), Title: name,
-			Relations: map[string]any{"team": rel}})
+			Properties: map[string]any{"status": "Active", "port_role": role, "port_type": "Standard"},
+			Relations:  map[string]any{"team": rel}})
 	}
 	for _, e := range envs {
 		add("environments.yaml", entity{Blueprint: "environment", Identifier: e.id, Title: e.title,

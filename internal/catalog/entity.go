@@ -74,6 +74,9 @@ func parseInput(ve *model.ValidationError, bp *model.Blueprint, teamBP *model.Bl
 	}
 	if in.Team != nil {
 		p.teamSet = true
+		if teamBP == nil && isQueryValue(in.Team) {
+			ve.Add("team", "teams cannot be searched: the %s blueprint does not exist", model.TeamBlueprint)
+		}
 		p.team = parseRelValue(ve, "team", in.Team, true, teamBP)
 		direct := bp.Ownership != nil && bp.Ownership.Type == model.OwnershipDirect
 		if !direct && (len(p.team.ids) > 0 || p.team.query != nil) {

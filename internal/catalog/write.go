@@ -190,6 +190,8 @@ type batch struct {
 	bps map[string]*model.Blueprint
 	// stubs are the entities create_missing_related_entities creates.
 	stubs []*model.Entity
+	// existing is the stored state of the batch's keys, by identifier.
+	existing map[string]*model.Entity
 }
 
 func (w *batch) blueprint(id string) (*model.Blueprint, error) {
@@ -209,10 +211,6 @@ func (w *batch) blueprint(id string) (*model.Blueprint, error) {
 func (w *batch) run(items []*writeItem) error {
 	w.origin = w.s.origin(w.actor, w.opts.RunID)
 	bpID := w.bp.Identifier
-	teamBP, err := w.blueprint(model.TeamBlueprint)
-	if err != nil {
-		return err
-	}
 
 	// 1. Identifiers (a query is resolved inside the transaction).
 	seen := map[string]int{}
@@ -246,6 +244,7 @@ func (w *batch) run(items []*writeItem) error {
 		}
 	}
 	existing := map[string]*model.Entity{}
+	w.existing = existing
 	if len(keys) > 0 {
 		if err := w.tx.EntityLock(w.ctx, &store.EntityLockParams{Keys: keys}); err != nil {
 			return fmt.Errorf("lock entities of %s: %w", bpID, err)
@@ -265,7 +264,7 @@ func (w *batch) run(items []*writeItem) error {
 		if it.err != nil {
 			continue
 		}
-		if err := w.build(it, existing[it.id], teamBP); err != nil {
+		if err := w.build(it, existing[it.id]); err != nil {
 			return err
 		}
 	}
@@ -341,9 +340,16 @@ func (w *batch) resolveID(it *writeItem) error {
 
 // build computes it.after from the stored entity cur (nil when missing)
 // and validates its properties.
-func (w *batch) build(it *writeItem, cur *model.Entity, teamBP *model.Blueprint) error {
+func (w *batch) build(it *writeItem, cur *model.Entity) error {
 	bpID := w.bp.Identifier
 	ve := &model.ValidationError{Subject: it.subject(bpID)}
+	var teamBP *model.Blueprint
+	if it.in.Team != nil {
+		var err error
+		if teamBP, err = w.blueprint(model.TeamBlueprint); err != nil {
+			return err
+		}
+	}
 	p := parseInput(ve, w.bp, teamBP, it.in)
 	if err := ve.Err(); err != nil {
 		it.fail(err)
@@ -635,6 +641,9 @@ func (w *batch) checkTargets(items []*writeItem) error {
 				}
 				if _, in := ok[k]; in {
 					return
+				}
+				if k.Blueprint == bpID && w.existing[k.Identifier] != nil {
+					return // stored already; the failed item only did not change it
 				}
 				if _, wasInBatch := batchKeys[k]; wasInBatch {
 					ve := &model.ValidationError{Subject: it.subject(bpID)}

@@ -96,4 +96,3 @@ func (s *Service) inTx(ctx context.Context, fn func(tx store.Tx) (commit bool, e
 	}
 	return nil
 }
-

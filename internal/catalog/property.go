@@ -141,6 +141,7 @@ func checkEnum(ve *model.ValidationError, field string, p *model.Property) {
 	if p.Enum != nil {
 		if p.Type != "string" && p.Type != "number" {
 			ve.Add(field+".enum", "is only allowed for types string and number, not %q", p.Type)
+			return
 		} else if len(p.Enum) == 0 {
 			ve.Add(field+".enum", "must hold at least one value")
 		}

@@ -52,8 +52,9 @@ func createMode(opts WriteOptions) writeMode {
 // writeItem is one entity of a write, carried through the phases of
 // writeBatch.
 type writeItem struct {
-	index int
-	in    *model.EntityInput
+	index     int
+	blueprint string
+	in        *model.EntityInput
 	urlID string // PUT/PATCH: the identifier from the URL
 
 	id      string
@@ -79,11 +80,18 @@ func (it *writeItem) subject(bp string) string {
 	return fmt.Sprintf("entity %q of blueprint %q", it.id, bp)
 }
 
-// fail records a problem with one item; the first error wins.
+// fail records a problem with one item; the first error wins. A
+// ValidationError without a subject gets the item's (built only now, to keep
+// the valid path free of formatting).
 func (it *writeItem) fail(err error) {
-	if it.err == nil {
-		it.err = err
+	if it.err != nil {
+		return
 	}
+	var ve *model.ValidationError
+	if errors.As(err, &ve) && ve.Subject == "" {
+		ve.Subject = it.subject(it.blueprint)
+	}
+	it.err = err
 }
 
 // EntityCreate creates an entity; with Upsert it replaces an existing one,
@@ -192,6 +200,8 @@ type batch struct {
 	stubs []*model.Entity
 	// existing is the stored state of the batch's keys, by identifier.
 	existing map[string]*model.Entity
+	// relIDs are bp's relation identifiers, sorted.
+	relIDs []string
 }
 
 func (w *batch) blueprint(id string) (*model.Blueprint, error) {
@@ -210,12 +220,14 @@ func (w *batch) blueprint(id string) (*model.Blueprint, error) {
 
 func (w *batch) run(items []*writeItem) error {
 	w.origin = w.s.origin(w.actor, w.opts.RunID)
+	w.relIDs = sortedKeys(w.bp.Relations)
 	bpID := w.bp.Identifier
 
 	// 1. Identifiers (a query is resolved inside the transaction).
 	seen := map[string]int{}
 	for i, it := range items {
 		it.index = i
+		it.blueprint = bpID
 		if it.in == nil {
 			it.fail(model.Invalidf("entity %d of the request is empty", i))
 			continue
@@ -228,7 +240,7 @@ func (w *batch) run(items []*writeItem) error {
 			continue
 		}
 		if j, dup := seen[it.id]; dup {
-			ve := &model.ValidationError{Subject: it.subject(bpID)}
+			ve := &model.ValidationError{}
 			ve.Add("identifier", "entity %q appears more than once in this request (first at index %d)", it.id, j)
 			it.fail(ve)
 			continue
@@ -289,14 +301,14 @@ func (w *batch) resolveID(it *writeItem) error {
 		if raw != nil && !isNull(raw) {
 			var s string
 			if json.Unmarshal(raw, &s) != nil || s != it.urlID {
-				ve := &model.ValidationError{Subject: it.subject(bpID)}
+				ve := &model.ValidationError{}
 				ve.Add("identifier", "must be %q, the identifier in the URL (entities cannot be renamed)", it.urlID)
 				return ve
 			}
 		}
 		return nil
 	}
-	ve := &model.ValidationError{Subject: fmt.Sprintf("entity of blueprint %q", bpID)}
+	ve := &model.ValidationError{}
 	switch {
 	case raw == nil || isNull(raw):
 		ve.Add("identifier", "is required")
@@ -342,7 +354,7 @@ func (w *batch) resolveID(it *writeItem) error {
 // and validates its properties.
 func (w *batch) build(it *writeItem, cur *model.Entity) error {
 	bpID := w.bp.Identifier
-	ve := &model.ValidationError{Subject: it.subject(bpID)}
+	ve := &model.ValidationError{}
 	var teamBP *model.Blueprint
 	if it.in.Team != nil {
 		var err error
@@ -419,7 +431,6 @@ func (w *batch) build(it *writeItem, cur *model.Entity) error {
 		if !errors.As(err, &pve) {
 			return err
 		}
-		pve.Subject = it.subject(bpID)
 		it.fail(pve)
 		return nil
 	}
@@ -496,7 +507,7 @@ func (w *batch) build(it *writeItem, cur *model.Entity) error {
 
 // resolveQuery runs a relation or team search query against tbp.
 func (w *batch) resolveQuery(it *writeItem, field string, raw json.RawMessage, tbp *model.Blueprint, many bool) ([]string, error) {
-	ve := &model.ValidationError{Subject: it.subject(w.bp.Identifier)}
+	ve := &model.ValidationError{}
 	q, reason := parseMapQuery(raw, tbp)
 	if reason != "" {
 		ve.Add(field, "%s", reason)
@@ -598,7 +609,7 @@ func (w *batch) checkTargets(items []*writeItem) error {
 		if it.err != nil || it.after == nil {
 			continue
 		}
-		ve := &model.ValidationError{Subject: it.subject(bpID)}
+		ve := &model.ValidationError{}
 		w.forTargetsField(it, func(field string, k model.EntityKey) {
 			if _, ok := batchKeys[k]; ok || found[k] || stubs[k] {
 				return
@@ -646,7 +657,7 @@ func (w *batch) checkTargets(items []*writeItem) error {
 					return // stored already; the failed item only did not change it
 				}
 				if _, wasInBatch := batchKeys[k]; wasInBatch {
-					ve := &model.ValidationError{Subject: it.subject(bpID)}
+					ve := &model.ValidationError{}
 					ve.Add(field, "target entity %q of blueprint %q is not written: it failed in this request", k.Identifier, k.Blueprint)
 					it.fail(ve)
 					changed = true
@@ -665,7 +676,7 @@ func (w *batch) forTargets(it *writeItem, fn func(model.EntityKey)) {
 // forTargetsField calls fn for every relation target and team of it.after
 // that the input sent (unchanged stored values are not re-checked).
 func (w *batch) forTargetsField(it *writeItem, fn func(field string, k model.EntityKey)) {
-	for _, rel := range sortedKeys(w.bp.Relations) {
+	for _, rel := range w.relIDs {
 		if _, sent := it.parsed.rels[rel]; !sent {
 			continue
 		}
@@ -754,7 +765,7 @@ func (w *batch) makeStubs(items []*writeItem, stubs map[model.EntityKey]bool) er
 		if it.err != nil || it.after == nil {
 			continue
 		}
-		ve := &model.ValidationError{Subject: it.subject(w.bp.Identifier)}
+		ve := &model.ValidationError{}
 		w.forTargetsField(it, func(field string, k model.EntityKey) {
 			if reason, ok := bad[k]; ok {
 				ve.Add(field, "cannot create missing entity %q: %s", k.Identifier, reason)

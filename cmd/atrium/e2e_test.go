@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -81,6 +82,21 @@ func TestEndToEnd(t *testing.T) {
 	out, err = run(t, "get", "entities", "runningService", "payments-production", "-o", "json")
 	if err != nil || !strings.Contains(out, `"imageTag": "1.42.0"`) {
 		t.Errorf("get entity = %v:\n%s", err, out)
+	}
+	// What get prints, apply takes back unchanged.
+	for _, format := range []string{"yaml", "json"} {
+		out, err = run(t, "get", "entities", "deployment", "-o", format)
+		if err != nil {
+			t.Fatal(err)
+		}
+		file := filepath.Join(t.TempDir(), "deployments."+format)
+		if err := os.WriteFile(file, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, err = run(t, "apply", "-q", "-f", file)
+		if err != nil || strings.Count(out, "\n") != 1 || !strings.Contains(out, "entities: 0 created, 0 updated, 698 unchanged") {
+			t.Errorf("apply of get -o %s = %v:\n%.2000s", format, err, out)
+		}
 	}
 	out, err = run(t, "get", "blueprints")
 	if err != nil || !strings.Contains(out, "runningService") || !strings.Contains(out, "_user") {

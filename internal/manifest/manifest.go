@@ -396,6 +396,9 @@ func (s *Set) addEntity(src Source, obj map[string]any, defaultBlueprint string)
 			return fmt.Errorf("%s: entity: identifier must be a string in a manifest, got %s", src, jsonKind(id))
 		}
 	}
+	// Server-set meta fields are accepted and ignored, so the output of
+	// `atrium get entities -o yaml` applies unchanged.
+	obj = without(obj, "createdAt", "createdBy", "updatedAt", "updatedBy")
 	var e Entity
 	if err := decodeStrict(obj, &e); err != nil {
 		return fmt.Errorf("%s: entity %v: %v", src, obj["identifier"], err)
@@ -412,6 +415,27 @@ func (s *Set) addEntity(src Source, obj map[string]any, defaultBlueprint string)
 	e.Source = src
 	s.Entities = append(s.Entities, &e)
 	return nil
+}
+
+// without returns obj minus keys (obj itself when it holds none of them).
+func without(obj map[string]any, keys ...string) map[string]any {
+	var out map[string]any
+	for _, k := range keys {
+		if _, ok := obj[k]; !ok {
+			continue
+		}
+		if out == nil {
+			out = make(map[string]any, len(obj))
+			for k2, v := range obj {
+				out[k2] = v
+			}
+		}
+		delete(out, k)
+	}
+	if out == nil {
+		return obj
+	}
+	return out
 }
 
 // decodeStrict decodes a JSON-compatible value into out, refusing unknown

@@ -28,8 +28,8 @@ vet:
 	$(GO) vet ./...
 
 # ATRIUM_TEST_PG_URL defaults to the local server when it answers; without it
-# the PostgreSQL tests skip loudly (marker SKIP-PG), and under
-# ATRIUM_REQUIRE_PG=1 they fail instead. The web tests join here once the UI
+# the PostgreSQL tests skip loudly ("POSTGRESQL NOT TESTED", internal/store/
+# dbtest), and under CI or ATRIUM_REQUIRE_PG=1 they fail instead. The web tests join here once the UI
 # lands (see the web target).
 test: vet
 	@if [ -z "$$ATRIUM_TEST_PG_URL" ] && command -v pg_isready >/dev/null 2>&1 \
@@ -42,12 +42,15 @@ test: vet
 fmt:
 	gofmt -s -w $$(git ls-files '*.go')
 
-# bench-ingest loads BENCH_N SDLC entities through the bulk API and the
-# catalog service on SQLite (and PostgreSQL when ATRIUM_TEST_PG_URL is set)
-# and writes bench/RESULTS.md.
+# bench-ingest loads BENCH_N SDLC entities (3 relations each) through the
+# bulk API and the catalog service beside plain SQLite inserts (the floor),
+# on SQLite and, when ATRIUM_BENCH_PG_URL is set or the local server answers,
+# PostgreSQL; the table lands in bench/RESULTS.md.
 bench-ingest:
-	@if [ ! -d bench/ingest ]; then echo "bench/ingest is not built yet"; exit 1; fi
-	$(GO) run ./bench/ingest -n $(BENCH_N) -out bench/RESULTS.md
+	@pg="$$ATRIUM_BENCH_PG_URL"; \
+	if [ -z "$$pg" ] && command -v pg_isready >/dev/null 2>&1 && pg_isready -q -h 127.0.0.1 -p 5432; then pg=$(PG_URL); fi; \
+	echo "make bench-ingest: PostgreSQL $${pg:-<none: SQLite only>}"; \
+	$(GO) run ./bench/ingest -n $(BENCH_N) -pg "$$pg" -results bench/RESULTS.md
 
 # web: placeholder. The React UI (web/, STYLE §8) is a later issue; then this
 # target runs `npm ci && npm run build` in web/, build embeds it with

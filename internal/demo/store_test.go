@@ -2,25 +2,27 @@ package demo_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
 	"github.com/atrium-idp/atrium/internal/catalog"
 	"github.com/atrium-idp/atrium/internal/demo"
 	"github.com/atrium-idp/atrium/internal/model"
-	"github.com/atrium-idp/atrium/internal/store/sqlite"
+	"github.com/atrium-idp/atrium/internal/store"
+	"github.com/atrium-idp/atrium/internal/store/dbtest"
 )
 
-// TestLoadSQLite loads the demo through the real catalog on a fresh SQLite
-// store and checks the counts; a second Load is a no-op.
-func TestLoadSQLite(t *testing.T) {
+// TestLoadStore loads the demo through the real catalog on a fresh store of
+// each driver and checks the counts; a second Load is a no-op.
+func TestLoadStore(t *testing.T) {
 	t.Parallel()
+	dbtest.ForEachDriver(t, func(t *testing.T, open dbtest.OpenFunc) {
+		t.Parallel()
+		testLoad(t, open(t))
+	})
+}
+
+func testLoad(t *testing.T, st store.Store) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "demo.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
 	cat, err := catalog.New(catalog.Options{Store: st})
 	if err != nil {
 		t.Fatal(err)

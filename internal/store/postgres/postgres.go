@@ -1,0 +1,226 @@
+// Package postgres is Atrium's store driver for PostgreSQL on pgx (through
+// database/sql and pgx's stdlib adapter), for running several replicas on one
+// database. Writers of the same entity are serialised with transaction-scoped
+// advisory locks; outbox sequence numbers follow commit order because every
+// writer takes one advisory lock right before appending events.
+//
+// It imports store, store/sqlstore and model. Only cmd/atrium and tests
+// import it (STYLE §2).
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io/fs"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+
+	"github.com/atrium-idp/atrium/internal/model"
+	"github.com/atrium-idp/atrium/internal/store"
+	"github.com/atrium-idp/atrium/internal/store/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// maxConns caps the pool; PostgreSQL's own default max_connections is 100 and
+// several replicas share it.
+const maxConns = 16
+
+// Advisory lock keys. Entity keys use the one-bigint lock space; the outbox
+// uses the two-int4 space, which PostgreSQL keeps apart, so a key hash can
+// never collide with it.
+const (
+	outboxLockClass = 0x41545249 // "ATRI"
+	outboxLockID    = 1
+)
+
+// Driver is an open PostgreSQL store. It implements store.Store.
+type Driver struct {
+	*sqlstore.Store
+	db     *sql.DB
+	logger *slog.Logger
+}
+
+var _ store.Store = (*Driver)(nil)
+
+// Open connects to the database at url (a postgres:// URL or key=value DSN)
+// and applies pending migrations. A search_path parameter in the URL (e.g.
+// ?search_path=tenant1) selects the schema, which must exist. logger may be
+// nil.
+func Open(ctx context.Context, url string, logger *slog.Logger) (*Driver, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	logger = logger.With("component", "store", "driver", "postgres")
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		// pgx's message may quote the URL with its password: keep it out.
+		return nil, errors.New("postgres: cannot parse the database URL")
+	}
+	db := stdlib.OpenDB(*cfg)
+	db.SetMaxOpenConns(maxConns)
+	db.SetMaxIdleConns(maxConns)
+	if err := db.PingContext(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("postgres: connect: %w", err)
+	}
+	d := &Driver{db: db, logger: logger}
+	if err := d.migrate(ctx); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	s, err := sqlstore.New(sqlstore.Options{Writer: db, Flavor: flavor{}})
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	d.Store = s
+	return d, nil
+}
+
+// migrate applies the embedded migrations under a session advisory lock
+// (keyed by schema, so replicas starting together migrate once and separate
+// schemas do not wait on each other).
+func (d *Driver) migrate(ctx context.Context) error {
+	var schema string
+	if err := d.db.QueryRowContext(ctx, "SELECT COALESCE(current_schema(), '')").Scan(&schema); err != nil {
+		return fmt.Errorf("postgres: current schema: %w", err)
+	}
+	if schema == "" {
+		return errors.New("postgres: no current schema: does the search_path schema exist?")
+	}
+	h := fnv.New64a()
+	_, _ = h.Write([]byte("atrium-migrate\x00" + schema))
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(int64(h.Sum64()>>1)), lock.WithLockTimeout(1, 600))
+	if err != nil {
+		return err
+	}
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, d.db, sub,
+		goose.WithDisableGlobalRegistry(true), goose.WithSessionLocker(locker))
+	if err != nil {
+		return fmt.Errorf("postgres: migrations: %w", err)
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return fmt.Errorf("postgres: migrate: %w", err)
+	}
+	for _, r := range res {
+		d.logger.Info("applied migration", "version", r.Source.Version, "path", r.Source.Path, "schema", schema)
+	}
+	return nil
+}
+
+// SchemaVersion returns the newest applied migration version.
+func (d *Driver) SchemaVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := d.db.QueryRowContext(ctx, "SELECT COALESCE(MAX(version_id), 0) FROM goose_db_version WHERE is_applied").Scan(&v)
+	return v, err
+}
+
+// flavor describes PostgreSQL to sqlstore.
+type flavor struct{}
+
+func (flavor) Name() string { return "postgres" }
+
+func (flavor) Placeholder(n int) string { return "$" + strconv.Itoa(n) }
+
+// MaxParams is the wire protocol's limit on bind parameters.
+func (flavor) MaxParams() int { return 65535 }
+
+// TimeValue truncates to microseconds, timestamptz's precision, so the value
+// written is exactly the value read back.
+func (flavor) TimeValue(t time.Time) any { return t.UTC().Truncate(time.Microsecond) }
+
+// PropertyMatch compares jsonb values, which are typed: 1 equals 1.0 but
+// not "1" nor true.
+func (flavor) PropertyMatch(a *sqlstore.Args, col, key string, values []any) string {
+	var ph []string
+	for _, v := range values {
+		switch v := v.(type) {
+		case string, float64, bool, int, int64:
+			b, err := json.Marshal(v)
+			if err != nil {
+				continue
+			}
+			ph = append(ph, a.Add(string(b))+"::jsonb")
+		}
+	}
+	if len(ph) == 0 {
+		return ""
+	}
+	return "(" + col + " -> " + a.Add(key) + "::text) IN (" + strings.Join(ph, ", ") + ")"
+}
+
+// LockEntities takes one transaction-scoped advisory lock per key, in
+// ascending hash order so two bulk writers cannot deadlock. Keys that hash
+// alike share a lock, which only serialises a little more.
+func (flavor) LockEntities(ctx context.Context, tx *sql.Tx, keys []model.EntityKey) error {
+	ids := make([]int64, 0, len(keys))
+	for _, k := range keys {
+		ids = append(ids, keyLockID(k))
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	// unnest yields the array in order and the aggregate consumes rows one by
+	// one, so locks are taken in ascending order.
+	_, err := tx.ExecContext(ctx, "SELECT count(pg_advisory_xact_lock(k)) FROM unnest($1::bigint[]) AS k", ids)
+	return err
+}
+
+func keyLockID(k model.EntityKey) int64 {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(k.Blueprint))
+	_, _ = h.Write([]byte{0})
+	_, _ = h.Write([]byte(k.Identifier))
+	return int64(h.Sum64())
+}
+
+// LockOutbox serialises event appends until commit, so a lower seq can never
+// commit after a higher one was read (DESIGN §4, §6).
+func (flavor) LockOutbox(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1::int4, $2::int4)", outboxLockClass, outboxLockID)
+	return err
+}
+
+// InterpretError is the driver's one error translation (STYLE §3).
+func (flavor) InterpretError(err error) error { return interpretError(err) }
+
+func interpretError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return model.NotFoundf("not found")
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "23505": // unique_violation
+			return &model.KindError{Kind: model.ErrConflict, Message: "already exists"}
+		case "22P05", "22021": // untranslatable_character (\u0000 in jsonb), bad UTF-8
+			return model.Invalidf("text cannot be stored: %s", pe.Message)
+		case "40001", "40P01", "55P03", "57P03": // serialization, deadlock, lock not available, cannot connect now
+			return fmt.Errorf("%w: %s", model.ErrUnavailable, pe.Message)
+		}
+	}
+	return err
+}

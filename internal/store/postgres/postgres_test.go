@@ -1,0 +1,14 @@
+package postgres_test
+
+import (
+	"testing"
+
+	"github.com/atrium-idp/atrium/internal/store/dbtest"
+	"github.com/atrium-idp/atrium/internal/store/storetest"
+)
+
+func TestConformance(t *testing.T) {
+	t.Parallel()
+	dbtest.RequirePostgres(t)
+	storetest.Run(t, dbtest.OpenPostgres)
+}

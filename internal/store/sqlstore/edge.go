@@ -1,0 +1,43 @@
+package sqlstore
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/atrium-idp/atrium/internal/model"
+	"github.com/atrium-idp/atrium/internal/store"
+)
+
+// EdgeListIncoming returns the edges pointing at any of To, ordered by
+// source key, relation, then target key.
+func (r *reader) EdgeListIncoming(ctx context.Context, p *store.EdgeListIncomingParams) ([]model.Edge, error) {
+	out := []model.Edge{}
+	for _, c := range groupKeys(p.To) {
+		a := NewArgs(r.f)
+		q := "SELECT from_blueprint, from_identifier, relation, to_blueprint, to_identifier FROM edges WHERE to_blueprint = " +
+			a.Add(c.Blueprint) + " AND to_identifier IN (" + a.List(c.IDs) + ")"
+		if err := func() error {
+			rows, err := r.q.QueryContext(ctx, q, a.Vals...)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var e model.Edge
+				if err := rows.Scan(&e.From.Blueprint, &e.From.Identifier, &e.Relation, &e.To.Blueprint, &e.To.Identifier); err != nil {
+					return err
+				}
+				out = append(out, e)
+			}
+			return rows.Err()
+		}(); err != nil {
+			return nil, r.wrap("list incoming edges", err)
+		}
+	}
+	slices.SortFunc(out, func(a, b model.Edge) int {
+		return cmp.Or(compareKeys(a.From, b.From), strings.Compare(a.Relation, b.Relation), compareKeys(a.To, b.To))
+	})
+	return out, nil
+}

@@ -1,0 +1,151 @@
+// Package sqlstore is the one implementation of the store ports over
+// database/sql, shared by the SQLite and PostgreSQL drivers. What differs
+// between the databases (placeholders, locks, time and JSON encodings, JSON
+// property comparison, error codes) is asked of a Flavor, which each driver
+// supplies (STYLE §3: ask, don't switch).
+//
+// It imports only store, model and the standard library. Only the drivers
+// (store/sqlite, store/postgres) import it.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/atrium-idp/atrium/internal/model"
+	"github.com/atrium-idp/atrium/internal/store"
+)
+
+// Flavor is what a driver tells the shared implementation about its database.
+type Flavor interface {
+	store.Dialect
+
+	// MaxParams is the most bind parameters one statement may carry; batched
+	// statements are chunked below it.
+	MaxParams() int
+	// TimeValue encodes a time for binding (SQLite: fixed-width UTC text so it
+	// sorts; PostgreSQL: a time.Time for timestamptz).
+	TimeValue(t time.Time) any
+	// PropertyMatch returns a SQL condition that holds when the JSON column
+	// col has property key equal, typed, to one of values (JSON scalars:
+	// string, float64, bool), binding what it needs through a. It returns ""
+	// when no value can match.
+	PropertyMatch(a *Args, col, key string, values []any) string
+	// LockEntities serialises writers of keys until tx ends (no-op where the
+	// database has a single writer). keys are sorted and distinct.
+	LockEntities(ctx context.Context, tx *sql.Tx, keys []model.EntityKey) error
+	// LockOutbox is called right before events are appended, so sequence
+	// numbers are assigned in commit order and a reader never skips one.
+	LockOutbox(ctx context.Context, tx *sql.Tx) error
+	// InterpretError maps a database error to a model kind when it has one
+	// (unique violation → ErrConflict); other errors come back unchanged.
+	InterpretError(err error) error
+}
+
+// Options configure a Store.
+type Options struct {
+	// Writer runs write transactions. On SQLite it holds one connection.
+	Writer *sql.DB
+	// Reader serves reads outside transactions; defaults to Writer.
+	Reader *sql.DB
+	// Flavor describes the database. Required.
+	Flavor Flavor
+	// Capabilities are reported as given.
+	Capabilities store.Capabilities
+}
+
+// Store implements store.Store over database/sql.
+type Store struct {
+	reader
+	opts Options
+}
+
+var _ store.Store = (*Store)(nil)
+
+// New returns a Store over already-migrated databases.
+func New(opts Options) (*Store, error) {
+	if opts.Writer == nil {
+		return nil, errors.New("sqlstore: Options.Writer is required")
+	}
+	if opts.Flavor == nil {
+		return nil, errors.New("sqlstore: Options.Flavor is required")
+	}
+	if opts.Reader == nil {
+		opts.Reader = opts.Writer
+	}
+	s := &Store{opts: opts}
+	s.reader = reader{q: opts.Reader, f: opts.Flavor}
+	return s, nil
+}
+
+// Begin starts a write transaction.
+func (s *Store) Begin(ctx context.Context) (store.Tx, error) {
+	tx, err := s.opts.Writer.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", s.opts.Flavor.InterpretError(err))
+	}
+	return &Tx{reader: reader{q: tx, f: s.opts.Flavor}, tx: tx}, nil
+}
+
+// Dialect describes the SQL flavour.
+func (s *Store) Dialect() store.Dialect { return s.opts.Flavor }
+
+// Capabilities reports optional features.
+func (s *Store) Capabilities() store.Capabilities { return s.opts.Capabilities }
+
+// Close closes both connection pools.
+func (s *Store) Close() error {
+	var err error
+	if s.opts.Reader != s.opts.Writer {
+		err = s.opts.Reader.Close()
+	}
+	return errors.Join(err, s.opts.Writer.Close())
+}
+
+// Tx implements store.Tx over one *sql.Tx.
+type Tx struct {
+	reader
+	tx *sql.Tx
+}
+
+var _ store.Tx = (*Tx)(nil)
+
+// Commit commits the transaction.
+func (t *Tx) Commit(ctx context.Context) error {
+	if err := t.tx.Commit(); err != nil {
+		return t.f.InterpretError(err)
+	}
+	return nil
+}
+
+// Rollback rolls back; after Commit or a previous Rollback it does nothing.
+func (t *Tx) Rollback(ctx context.Context) error {
+	if err := t.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
+		return t.f.InterpretError(err)
+	}
+	return nil
+}
+
+// queryer is what reads and writes need: a pool or a transaction.
+type queryer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// reader implements store.Reader over a pool or a transaction.
+type reader struct {
+	q queryer
+	f Flavor
+}
+
+// wrap translates a database error at the driver edge (STYLE §5).
+func (r *reader) wrap(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", what, r.f.InterpretError(err))
+}

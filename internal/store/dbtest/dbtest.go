@@ -33,14 +33,29 @@ const PGURLEnv = "ATRIUM_TEST_PG_URL"
 // PostgreSQL, dropped) when t ends.
 type OpenFunc = func(t testing.TB) store.Store
 
-// ForEachDriver runs fn as subtest "sqlite" and subtest "postgres", each
-// with an OpenFunc for that driver. fn may call t.Parallel.
-func ForEachDriver(t *testing.T, fn func(t *testing.T, open OpenFunc)) {
+// DriverFunc is a test body ForEachDriver accepts: one that opens its own
+// stores (as many as it needs) or one that takes a single fresh store.
+type DriverFunc interface {
+	func(t *testing.T, open OpenFunc) | func(t *testing.T, st store.Store)
+}
+
+// ForEachDriver runs fn as subtest "sqlite" and subtest "postgres". fn gets
+// either an OpenFunc for that driver or one fresh store, whichever its
+// signature asks for. fn may call t.Parallel.
+func ForEachDriver[F DriverFunc](t *testing.T, fn F) {
 	t.Helper()
-	t.Run("sqlite", func(t *testing.T) { fn(t, OpenSQLite) })
+	run := func(t *testing.T, open OpenFunc) {
+		switch fn := any(fn).(type) {
+		case func(*testing.T, OpenFunc):
+			fn(t, open)
+		case func(*testing.T, store.Store):
+			fn(t, open(t))
+		}
+	}
+	t.Run("sqlite", func(t *testing.T) { run(t, OpenSQLite) })
 	t.Run("postgres", func(t *testing.T) {
 		RequirePostgres(t)
-		fn(t, OpenPostgres)
+		run(t, OpenPostgres)
 	})
 }
 

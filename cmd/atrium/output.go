@@ -79,10 +79,18 @@ func relationSummary(bp *model.Blueprint) string {
 	}
 	parts := make([]string, 0, len(bp.Relations))
 	for name, r := range bp.Relations {
-		parts = append(parts, name+"→"+r.Target)
+		if name == r.Target {
+			parts = append(parts, name)
+		} else {
+			parts = append(parts, name+"→"+r.Target)
+		}
 	}
 	slices.Sort(parts)
-	return strings.Join(parts, ",")
+	s := strings.Join(parts, ",")
+	if r := []rune(s); len(r) > 60 {
+		s = string(r[:59]) + "…"
+	}
+	return s
 }
 
 func writeEntities(w io.Writer, format string, es []*model.Entity) error {

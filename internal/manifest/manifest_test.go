@@ -68,25 +68,27 @@ func TestParseJSON(t *testing.T) {
 	}
 }
 
+var parseErrorTests = []struct {
+	name, file, src, wantErr string
+}{
+	{"not an object", "a.yaml", "- 1\n", "a.yaml: document 0: [0]: expected an object"},
+	{"unknown kind", "a.yaml", "kind: Location\n", `a.yaml: document 0: unknown kind "Location"`},
+	{"unclassifiable", "a.yaml", "---\n---\ntitle: x\n", "a.yaml: document 1: not a blueprint"},
+	{"entity without blueprint", "a.yaml", "identifier: x\ntitle: y\n", `has no "blueprint"`},
+	{"second document", "a.yaml", "blueprint: s\nidentifier: a\n---\nblueprint: s\nidentifier: b\nproperty: {}\n", `a.yaml: document 1: entity b: unknown field "property"`},
+	{"blueprint typo", "b.yaml", "identifier: s\ntitle: S\nschema: {}\nrelation: {}\n", `b.yaml: document 0: blueprint: unknown field "relation"`},
+	{"identifier query", "c.yaml", "blueprint: s\nidentifier: {combinator: and}\n", "identifier must be a string"},
+	{"bad yaml", "d.yaml", "a: [\n", "d.yaml: document 0: invalid YAML"},
+	{"bad json", "d.json", "{\"a\":", "d.json: document 0: invalid JSON"},
+	{"list item", "e.yaml", "entities:\n  - {blueprint: s, identifier: a}\n  - identifier: x\n", "e.yaml: document 0: entities[1]: entity \"x\": blueprint is required"},
+	{"wrong type", "f.yaml", "identifier: s\ntitle: S\nschema: {properties: []}\n", "schema.properties"},
+	{"infinity", "g.yaml", "blueprint: s\nidentifier: a\nproperties: {x: .inf}\n", "not a JSON number"},
+	{"team type", "h.yaml", "blueprint: s\nidentifier: a\nteam: 3\n", "team must be a string"},
+}
+
 func TestParseErrors(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name, file, src, wantErr string
-	}{
-		{"not an object", "a.yaml", "- 1\n", "a.yaml: document 0: [0]: expected an object"},
-		{"unknown kind", "a.yaml", "kind: Location\n", `a.yaml: document 0: unknown kind "Location"`},
-		{"unclassifiable", "a.yaml", "---\n---\ntitle: x\n", "a.yaml: document 1: not a blueprint"},
-		{"entity without blueprint", "a.yaml", "identifier: x\ntitle: y\n", `has no "blueprint"`},
-		{"second document", "a.yaml", "blueprint: s\nidentifier: a\n---\nblueprint: s\nidentifier: b\nproperty: {}\n", `a.yaml: document 1: entity b: unknown field "property"`},
-		{"blueprint typo", "b.yaml", "identifier: s\ntitle: S\nschema: {}\nrelation: {}\n", `b.yaml: document 0: blueprint: unknown field "relation"`},
-		{"identifier query", "c.yaml", "blueprint: s\nidentifier: {combinator: and}\n", "identifier must be a string"},
-		{"bad yaml", "d.yaml", "a: [\n", "d.yaml: document 0: invalid YAML"},
-		{"bad json", "d.json", "{\"a\":", "d.json: document 0: invalid JSON"},
-		{"list item", "e.yaml", "entities:\n  - {blueprint: s, identifier: a}\n  - identifier: x\n", "e.yaml: document 0: entities[1]: entity \"x\": blueprint is required"},
-		{"wrong type", "f.yaml", "identifier: s\ntitle: S\nschema: {properties: []}\n", "schema.properties"},
-		{"infinity", "g.yaml", "blueprint: s\nidentifier: a\nproperties: {x: .inf}\n", "not a JSON number"},
-		{"team type", "h.yaml", "blueprint: s\nidentifier: a\nteam: 3\n", "team must be a string"},
-	}
+	tests := parseErrorTests
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

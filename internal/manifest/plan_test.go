@@ -1,8 +1,10 @@
 package manifest_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -199,6 +201,9 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(planBlueprints), false)
 	f.Add([]byte(`[{"identifier":"e","title":"E","schema":{}},{"blueprint":"e","identifier":"x"}]`), true)
 	f.Add([]byte("a: &a [*a]\n"), false)
+	for _, tc := range parseErrorTests {
+		f.Add([]byte(tc.src), strings.HasSuffix(tc.file, ".json"))
+	}
 	f.Add([]byte("entities:\n  - {blueprint: s, identifier: a, relations: {r: [a, b]}}\n"), false)
 	f.Fuzz(func(t *testing.T, data []byte, isJSON bool) {
 		name := "f.yaml"
@@ -231,5 +236,43 @@ func FuzzParse(f *testing.F) {
 		if err := set.Check(); err == nil && seen != len(set.Entities) {
 			t.Fatalf("plan holds %d complete entities, set has %d", seen, len(set.Entities))
 		}
+		// Accepted input survives format → parse.
+		doc := map[string]any{}
+		var bps []any
+		for _, bp := range set.Blueprints {
+			bps = append(bps, &bp.Blueprint)
+		}
+		var ents []any
+		for _, e := range set.Entities {
+			body := e.Body()
+			body["blueprint"] = e.Blueprint
+			ents = append(ents, body)
+		}
+		doc["blueprints"], doc["entities"] = bps, ents
+		out, err := json.Marshal(doc)
+		if err != nil {
+			return // e.g. a number JSON cannot hold; not a parser bug
+		}
+		again, err := manifest.Parse("again.json", out)
+		if err != nil {
+			t.Fatalf("re-parse of %s: %v", out, err)
+		}
+		if len(again.Blueprints) != len(set.Blueprints) || len(again.Entities) != len(set.Entities) {
+			t.Fatalf("re-parse: %d/%d blueprints, %d/%d entities", len(again.Blueprints), len(set.Blueprints), len(again.Entities), len(set.Entities))
+		}
+		for i, e := range set.Entities {
+			if a, b := e.Body(), again.Entities[i].Body(); !reflect.DeepEqual(mustJSON(t, a), mustJSON(t, b)) {
+				t.Fatalf("entity %d changed: %v → %v", i, a, b)
+			}
+		}
 	})
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

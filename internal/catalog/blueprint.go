@@ -467,10 +467,10 @@ func (s *Service) BlueprintCreate(ctx context.Context, actor model.Actor, bp *mo
 		ve.Add("identifier", "identifiers starting with _ are reserved for system blueprints")
 		return nil, ve
 	}
-	return s.blueprintCreate(ctx, actor, bp, false)
+	return s.blueprintCreate(ctx, actor, bp)
 }
 
-func (s *Service) blueprintCreate(ctx context.Context, actor model.Actor, in *model.Blueprint, _ bool) (*model.Blueprint, error) {
+func (s *Service) blueprintCreate(ctx context.Context, actor model.Actor, in *model.Blueprint) (*model.Blueprint, error) {
 	bp := *in
 	normaliseBlueprint(&bp)
 	var out *model.Blueprint

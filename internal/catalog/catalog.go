@@ -3,7 +3,24 @@
 // §1–2). Every catalog write goes through it; other services read and write
 // the catalog only through its exported methods (DESIGN §1.2).
 //
-// It imports model, store (ports only) and clock; never httpapi or a driver.
+// It imports model, store (ports only), clock and its libraries (jsonschema,
+// gojq, yaml); never httpapi or a driver.
+//
+// Files by concept: blueprint.go (blueprint rules and lifecycle), property.go
+// (type and format rules), schema.go (compiled JSON Schema per blueprint and
+// its cache), entity.go (entity input, normalisation, reads), write.go (the
+// one write path of every entity create/replace/patch), bulk.go, delete.go,
+// rename.go, identifier.go (identifier rules and "map by property") and
+// system.go (_user and _team).
+//
+// Every write is one store transaction: Begin, EntityLock the keys written,
+// read the current state inside the transaction, apply with one
+// EntityChangeApply, Commit — or Rollback, leaving nothing behind.
+//
+// Known limitation: a write checks that its relation targets exist but does
+// not lock them, so on PostgreSQL a concurrent delete of a target can commit
+// alongside a write that points at it (SQLite serialises writers, so it
+// cannot happen there).
 package catalog
 
 import (

@@ -387,6 +387,60 @@ func TestEntityWrites(t *testing.T) {
 				t.Errorf("EntityDeleteAll = %d, %v", n, err)
 			}
 		})
+		t.Run("team query bulk validation only and on commit", func(t *testing.T) {
+			t.Parallel()
+			st := open(t)
+			commits := 0
+			var mu sync.Mutex
+			svc, err := catalog.New(catalog.Options{Store: st, OnCommit: func() { mu.Lock(); commits++; mu.Unlock() }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			if err := svc.Init(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := svc.BlueprintCreate(ctx, actor, decodeBlueprint(t, `{"identifier":"app","title":"App","ownership":{"type":"Direct"}}`)); err != nil {
+				t.Fatal(err)
+			}
+			for _, id := range []string{"red", "blue"} {
+				if _, err := svc.EntityCreate(ctx, actor, model.TeamBlueprint, input(t, `{"identifier":"`+id+`","properties":{"size":3}}`), catalog.WriteOptions{}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			res, err := svc.EntityCreate(ctx, actor, "app", input(t, `{"identifier":"a1","team":{"combinator":"and","rules":[{"property":"size","operator":"=","value":3}]}}`), catalog.WriteOptions{})
+			if err != nil || !cmp.Equal(res.Entity.Team, []string{"blue", "red"}) {
+				t.Fatalf("team query = %+v, %v", res, err)
+			}
+			mu.Lock()
+			before := commits
+			mu.Unlock()
+			if before != 6 { // _team, _user, app, red, blue, a1
+				t.Errorf("OnCommit called %d times, want 6", before)
+			}
+			out, err := svc.EntityBulkCreate(ctx, actor, "app", []*model.EntityInput{input(t, `{"identifier":"a2"}`), input(t, `{"identifier":"a3","team":"green"}`)}, catalog.WriteOptions{ValidationOnly: true})
+			if err != nil || out[0].Err != nil || out[1].Err == nil {
+				t.Fatalf("bulk validation only = %+v, %v", out, err)
+			}
+			wantField(t, out[1].Err, "team")
+			if _, err := svc.EntityGet(ctx, "app", "a2"); !errors.Is(err, model.ErrNotFound) {
+				t.Errorf("validation only wrote a2: %v", err)
+			}
+			mu.Lock()
+			if commits != before {
+				t.Errorf("OnCommit called %d times for a dry run", commits-before)
+			}
+			mu.Unlock()
+			_, err = svc.EntityList(ctx, "app", catalog.ListOptions{Cursor: "%%%"})
+			wantField(t, err, "cursor")
+			n, err := svc.EntityDeleteAll(ctx, actor, "app", catalog.DeleteAllOptions{DeleteBlueprint: true})
+			if err != nil || n != 1 {
+				t.Fatalf("EntityDeleteAll = %d, %v", n, err)
+			}
+			if _, err := svc.BlueprintGet(ctx, "app"); !errors.Is(err, model.ErrNotFound) {
+				t.Errorf("blueprint survived delete_blueprint: %v", err)
+			}
+		})
 		t.Run("failed write leaves nothing", func(t *testing.T) {
 			t.Parallel()
 			f := setup(t, open)

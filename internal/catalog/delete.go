@@ -17,8 +17,10 @@ type DeleteOptions struct {
 	RunID            string
 }
 
-// keyChunk bounds how many keys one store call carries.
-const keyChunk = 500
+// keyChunk bounds how many keys one store call carries: well under both
+// drivers' bind-parameter limits, and above MaxBulk's default so a default
+// bulk write reads its keys with one call.
+const keyChunk = 4000
 
 // maxNamedDependents caps how many dependents an error message names.
 const maxNamedDependents = 10
@@ -51,7 +53,7 @@ func (s *Service) EntityBulkDelete(ctx context.Context, actor model.Actor, bluep
 				keys = append(keys, model.EntityKey{Blueprint: blueprint, Identifier: id})
 			}
 		}
-		if err := tx.EntityLock(ctx, &store.EntityLockParams{Keys: keys}); err != nil {
+		if err := lockKeys(ctx, tx, keys); err != nil {
 			return false, fmt.Errorf("lock entities of %s: %w", blueprint, err)
 		}
 		es, err := getMany(ctx, tx, keys)
@@ -74,6 +76,19 @@ func (s *Service) EntityBulkDelete(ctx context.Context, actor model.Actor, bluep
 		}
 		return true, nil
 	})
+}
+
+// lockKeys locks keys (sorted, in chunks) for the rest of tx.
+func lockKeys(ctx context.Context, tx store.Tx, keys []model.EntityKey) error {
+	keys = append([]model.EntityKey(nil), keys...)
+	sortKeys(keys)
+	for start := 0; start < len(keys); start += keyChunk {
+		end := min(start+keyChunk, len(keys))
+		if err := tx.EntityLock(ctx, &store.EntityLockParams{Keys: keys[start:end]}); err != nil {
+			return fmt.Errorf("lock entities: %w", err)
+		}
+	}
+	return nil
 }
 
 // getMany reads entities by key in chunks.
@@ -131,7 +146,7 @@ func (s *Service) deleteEntitiesTx(ctx context.Context, tx store.Tx, es []*model
 			}
 			return model.Conflictf("cannot delete: other entities relate to it (%s); delete them first or ask to delete dependents", joinComma(names))
 		}
-		if err := tx.EntityLock(ctx, &store.EntityLockParams{Keys: next}); err != nil {
+		if err := lockKeys(ctx, tx, next); err != nil {
 			return fmt.Errorf("lock dependents: %w", err)
 		}
 		deps, err := getMany(ctx, tx, next)
@@ -229,7 +244,7 @@ func (s *Service) deleteAllTx(ctx context.Context, tx store.Tx, bp *model.Bluepr
 	for i, e := range es {
 		keys[i] = e.Key()
 	}
-	if err := tx.EntityLock(ctx, &store.EntityLockParams{Keys: keys}); err != nil {
+	if err := lockKeys(ctx, tx, keys); err != nil {
 		return 0, fmt.Errorf("lock entities of %s: %w", bp.Identifier, err)
 	}
 	// Re-read under the locks: the listing may predate a concurrent write.

@@ -199,7 +199,7 @@ func (s *Service) rewriteEntities(ctx context.Context, tx store.Tx, nb *model.Bl
 	for i, e := range es {
 		keys[i] = e.Key()
 	}
-	if err := tx.EntityLock(ctx, &store.EntityLockParams{Keys: keys}); err != nil {
+	if err := lockKeys(ctx, tx, keys); err != nil {
 		return fmt.Errorf("lock entities of %s: %w", nb.Identifier, err)
 	}
 	if es, err = getMany(ctx, tx, keys); err != nil {

@@ -67,7 +67,7 @@ func (s *Service) Init(ctx context.Context) error {
 		if !errors.Is(err, model.ErrNotFound) {
 			return fmt.Errorf("init: get blueprint %s: %w", id, err)
 		}
-		_, err = s.blueprintCreate(ctx, model.Actor{ID: systemActor, Origin: model.OriginAPI}, systemBlueprint(id), true)
+		_, err = s.blueprintCreate(ctx, model.Actor{ID: systemActor, Origin: model.OriginAPI}, systemBlueprint(id))
 		if err != nil && !errors.Is(err, model.ErrConflict) {
 			return fmt.Errorf("init: create blueprint %s: %w", id, err)
 		}

@@ -55,7 +55,7 @@ type writeItem struct {
 	index     int
 	blueprint string
 	in        *model.EntityInput
-	urlID string // PUT/PATCH: the identifier from the URL
+	urlID     string // PUT/PATCH: the identifier from the URL
 
 	id      string
 	err     error
@@ -96,9 +96,11 @@ func (it *writeItem) fail(err error) {
 
 // EntityCreate creates an entity; with Upsert it replaces an existing one,
 // with Upsert and Merge it patches it. Without Upsert an existing identifier
-// is an ErrConflict. With ValidationOnly nothing is written and the would-be
-// entity is returned. An unchanged entity is not rewritten (no version, no
-// event).
+// is an ErrConflict. With ValidationOnly everything is checked (relation
+// targets included) but nothing is written, and the would-be entity is
+// returned. An unchanged entity is not rewritten (no version, no event).
+// The title defaults to the identifier; property defaults apply on create
+// and replace; see entity.go for the other decisions Port leaves open.
 func (s *Service) EntityCreate(ctx context.Context, actor model.Actor, blueprint string, in *model.EntityInput, opts WriteOptions) (*WriteResult, error) {
 	return s.writeOne(ctx, actor, blueprint, &writeItem{in: in}, createMode(opts), opts)
 }
@@ -258,10 +260,10 @@ func (w *batch) run(items []*writeItem) error {
 	existing := map[string]*model.Entity{}
 	w.existing = existing
 	if len(keys) > 0 {
-		if err := w.tx.EntityLock(w.ctx, &store.EntityLockParams{Keys: keys}); err != nil {
+		if err := lockKeys(w.ctx, w.tx, keys); err != nil {
 			return fmt.Errorf("lock entities of %s: %w", bpID, err)
 		}
-		es, err := w.tx.EntityGetMany(w.ctx, &store.EntityGetManyParams{Keys: keys})
+		es, err := getMany(w.ctx, w.tx, keys)
 		if err != nil {
 			return fmt.Errorf("read entities of %s: %w", bpID, err)
 		}
@@ -594,7 +596,7 @@ func (w *batch) checkTargets(items []*writeItem) error {
 	}
 	found := map[model.EntityKey]bool{}
 	if len(keys) > 0 {
-		es, err := w.tx.EntityGetMany(w.ctx, &store.EntityGetManyParams{Keys: keys})
+		es, err := getMany(w.ctx, w.tx, keys)
 		if err != nil {
 			return fmt.Errorf("read relation targets: %w", err)
 		}
@@ -706,11 +708,11 @@ func (w *batch) makeStubs(items []*writeItem, stubs map[model.EntityKey]bool) er
 		}
 		return keys[i].Identifier < keys[j].Identifier
 	})
-	if err := w.tx.EntityLock(w.ctx, &store.EntityLockParams{Keys: keys}); err != nil {
+	if err := lockKeys(w.ctx, w.tx, keys); err != nil {
 		return fmt.Errorf("lock related entities: %w", err)
 	}
 	// Re-read after locking: a concurrent writer may have created some.
-	es, err := w.tx.EntityGetMany(w.ctx, &store.EntityGetManyParams{Keys: keys})
+	es, err := getMany(w.ctx, w.tx, keys)
 	if err != nil {
 		return fmt.Errorf("read related entities: %w", err)
 	}

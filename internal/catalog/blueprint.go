@@ -509,10 +509,10 @@ func (s *Service) blueprintCreate(ctx context.Context, actor model.Actor, in *mo
 // the new version drops are removed from every entity of the blueprint in
 // the same transaction (with a new version and event per entity).
 func (s *Service) BlueprintReplace(ctx context.Context, actor model.Actor, id string, bp *model.Blueprint) (*model.Blueprint, error) {
-	return s.blueprintUpdate(ctx, actor, id, func(*model.Blueprint) (*model.Blueprint, error) {
+	return s.blueprintUpdate(ctx, actor, id, updateSpec{build: func(*model.Blueprint) (*model.Blueprint, error) {
 		nb := *bp
 		return &nb, nil
-	}, nil)
+	}})
 }
 
 // BlueprintPatch applies a JSON merge patch (RFC 7396) to a blueprint (PATCH)
@@ -525,7 +525,7 @@ func (s *Service) BlueprintPatch(ctx context.Context, actor model.Actor, id stri
 	if _, ok := p.(map[string]any); !ok {
 		return nil, model.Invalidf("blueprint patch must be a JSON object")
 	}
-	return s.blueprintUpdate(ctx, actor, id, func(old *model.Blueprint) (*model.Blueprint, error) {
+	return s.blueprintUpdate(ctx, actor, id, updateSpec{build: func(old *model.Blueprint) (*model.Blueprint, error) {
 		cur, err := json.Marshal(old)
 		if err != nil {
 			return nil, fmt.Errorf("encode blueprint %s: %w", id, err)
@@ -543,7 +543,7 @@ func (s *Service) BlueprintPatch(ctx context.Context, actor model.Actor, id stri
 			return nil, model.Invalidf("patched blueprint %q is not valid: %v", id, err)
 		}
 		return &nb, nil
-	}, nil)
+	}})
 }
 
 // mergePatch applies an RFC 7396 JSON merge patch to target.
@@ -566,17 +566,31 @@ func mergePatch(target, patch any) any {
 	return tm
 }
 
+// updateSpec says how blueprintUpdate changes a blueprint.
+type updateSpec struct {
+	// build makes the new version from the stored one.
+	build func(old *model.Blueprint) (*model.Blueprint, error)
+	// migrate, when set, rewrites each entity (rename); otherwise entities
+	// lose the properties and relations the new version drops.
+	migrate func(e *model.Entity) bool
+	// related, when set, returns new versions of other blueprints to store
+	// in the same transaction (paths renamed through this blueprint), given
+	// every stored blueprint.
+	related func(all map[string]*model.Blueprint) []*model.Blueprint
+}
+
 // blueprintUpdate is the shared path of PUT, PATCH and rename: build the new
-// version from the stored one, validate, store it and migrate entities —
-// with migrate when given (rename), else by dropping what nb removed.
-func (s *Service) blueprintUpdate(ctx context.Context, actor model.Actor, id string, build func(old *model.Blueprint) (*model.Blueprint, error), migrate func(e *model.Entity) bool) (*model.Blueprint, error) {
+// version from the stored one, validate it and every blueprint that refers
+// to it, store them and migrate entities, all in one transaction.
+func (s *Service) blueprintUpdate(ctx context.Context, actor model.Actor, id string, spec updateSpec) (*model.Blueprint, error) {
 	var out *model.Blueprint
+	var touched []string
 	err := s.inTx(ctx, func(tx store.Tx) (bool, error) {
 		old, err := getBlueprint(ctx, tx, id)
 		if err != nil {
 			return false, err
 		}
-		nb, err := build(old)
+		nb, err := spec.build(old)
 		if err != nil {
 			return false, err
 		}
@@ -589,9 +603,23 @@ func (s *Service) blueprintUpdate(ctx context.Context, actor model.Actor, id str
 			return false, ve
 		}
 		normaliseBlueprint(nb)
-		others, err := blueprintMap(ctx, tx)
+		stored, err := blueprintMap(ctx, tx)
 		if err != nil {
 			return false, err
+		}
+		others := make(map[string]*model.Blueprint, len(stored))
+		for k, v := range stored {
+			others[k] = v
+		}
+		var related []*model.Blueprint
+		if spec.related != nil {
+			related = spec.related(stored)
+			for _, r := range related {
+				if r.Identifier == id {
+					continue
+				}
+				others[r.Identifier] = r
+			}
 		}
 		ve := &model.ValidationError{Subject: fmt.Sprintf("blueprint %q", id)}
 		checkImmutable(ve, old, nb)
@@ -606,17 +634,31 @@ func (s *Service) blueprintUpdate(ctx context.Context, actor model.Actor, id str
 			return false, err
 		}
 		o := s.origin(actor, "")
-		nb.CreatedAt, nb.CreatedBy = old.CreatedAt, old.CreatedBy
-		nb.UpdatedAt, nb.UpdatedBy = o.Time, actor.ID
-		if !nb.UpdatedAt.After(old.UpdatedAt) {
-			// Keep updatedAt strictly increasing: it keys the schema cache.
-			nb.UpdatedAt = old.UpdatedAt.Add(time.Microsecond)
+		stamp := func(nb, old *model.Blueprint) {
+			nb.CreatedAt, nb.CreatedBy = old.CreatedAt, old.CreatedBy
+			nb.UpdatedAt, nb.UpdatedBy = o.Time, actor.ID
+			if !nb.UpdatedAt.After(old.UpdatedAt) {
+				// Keep updatedAt strictly increasing: it keys the schema cache.
+				nb.UpdatedAt = old.UpdatedAt.Add(time.Microsecond)
+			}
 		}
+		stamp(nb, old)
 		if err := tx.BlueprintChangeApply(ctx, &store.BlueprintChangeApplyParams{Kind: store.ChangeUpdate, Before: old, After: nb, Origin: o}); err != nil {
 			return false, fmt.Errorf("update blueprint %s: %w", id, err)
 		}
-		if migrate != nil {
-			err = s.rewriteEntities(ctx, tx, nb, o, migrate)
+		for _, r := range related {
+			if r.Identifier == id {
+				continue
+			}
+			before := stored[r.Identifier]
+			stamp(r, before)
+			if err := tx.BlueprintChangeApply(ctx, &store.BlueprintChangeApplyParams{Kind: store.ChangeUpdate, Before: before, After: r, Origin: o}); err != nil {
+				return false, fmt.Errorf("update blueprint %s: %w", r.Identifier, err)
+			}
+			touched = append(touched, r.Identifier)
+		}
+		if spec.migrate != nil {
+			err = s.rewriteEntities(ctx, tx, nb, o, spec.migrate)
 		} else {
 			err = s.dropRemoved(ctx, tx, old, nb, o)
 		}
@@ -627,6 +669,9 @@ func (s *Service) blueprintUpdate(ctx context.Context, actor model.Actor, id str
 		return true, nil
 	})
 	s.schemas.drop(id)
+	for _, t := range touched {
+		s.schemas.drop(t)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -573,6 +573,9 @@ func TestBlueprintLifecycle(t *testing.T) {
 		t.Run("rename keeps data", func(t *testing.T) {
 			t.Parallel()
 			f := setup(t, open)
+			f.blueprint(t, `{"identifier":"deploy","title":"Deploy","relations":{"svc":{"target":"service"}},
+				"mirrorProperties":{"svcLang":{"path":"svc.lang"},"svcDomain":{"path":"svc.domain.$title"}},
+				"ownership":{"type":"Inherited","path":"svc.domain"}}`)
 			f.create(t, "domain", `{"identifier":"billing"}`, catalog.WriteOptions{})
 			f.create(t, "service", `{"identifier":"pay","properties":{"lang":"go"},"relations":{"domain":"billing"}}`, catalog.WriteOptions{})
 			if _, err := f.svc.BlueprintRename(f.ctx, actor, "service", catalog.RenameProperty, "lang", "language"); err != nil {
@@ -584,6 +587,13 @@ func TestBlueprintLifecycle(t *testing.T) {
 			}
 			if _, ok := bp.Relations["area"]; !ok {
 				t.Errorf("relations = %v", bp.Relations)
+			}
+			dep, err := f.svc.BlueprintGet(f.ctx, "deploy")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := []string{dep.MirrorProperties["svcLang"].Path, dep.MirrorProperties["svcDomain"].Path, dep.Ownership.Path}; !cmp.Equal(got, []string{"svc.language", "svc.area.$title", "svc.area"}) {
+				t.Errorf("paths of the referring blueprint = %v", got)
 			}
 			e := f.get(t, "service", "pay")
 			if e.Properties["language"] != "go" || e.Relations["area"] != "billing" {

@@ -34,10 +34,11 @@ func (k RenameKind) renameField() string {
 // BlueprintRename renames a property, mirror property or relation, keeping
 // every entity's data under the new name: each entity of the blueprint is
 // rewritten in the same transaction (new version and event, edges renamed).
-// Renaming a relation also renames it in schema-level references of this
-// blueprint: ownership path and mirror paths that start with it. A rename
-// that would break another blueprint (a mirror or ownership path through
-// this blueprint) is refused with ErrConflict.
+// Every mirror path and inherited-ownership path, of this blueprint or any
+// other, that walks through what is renamed is rewritten in the same
+// transaction; a property rename also renames it in schema.required. A
+// rename that would still break another blueprint is refused with
+// ErrConflict.
 func (s *Service) BlueprintRename(ctx context.Context, actor model.Actor, id string, kind RenameKind, from, to string) (*model.Blueprint, error) {
 	ve := &model.ValidationError{Subject: fmt.Sprintf("blueprint %q", id)}
 	if r := checkPropertyID(to); r != "" {
@@ -85,13 +86,6 @@ func (s *Service) BlueprintRename(ctx context.Context, actor model.Actor, id str
 			}
 			delete(nb.Relations, from)
 			nb.Relations[to] = r
-			if o := nb.Ownership; o != nil && o.Type == model.OwnershipInherited {
-				o.Path = renameFirstStep(o.Path, from, to)
-			}
-			for k, m := range nb.MirrorProperties {
-				m.Path = renameFirstStep(m.Path, from, to)
-				nb.MirrorProperties[k] = m
-			}
 			for k, a := range nb.AggregationProperties {
 				for i, pf := range a.PathFilter {
 					if pf.FromBlueprint == "" && len(pf.Path) > 0 && pf.Path[0] == from {
@@ -103,7 +97,32 @@ func (s *Service) BlueprintRename(ctx context.Context, actor model.Actor, id str
 				nb.AggregationProperties[k] = a
 			}
 		}
+		// Paths of this blueprint that walk through what is renamed.
+		self := func(b string) *model.Blueprint {
+			if b == id {
+				return old
+			}
+			return nil
+		}
+		renameBlueprintPaths(nb, old, self, id, kind, from, to)
 		return nb, nil
+	}
+	related := func(all map[string]*model.Blueprint) []*model.Blueprint {
+		if from == to {
+			return nil
+		}
+		lookup := func(b string) *model.Blueprint { return all[b] }
+		var out []*model.Blueprint
+		for _, oid := range sortedKeys(all) {
+			if oid == id {
+				continue
+			}
+			o := cloneBlueprint(all[oid])
+			if renameBlueprintPaths(o, all[oid], lookup, id, kind, from, to) {
+				out = append(out, o)
+			}
+		}
+		return out
 	}
 	var migrate func(e *model.Entity) bool
 	if from != to {
@@ -117,7 +136,7 @@ func (s *Service) BlueprintRename(ctx context.Context, actor model.Actor, id str
 	if migrate == nil {
 		migrate = func(*model.Entity) bool { return false }
 	}
-	return s.blueprintUpdate(ctx, actor, id, build, migrate)
+	return s.blueprintUpdate(ctx, actor, id, updateSpec{build: build, migrate: migrate, related: related})
 }
 
 // taken reports whether id names anything of bp an entity shows.
@@ -140,15 +159,61 @@ func moveKey(m map[string]any, from, to string) bool {
 	return true
 }
 
-// renameFirstStep renames the first step of a dotted path.
-func renameFirstStep(path, from, to string) string {
-	if path == from {
-		return to
+// renameBlueprintPaths renames, in nb (a copy of old), every mirror path
+// and the ownership path that walks through what is renamed in blueprint
+// id: a relation step, or the final property or mirror step. Paths are
+// walked over the stored definitions (old, lookup). It reports whether
+// anything changed.
+func renameBlueprintPaths(nb, old *model.Blueprint, lookup func(string) *model.Blueprint, id string, kind RenameKind, from, to string) bool {
+	changed := false
+	for k, m := range nb.MirrorProperties {
+		if p := renameInPath(m.Path, old, lookup, id, kind, from, to, true); p != m.Path {
+			m.Path = p
+			nb.MirrorProperties[k] = m
+			changed = true
+		}
 	}
-	if strings.HasPrefix(path, from+".") {
-		return to + path[len(from):]
+	if o := nb.Ownership; o != nil && o.Type == model.OwnershipInherited && kind == RenameRelation {
+		if p := renameInPath(o.Path, old, lookup, id, kind, from, to, false); p != o.Path {
+			o.Path = p
+			changed = true
+		}
 	}
-	return path
+	return changed
+}
+
+// renameInPath walks a dotted relation path from start and renames the
+// steps that name what is renamed in blueprint id. With endsInProperty the
+// last step is a property (or mirror, or meta-property) of the blueprint
+// reached, not a relation.
+func renameInPath(path string, start *model.Blueprint, lookup func(string) *model.Blueprint, id string, kind RenameKind, from, to string, endsInProperty bool) string {
+	steps := strings.Split(path, ".")
+	rels := steps
+	if endsInProperty {
+		if len(steps) < 2 {
+			return path
+		}
+		rels = steps[:len(steps)-1]
+	}
+	cur := start
+	for i, step := range rels {
+		if cur == nil {
+			return strings.Join(steps, ".")
+		}
+		r, ok := cur.Relations[step]
+		if cur.Identifier == id && kind == RenameRelation && step == from {
+			steps[i] = to
+		}
+		if !ok {
+			return strings.Join(steps, ".")
+		}
+		cur = lookup(r.Target)
+	}
+	last := len(steps) - 1
+	if endsInProperty && cur != nil && cur.Identifier == id && kind != RenameRelation && steps[last] == from {
+		steps[last] = to
+	}
+	return strings.Join(steps, ".")
 }
 
 // cloneBlueprint deep-copies the maps a rename changes.

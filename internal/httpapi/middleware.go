@@ -137,6 +137,11 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			origin:    parseOrigin(r.Header.Get(HeaderOrigin)),
 			logger:    s.logger,
 		}
+		// curl -d sends application/x-www-form-urlencoded unless told
+		// otherwise; every /v1 body is JSON, so read it as such.
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+			r.Header.Set("Content-Type", "application/json")
+		}
 		w.Header().Set(HeaderRequestID, id)
 		w.Header().Set(HeaderTraceID, id)
 		sw := &statusWriter{ResponseWriter: w}

@@ -275,16 +275,29 @@ func TestRequestIDAndActor(t *testing.T) {
 		t.Errorf("X-Trace-Id = %q, want abc-123", got)
 	}
 	fc.mu.Lock()
-	defer fc.mu.Unlock()
+	gotActor, gotOpts, gotInput := fc.lastActor, fc.lastOpts, fc.lastInput
+	fc.mu.Unlock()
 	want := model.Actor{ID: "anonymous", Origin: model.OriginCLI, RequestID: "abc-123"}
-	if fc.lastActor != want {
-		t.Errorf("actor = %+v, want %+v", fc.lastActor, want)
+	if gotActor != want {
+		t.Errorf("actor = %+v, want %+v", gotActor, want)
 	}
-	if !fc.lastOpts.Upsert || !fc.lastOpts.Merge || fc.lastOpts.RunID != "r1" {
-		t.Errorf("options = %+v, want upsert, merge, run_id r1", fc.lastOpts)
+	if !gotOpts.Upsert || !gotOpts.Merge || gotOpts.RunID != "r1" {
+		t.Errorf("options = %+v, want upsert, merge, run_id r1", gotOpts)
 	}
-	if string(fc.lastInput.Team) != `"x"` || fc.lastInput.Relations["dep"] == nil {
-		t.Errorf("input = %+v, team/relations not passed raw", fc.lastInput)
+	if string(gotInput.Team) != `"x"` || gotInput.Relations["dep"] == nil {
+		t.Errorf("input = %+v, team/relations not passed raw", gotInput)
+	}
+
+	// curl -d's default content type is read as JSON.
+	req, _ := http.NewRequest("POST", srv.URL+"/v1/blueprints/service/entities", strings.NewReader(`{"identifier":"a"}`))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	res, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusCreated {
+		t.Errorf("form-encoded JSON body: status %d, want 201", res.StatusCode)
 	}
 
 	// Generated when absent or unsafe.

@@ -16,6 +16,8 @@ import (
 	"github.com/atrium-idp/atrium/internal/httpapi"
 	"github.com/atrium-idp/atrium/internal/model"
 	"github.com/atrium-idp/atrium/internal/store"
+	"github.com/atrium-idp/atrium/internal/store/postgres"
+	"github.com/atrium-idp/atrium/internal/store/sqlite"
 )
 
 // server is the running portal: every long-lived part `atrium serve` builds,
@@ -43,7 +45,7 @@ func buildServer(ctx context.Context, cfg serveConfig, logger *slog.Logger) (_ *
 	if err != nil {
 		return nil, err
 	}
-	st, err := openStore(ctx, kind, target, clk, logger)
+	st, err := openStore(ctx, kind, target, logger)
 	if err != nil {
 		return nil, fmt.Errorf("open %s store %s: %w", kind, redactDB(cfg.DB), err)
 	}
@@ -143,9 +145,14 @@ func (s *server) run(ctx context.Context) error {
 	return serveErr
 }
 
-// openStore opens the store driver the --db value names; kind and target
-// come from storeKind.
-func openStore(ctx context.Context, kind, target string, clk clock.Clock, logger *slog.Logger) (store.Store, error) {
-	// TODO(httpapi): call sqlite.Open / postgres.Open once the drivers land (#2).
-	return nil, fmt.Errorf("the %s store driver is not built yet", kind)
+// openStore opens (and migrates) the store driver the --db value names; kind
+// and target come from storeKind. This is the only place a driver is chosen.
+func openStore(ctx context.Context, kind, target string, logger *slog.Logger) (store.Store, error) {
+	switch kind {
+	case "postgres":
+		return postgres.Open(ctx, target, logger)
+	case "sqlite":
+		return sqlite.Open(ctx, target, logger)
+	}
+	return nil, fmt.Errorf("unknown store kind %q", kind)
 }

@@ -210,6 +210,9 @@ func (s *Server) registerEntities() {
 		return newEntityOutput(writeStatus(res, opts), res.Entity), nil
 	})
 
+	s.documentAlso(http.MethodPost, "/v1/blueprints/{blueprint}/entities", http.StatusCreated, http.StatusOK,
+		"An existing entity was replaced or patched (upsert), or validation_only passed.")
+
 	register(s, huma.Operation{
 		OperationID: "listEntities", Method: http.MethodGet, Path: "/v1/blueprints/{blueprint}/entities",
 		Summary: "List a blueprint's entities, one page at a time", Tags: tags,
@@ -268,6 +271,9 @@ func (s *Server) registerEntities() {
 		}
 		return out, nil
 	})
+
+	s.documentAlso(http.MethodPost, "/v1/blueprints/{blueprint}/entities/bulk", http.StatusOK, http.StatusMultiStatus,
+		"Some entities were refused: errors holds one item per refused entity, entities the written ones.")
 
 	register(s, huma.Operation{
 		OperationID: "getEntity", Method: http.MethodGet, Path: "/v1/blueprints/{blueprint}/entities/{entity}",

@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strconv"
 	"sync"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -191,6 +192,31 @@ func register[I, O any](s *Server, op huma.Operation, h func(context.Context, *I
 	s.routes = append(s.routes, op.Method+" "+op.Path)
 	s.mu.Unlock()
 	huma.Register(s.api, op, h)
+}
+
+// documentAlso documents that operation method+path also answers status
+// `also` with the same body as its `like` response (huma documents one
+// success status per operation).
+func (s *Server) documentAlso(method, path string, like, also int, desc string) {
+	item := s.api.OpenAPI().Paths[path]
+	if item == nil {
+		panic("httpapi: documentAlso: no path " + path)
+	}
+	var op *huma.Operation
+	switch method {
+	case http.MethodPost:
+		op = item.Post
+	case http.MethodPut:
+		op = item.Put
+	case http.MethodPatch:
+		op = item.Patch
+	}
+	if op == nil || op.Responses[strconv.Itoa(like)] == nil {
+		panic("httpapi: documentAlso: no response " + strconv.Itoa(like) + " for " + method + " " + path)
+	}
+	r := *op.Responses[strconv.Itoa(like)]
+	r.Description = desc
+	op.Responses[strconv.Itoa(also)] = &r
 }
 
 // handleRaw adds a plain net/http route (pattern "METHOD /path").

@@ -6,6 +6,35 @@
 // It holds no business logic: handlers decode, call a service and encode.
 // It imports services (catalog) and model, never a store driver; only
 // cmd/atrium imports it.
+//
+// Decisions (where Port leaves room or Atrium differs):
+//   - Entity create answers 201 {ok, entity} when it created the entity and
+//     200 when an upsert replaced or merged an existing one, or for
+//     validation_only. PUT and PATCH answer 200; deletes answer {"ok": true}.
+//   - Bulk create takes up to Options.MaxBulk (1000) entities, 413 beyond.
+//     200 when all were written, else 207 with "ok": false, "entities" (the
+//     written ones: index, identifier, created) and "errors" (index,
+//     identifier, statusCode, error, message, details — what the single
+//     route would have answered). Bulk delete answers {ok, entities: [ids]};
+//     delete-all answers {ok, deleted: n}; entities-count {ok, count}.
+//   - Rename bodies use Port's names: {"newPropertyName"},
+//     {"newMirrorName"}, {"newRelationIdentifier"}.
+//   - GET /v1/blueprints/{bp}/entities is paged like Port's search route:
+//     limit 1..1000 (default 200), from = the previous page's next.
+//   - Request bodies are JSON whatever the Content-Type says for curl's
+//     default (application/x-www-form-urlencoded); unknown body fields and
+//     unknown query parameters are ignored, as Port clients send extras.
+//   - Errors: {"ok": false, "error", "message", "details"}; details is always
+//     an object, with fields [{field, reason}] for invalid input and
+//     requestId for internal errors. huma's own errors (bad parameters,
+//     malformed JSON → 400, body over MaxBodyBytes → 413) use the same shape.
+//   - Every caller is the actor "anonymous" until access control lands;
+//     X-Atrium-Origin (UI, CLI; default API) says where the change came from.
+//     cmd/atrium serves only on loopback meanwhile.
+//   - /healthz and /readyz sit outside /v1 (for load balancers) but are in
+//     the OpenAPI document; the document itself (/v1/openapi.json and .yaml)
+//     is the only undocumented route. huma's docs page is off: it loads
+//     scripts from a public CDN (golibs.md §5).
 package httpapi
 
 import (

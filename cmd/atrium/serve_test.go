@@ -80,6 +80,16 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Errorf("create team = %d", res.StatusCode)
 	}
 
+	// A live event stream must not hold shutdown up: it never goes idle.
+	sres, err := http.Get(s.URL() + "/v1/events/stream")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sres.Body.Close()
+	if sres.StatusCode != 200 {
+		t.Fatalf("event stream = %d", sres.StatusCode)
+	}
+
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("run: %v", err)

@@ -163,7 +163,11 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			if status == 0 {
 				status = http.StatusOK
 			}
-			s.logger.LogAttrs(r.Context(), slog.LevelInfo, "http request",
+			level := slog.LevelInfo
+			if status < 300 && (r.URL.Path == "/healthz" || r.URL.Path == "/readyz") {
+				level = slog.LevelDebug // probes every few seconds would drown the log
+			}
+			s.logger.LogAttrs(r.Context(), level, "http request",
 				slog.String("method", r.Method),
 				slog.String("path", r.URL.Path),
 				slog.Int("status", status),

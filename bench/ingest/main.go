@@ -1,0 +1,78 @@
+// Command ingest measures bulk entity ingest (issue #2, DESIGN §9: ≥ 20,000
+// entities/s with 3 relations each through the service on SQLite).
+//
+// It generates N deployments of the SDLC model, each with 3 relations, and
+// loads them in batches of 1,000:
+//   - floor:   plain SQLite inserts of the same rows (entity, 3 edges, version,
+//     event) with prepared statements, one transaction per batch — the
+//     physical limit of the store underneath;
+//   - service: catalog.Service.EntityBulkCreate directly (validation,
+//     relation checks, versions, events);
+//   - http:    POST /v1/blueprints/deployment/entities/bulk over loopback HTTP
+//     to a real server.
+//
+// service and http run on SQLite and, with -pg, on PostgreSQL. Results are
+// printed as a markdown table and, with -results, written into
+// bench/RESULTS.md between markers.
+//
+//	go run ./bench/ingest -n 100000 -pg postgres://postgres@127.0.0.1:5432/test -results bench/RESULTS.md
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"strings"
+	"time"
+)
+
+func main() {
+	n := flag.Int("n", 100_000, "entities to load per run")
+	batch := flag.Int("batch", 1000, "entities per bulk request / transaction")
+	pgURL := flag.String("pg", os.Getenv("ATRIUM_BENCH_PG_URL"), "PostgreSQL URL; empty skips the PostgreSQL runs")
+	modes := flag.String("modes", "floor,service,http", "comma-separated runs: floor, service, http")
+	results := flag.String("results", "", "RESULTS.md to update (between the ingest markers)")
+	flag.Parse()
+
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "atrium-ingest-")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+
+	deps := deployments(*n)
+	var rows []result
+	for _, mode := range strings.Split(*modes, ",") {
+		stores := []string{"sqlite"}
+		if mode != "floor" && *pgURL != "" {
+			stores = append(stores, "postgres")
+		}
+		for _, st := range stores {
+			r, err := run(ctx, runConfig{mode: mode, store: st, dir: dir, pgURL: *pgURL, batch: *batch, deps: deps})
+			if err != nil {
+				log.Fatalf("%s on %s: %v", mode, st, err)
+			}
+			log.Printf("%-8s %-9s %8d entities in %8.2fs = %8.0f entities/s", mode, st, r.n, r.elapsed.Seconds(), r.rate())
+			rows = append(rows, r)
+		}
+	}
+	table := render(rows, *n, *batch)
+	fmt.Print(table)
+	if *results != "" {
+		if err := writeResults(*results, table); err != nil {
+			log.Fatal(err)
+		}
+	}
+}
+
+type result struct {
+	mode, store string
+	n           int
+	elapsed     time.Duration
+	note        string
+}
+
+func (r result) rate() float64 { return float64(r.n) / r.elapsed.Seconds() }

@@ -1,0 +1,297 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx", for schema setup
+	_ "modernc.org/sqlite"             // database/sql driver "sqlite", for the floor
+
+	"github.com/atrium-idp/atrium/internal/catalog"
+	"github.com/atrium-idp/atrium/internal/clock"
+	"github.com/atrium-idp/atrium/internal/events"
+	"github.com/atrium-idp/atrium/internal/httpapi"
+	"github.com/atrium-idp/atrium/internal/model"
+	"github.com/atrium-idp/atrium/internal/store"
+	"github.com/atrium-idp/atrium/internal/store/postgres"
+	"github.com/atrium-idp/atrium/internal/store/sqlite"
+)
+
+type runConfig struct {
+	mode, store string
+	dir, pgURL  string
+	batch       int
+	deps        []*model.EntityInput
+}
+
+var actor = model.Actor{ID: "bench", Origin: model.OriginAPI}
+
+func run(ctx context.Context, c runConfig) (result, error) {
+	r := result{mode: c.mode, store: c.store, n: len(c.deps)}
+	if c.mode == "floor" {
+		var err error
+		r.elapsed, err = floor(ctx, c)
+		r.note = "prepared single-row INSERTs, 1 tx per batch, rows pre-encoded"
+		return r, err
+	}
+	st, cleanup, err := openStore(ctx, c)
+	if err != nil {
+		return r, err
+	}
+	defer cleanup()
+	cat, err := prepare(ctx, st)
+	if err != nil {
+		return r, err
+	}
+	switch c.mode {
+	case "service":
+		r.elapsed, err = viaService(ctx, c, cat)
+		r.note = "catalog.EntityBulkCreate, validation + relation checks + versions + events"
+	case "http":
+		r.elapsed, err = viaHTTP(ctx, c, st, cat)
+		r.note = "POST …/entities/bulk over loopback, 1 client, bodies pre-encoded"
+	default:
+		err = fmt.Errorf("unknown mode %q", c.mode)
+	}
+	if err == nil {
+		var n int64
+		n, err = st.EntityCount(ctx, &store.EntityCountParams{Blueprint: "deployment"})
+		if err == nil && n != int64(len(c.deps)) {
+			err = fmt.Errorf("loaded %d deployments, want %d", n, len(c.deps))
+		}
+	}
+	return r, err
+}
+
+// openStore opens a fresh store: a new SQLite file, or a new PostgreSQL
+// schema dropped afterwards.
+func openStore(ctx context.Context, c runConfig) (store.Store, func(), error) {
+	if c.store == "sqlite" {
+		path := filepath.Join(c.dir, fmt.Sprintf("%s-%d.db", c.mode, time.Now().UnixNano()))
+		st, err := sqlite.Open(ctx, path, nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		return st, func() { st.Close() }, nil
+	}
+	admin, err := sql.Open("pgx", c.pgURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	schema := fmt.Sprintf("atrium_bench_%d", time.Now().UnixNano())
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		admin.Close()
+		return nil, nil, err
+	}
+	u, err := url.Parse(c.pgURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	st, err := postgres.Open(ctx, u.String(), nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, func() {
+		st.Close()
+		admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE")
+		admin.Close()
+	}, nil
+}
+
+// prepare creates the SDLC blueprints and the deployments' relation targets
+// (untimed).
+func prepare(ctx context.Context, st store.Store) (*catalog.Service, error) {
+	cat, err := catalog.New(catalog.Options{Store: st, MaxBulk: 1000})
+	if err != nil {
+		return nil, err
+	}
+	if err := cat.Init(ctx); err != nil {
+		return nil, err
+	}
+	for _, bp := range blueprints() {
+		if _, err := cat.BlueprintCreate(ctx, actor, bp); err != nil {
+			return nil, fmt.Errorf("create blueprint %s: %w", bp.Identifier, err)
+		}
+	}
+	t := targets()
+	for _, bp := range []string{"environment", "service", "runningService"} {
+		for _, chunk := range chunks(t[bp], 1000) {
+			if err := bulk(ctx, cat, bp, chunk); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return cat, nil
+}
+
+func bulk(ctx context.Context, cat *catalog.Service, bp string, ins []*model.EntityInput) error {
+	res, err := cat.EntityBulkCreate(ctx, actor, bp, ins, catalog.WriteOptions{})
+	if err != nil {
+		return err
+	}
+	for _, r := range res {
+		if r.Err != nil {
+			return fmt.Errorf("%s %s: %w", bp, r.Identifier, r.Err)
+		}
+	}
+	return nil
+}
+
+func chunks[T any](s []T, n int) [][]T {
+	var out [][]T
+	for len(s) > n {
+		out = append(out, s[:n])
+		s = s[n:]
+	}
+	if len(s) > 0 {
+		out = append(out, s)
+	}
+	return out
+}
+
+func viaService(ctx context.Context, c runConfig, cat *catalog.Service) (time.Duration, error) {
+	start := time.Now()
+	for _, chunk := range chunks(c.deps, c.batch) {
+		if err := bulk(ctx, cat, "deployment", chunk); err != nil {
+			return 0, err
+		}
+	}
+	return time.Since(start), nil
+}
+
+func viaHTTP(ctx context.Context, c runConfig, st store.Store, cat *catalog.Service) (time.Duration, error) {
+	hub, err := events.New(events.Options{Store: st, Clock: clock.Real{}, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return 0, err
+	}
+	defer hub.Close()
+	api, err := httpapi.New(httpapi.Options{Catalog: cat, Events: hub})
+	if err != nil {
+		return 0, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	srv := &http.Server{Handler: api}
+	go srv.Serve(ln)
+	defer srv.Close()
+	endpoint := "http://" + ln.Addr().String() + "/v1/blueprints/deployment/entities/bulk"
+
+	var bodies [][]byte
+	for _, chunk := range chunks(c.deps, c.batch) {
+		b, err := json.Marshal(map[string]any{"entities": chunk})
+		if err != nil {
+			return 0, err
+		}
+		bodies = append(bodies, b)
+	}
+	client := &http.Client{}
+	start := time.Now()
+	for _, b := range bodies {
+		resp, err := client.Post(endpoint, "application/json", bytes.NewReader(b))
+		if err != nil {
+			return 0, err
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
+			return 0, fmt.Errorf("bulk: HTTP %d: %.300s", resp.StatusCode, body)
+		}
+	}
+	return time.Since(start), nil
+}
+
+// floor inserts the same rows the catalog writes for each deployment — the
+// entity, its 3 edges, its first version and its event — with plain prepared
+// INSERTs into a fresh SQLite file with the driver's schema and pragmas.
+// Encoding happens before the clock starts: this is the store's own speed.
+func floor(ctx context.Context, c runConfig) (time.Duration, error) {
+	path := filepath.Join(c.dir, fmt.Sprintf("floor-raw-%d.db", time.Now().UnixNano()))
+	st, err := sqlite.Open(ctx, path, nil) // creates the schema
+	if err != nil {
+		return 0, err
+	}
+	st.Close()
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)&_txlock=immediate")
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+
+	now := time.Now().UTC().Format("2006-01-02T15:04:05.000000Z")
+	type row struct {
+		id, title, props, rels, doc string
+		targets                     [3][2]string
+	}
+	rows := make([]row, len(c.deps))
+	for i, in := range c.deps {
+		var id, title string
+		_ = json.Unmarshal(in.Identifier, &id)
+		_ = json.Unmarshal(in.Title, &title)
+		props, _ := json.Marshal(in.Properties)
+		rels, _ := json.Marshal(in.Relations)
+		var svc, env, rs string
+		_ = json.Unmarshal(in.Relations["service"], &svc)
+		_ = json.Unmarshal(in.Relations["environment"], &env)
+		_ = json.Unmarshal(in.Relations["runningService"], &rs)
+		doc, _ := json.Marshal(map[string]any{"identifier": id, "title": title, "blueprint": "deployment", "team": []string{},
+			"properties": json.RawMessage(props), "relations": json.RawMessage(rels), "createdAt": now, "createdBy": "bench", "updatedAt": now, "updatedBy": "bench"})
+		rows[i] = row{id: id, title: title, props: string(props), rels: string(rels), doc: string(doc),
+			targets: [3][2]string{{"service", svc}, {"environment", env}, {"runningService", rs}}}
+	}
+	start := time.Now()
+	for _, chunk := range chunks(rows, c.batch) {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return 0, err
+		}
+		ent, err1 := tx.PrepareContext(ctx, `INSERT INTO entities (blueprint, identifier, title, icon, team, properties, relations, created_at, created_by, updated_at, updated_by) VALUES ('deployment', ?, ?, '', '[]', ?, ?, ?, 'bench', ?, 'bench')`)
+		edge, err2 := tx.PrepareContext(ctx, `INSERT INTO edges (from_blueprint, from_identifier, relation, to_blueprint, to_identifier) VALUES ('deployment', ?, ?, ?, ?)`)
+		ver, err3 := tx.PrepareContext(ctx, `INSERT INTO entity_versions (blueprint, identifier, version, entity, valid_from, actor, origin) VALUES ('deployment', ?, 1, ?, ?, 'bench', 'API')`)
+		evt, err4 := tx.PrepareContext(ctx, `INSERT INTO events (type, blueprint, entity, after_doc, actor, origin, at) VALUES ('ENTITY_CREATED', 'deployment', ?, ?, 'bench', 'API', ?)`)
+		if err := errors.Join(err1, err2, err3, err4); err != nil {
+			tx.Rollback()
+			return 0, err
+		}
+		for _, r := range chunk {
+			if _, err := ent.ExecContext(ctx, r.id, r.title, r.props, r.rels, now, now); err != nil {
+				tx.Rollback()
+				return 0, err
+			}
+			for _, t := range r.targets {
+				if _, err := edge.ExecContext(ctx, r.id, t[0], t[0], t[1]); err != nil {
+					tx.Rollback()
+					return 0, err
+				}
+			}
+			if _, err := ver.ExecContext(ctx, r.id, r.doc, now); err != nil {
+				tx.Rollback()
+				return 0, err
+			}
+			if _, err := evt.ExecContext(ctx, r.id, r.doc, now); err != nil {
+				tx.Rollback()
+				return 0, err
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			return 0, err
+		}
+	}
+	return time.Since(start), nil
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -407,4 +408,56 @@ func TestHealth(t *testing.T) {
 		t.Errorf("/healthz = %d %s", r.Status, r.Raw)
 	}
 	wantError(t, do(t, srv, "GET", "/readyz", nil), 503, "unavailable")
+}
+
+// lockedBuffer is a log sink safe for concurrent handlers.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestAccessLog: one structured line per request with method, path, status,
+// duration and request id — never the query string, body or headers.
+func TestAccessLog(t *testing.T) {
+	t.Parallel()
+	var logs lockedBuffer
+	srv, _, _ := setupFake(t, httpapi.Options{Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	do(t, srv, "POST", "/v1/blueprints/service/entities?token=qsecret",
+		`{"identifier":"a","title":"bodysecret"}`, "Authorization", "Bearer hdrsecret", "X-Request-Id", "rid-7")
+	var line map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		if strings.Contains(l, `"http request"`) {
+			if err := json.Unmarshal([]byte(l), &line); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if line == nil {
+		t.Fatalf("no access log line in:\n%s", logs.String())
+	}
+	for k, want := range map[string]any{"method": "POST", "path": "/v1/blueprints/service/entities", "status": 201.0, "request_id": "rid-7"} {
+		if line[k] != want {
+			t.Errorf("access log %s = %v, want %v", k, line[k], want)
+		}
+	}
+	if _, ok := line["duration"]; !ok {
+		t.Errorf("access log lacks duration: %v", line)
+	}
+	for _, secret := range []string{"qsecret", "bodysecret", "hdrsecret"} {
+		if strings.Contains(logs.String(), secret) {
+			t.Errorf("log contains %q:\n%s", secret, logs.String())
+		}
+	}
 }

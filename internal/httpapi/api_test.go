@@ -302,6 +302,57 @@ func TestAPI(t *testing.T) {
 			}
 		})
 
+		t.Run("actor, origin and run_id reach the history", func(t *testing.T) {
+			wantStatus(t, do(t, srv, "POST", ents+"?run_id=r42", map[string]any{"identifier": "ran"},
+				"X-Atrium-Origin", "CLI"), http.StatusCreated)
+			r := do(t, srv, "GET", ents+"/ran/history", nil)
+			vs, _ := r.Body["versions"].([]any)
+			if len(vs) != 1 {
+				t.Fatalf("versions = %s", r.Raw)
+			}
+			v := vs[0].(map[string]any)
+			if v["actor"] != "anonymous" || v["origin"] != "CLI" || v["runId"] != "r42" {
+				t.Errorf("version = %v, want actor anonymous, origin CLI, runId r42", v)
+			}
+		})
+
+		t.Run("identifier with a slash", func(t *testing.T) {
+			wantStatus(t, do(t, srv, "POST", ents, map[string]any{"identifier": "team/svc"}), http.StatusCreated)
+			r := do(t, srv, "GET", ents+"/team%2Fsvc", nil)
+			wantStatus(t, r, http.StatusOK)
+			if e := entityOf(t, r); e["identifier"] != "team/svc" {
+				t.Errorf("identifier = %v", e["identifier"])
+			}
+			wantStatus(t, do(t, srv, "DELETE", ents+"/team%2Fsvc", nil), http.StatusOK)
+		})
+
+		t.Run("delete all with delete_blueprint", func(t *testing.T) {
+			bp := map[string]any{"identifier": "gone", "title": "Gone", "schema": map[string]any{"properties": map[string]any{}}}
+			wantStatus(t, do(t, srv, "POST", "/v1/blueprints", bp), http.StatusCreated)
+			wantStatus(t, do(t, srv, "POST", "/v1/blueprints/gone/entities", map[string]any{"identifier": "g1"}), http.StatusCreated)
+			r := do(t, srv, "DELETE", "/v1/blueprints/gone/all-entities?delete_blueprint=true", nil)
+			wantStatus(t, r, http.StatusOK)
+			if r.Body["deleted"] != 1.0 {
+				t.Errorf("deleted = %v, want 1", r.Body["deleted"])
+			}
+			wantError(t, do(t, srv, "GET", "/v1/blueprints/gone", nil), http.StatusNotFound, "not_found")
+		})
+
+		t.Run("bulk delete is all or nothing", func(t *testing.T) {
+			wantStatus(t, do(t, srv, "POST", ents, map[string]any{"identifier": "bd1"}), http.StatusCreated)
+			wantStatus(t, do(t, srv, "POST", ents, map[string]any{"identifier": "bd2"}), http.StatusCreated)
+			wantStatus(t, do(t, srv, "POST", ents, map[string]any{"identifier": "bd3",
+				"relations": map[string]any{"dependsOn": []string{"bd2"}}}), http.StatusCreated)
+			wantError(t, do(t, srv, "POST", "/v1/blueprints/service/bulk/entities/delete",
+				map[string]any{"entities": []string{"bd1", "bd2"}}), http.StatusConflict, "conflict")
+			wantStatus(t, do(t, srv, "GET", ents+"/bd1", nil), http.StatusOK)
+			wantStatus(t, do(t, srv, "POST", "/v1/blueprints/service/bulk/entities/delete?delete_dependents=true",
+				map[string]any{"entities": []string{"bd1", "bd2"}}), http.StatusOK)
+			for _, id := range []string{"bd1", "bd2", "bd3"} {
+				wantError(t, do(t, srv, "GET", ents+"/"+id, nil), http.StatusNotFound, "not_found")
+			}
+		})
+
 		t.Run("50 concurrent merges", func(t *testing.T) {
 			var wg sync.WaitGroup
 			errs := make(chan string, 50)

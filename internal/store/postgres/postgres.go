@@ -84,7 +84,7 @@ func Open(ctx context.Context, url string, logger *slog.Logger) (*Driver, error)
 		_ = db.Close()
 		return nil, err
 	}
-	s, err := sqlstore.New(sqlstore.Options{Writer: db, Flavor: flavor{}})
+	s, err := sqlstore.New(ctx, sqlstore.Options{Writer: db, Flavor: flavor{}})
 	if err != nil {
 		_ = db.Close()
 		return nil, err

@@ -12,3 +12,10 @@ func TestConformance(t *testing.T) {
 	dbtest.RequirePostgres(t)
 	storetest.Run(t, dbtest.OpenPostgres)
 }
+
+// BenchmarkIngest reports bulk-create throughput; run with -benchtime=100x
+// for 100k entities.
+func BenchmarkIngest(b *testing.B) {
+	dbtest.RequirePostgres(b)
+	storetest.BenchmarkIngest(b, dbtest.OpenPostgres, 1000)
+}

@@ -55,7 +55,7 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*Driver, error
 		logger = slog.New(slog.DiscardHandler)
 	}
 	logger = logger.With("component", "store", "driver", "sqlite")
-	common := "_pragma=busy_timeout(" + strconv.Itoa(busyTimeoutMS) + ")&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	common := "_pragma=busy_timeout(" + strconv.Itoa(busyTimeoutMS) + ")&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)"
 	writer, err := sql.Open("sqlite", path+"?"+common+"&_pragma=journal_mode(WAL)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -87,7 +87,7 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*Driver, error
 	reader.SetMaxIdleConns(n)
 	reader.SetConnMaxIdleTime(0)
 	reader.SetConnMaxLifetime(0)
-	s, err := sqlstore.New(sqlstore.Options{Writer: writer, Reader: reader, Flavor: flavor{}})
+	s, err := sqlstore.New(ctx, sqlstore.Options{Writer: writer, Reader: reader, Flavor: flavor{}, PrepareStatements: true})
 	if err != nil {
 		_ = writer.Close()
 		_ = reader.Close()

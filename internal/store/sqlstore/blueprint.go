@@ -103,7 +103,7 @@ func (t *Tx) BlueprintChangeApply(ctx context.Context, p *store.BlueprintChangeA
 	default:
 		return fmt.Errorf("unknown change kind %d", p.Kind)
 	}
-	res, err := t.tx.ExecContext(ctx, q, a.Vals...)
+	res, err := t.exec(ctx, false, q, a.Vals...)
 	if err != nil {
 		if errors.Is(t.f.InterpretError(err), model.ErrConflict) {
 			return model.Conflictf("blueprint %q already exists", id)

@@ -33,24 +33,6 @@ func (a *Args) List(vs []string) string {
 	return b.String()
 }
 
-// rowsSQL appends n rows of cols placeholders ("(?, ?), (?, ?)") for a
-// multi-row INSERT, binding vals (n*cols of them) in order.
-func (a *Args) rows(b *strings.Builder, cols int, vals []any) {
-	for i := 0; i < len(vals); i += cols {
-		if i > 0 {
-			b.WriteString(",")
-		}
-		b.WriteByte('(')
-		for j := 0; j < cols; j++ {
-			if j > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(a.Add(vals[i+j]))
-		}
-		b.WriteByte(')')
-	}
-}
-
 // chunkRows is how many rows of cols columns one statement may carry: under
 // the dialect's parameter limit and small enough to keep statements cheap to
 // compile.

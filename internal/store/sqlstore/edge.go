@@ -15,11 +15,9 @@ import (
 func (r *reader) EdgeListIncoming(ctx context.Context, p *store.EdgeListIncomingParams) ([]model.Edge, error) {
 	out := []model.Edge{}
 	for _, c := range groupKeys(p.To) {
-		a := NewArgs(r.f)
-		q := "SELECT from_blueprint, from_identifier, relation, to_blueprint, to_identifier FROM edges WHERE to_blueprint = " +
-			a.Add(c.Blueprint) + " AND to_identifier IN (" + a.List(c.IDs) + ")"
+		q := r.stmts.listSQL(r.f, incomingSpec, len(c.IDs))
 		if err := func() error {
-			rows, err := r.q.QueryContext(ctx, q, a.Vals...)
+			rows, err := r.query(ctx, len(c.IDs) == maxInList, q, listArgs([]any{c.Blueprint}, c.IDs)...)
 			if err != nil {
 				return err
 			}

@@ -43,8 +43,8 @@ func scanEntity(s rowScanner) (*model.Entity, error) {
 }
 
 // queryEntities runs q and scans every row as an entity.
-func (r *reader) queryEntities(ctx context.Context, what, q string, args []any) ([]*model.Entity, error) {
-	rows, err := r.q.QueryContext(ctx, q, args...)
+func (r *reader) queryEntities(ctx context.Context, cache bool, what, q string, args []any) ([]*model.Entity, error) {
+	rows, err := r.query(ctx, cache, q, args...)
 	if err != nil {
 		return nil, r.wrap(what, err)
 	}
@@ -62,9 +62,8 @@ func (r *reader) queryEntities(ctx context.Context, what, q string, args []any) 
 
 // EntityGet returns one entity or ErrNotFound.
 func (r *reader) EntityGet(ctx context.Context, p *store.EntityGetParams) (*model.Entity, error) {
-	a := NewArgs(r.f)
-	q := "SELECT " + entityCols + " FROM entities WHERE blueprint = " + a.Add(p.Blueprint) + " AND identifier = " + a.Add(p.Identifier)
-	e, err := scanEntity(r.q.QueryRowContext(ctx, q, a.Vals...))
+	q := r.stmts.staticSQL(r.f, entityGetSQL)
+	e, err := scanEntity(r.queryRow(ctx, true, q, p.Blueprint, p.Identifier))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, model.NotFoundf("entity %q of blueprint %q not found", p.Identifier, p.Blueprint)
 	}
@@ -79,10 +78,8 @@ func (r *reader) EntityGet(ctx context.Context, p *store.EntityGetParams) (*mode
 func (r *reader) EntityGetMany(ctx context.Context, p *store.EntityGetManyParams) ([]*model.Entity, error) {
 	found := make(map[model.EntityKey]*model.Entity, len(p.Keys))
 	for _, c := range groupKeys(p.Keys) {
-		a := NewArgs(r.f)
-		q := "SELECT " + entityCols + " FROM entities WHERE blueprint = " + a.Add(c.Blueprint) +
-			" AND identifier IN (" + a.List(c.IDs) + ")"
-		es, err := r.queryEntities(ctx, "get entities", q, a.Vals)
+		q := r.stmts.listSQL(r.f, getManySpec, len(c.IDs))
+		es, err := r.queryEntities(ctx, len(c.IDs) == maxInList, "get entities", q, listArgs([]any{c.Blueprint}, c.IDs))
 		if err != nil {
 			return nil, err
 		}
@@ -111,7 +108,7 @@ func (r *reader) EntityList(ctx context.Context, p *store.EntityListParams) ([]*
 	if p.Limit > 0 {
 		q += " LIMIT " + strconv.Itoa(p.Limit)
 	}
-	return r.queryEntities(ctx, "list entities", q, a.Vals)
+	return r.queryEntities(ctx, false, "list entities", q, a.Vals)
 }
 
 // EntityCount counts a blueprint's entities.
@@ -155,7 +152,7 @@ func (r *reader) EntityFind(ctx context.Context, p *store.EntityFindParams) ([]*
 	if p.Limit > 0 {
 		b.WriteString(" LIMIT " + strconv.Itoa(p.Limit))
 	}
-	return r.queryEntities(ctx, "find entities", b.String(), a.Vals)
+	return r.queryEntities(ctx, false, "find entities", b.String(), a.Vals)
 }
 
 // EntityLock locks Keys in sorted order until the transaction ends.
@@ -260,7 +257,7 @@ func (t *Tx) applyRun(ctx context.Context, changes []store.EntityChange, o store
 	}
 
 	// Current state.
-	if err := t.deleteWhereKeys(ctx, "entities", "blueprint", "identifier", deleted, "delete entities"); err != nil {
+	if err := t.deleteKeys(ctx, deleteEntitiesSpec, deleted, "delete entities"); err != nil {
 		return err
 	}
 	if err := t.insertEntities(ctx, changes, afters, creates, false); err != nil {
@@ -271,7 +268,7 @@ func (t *Tx) applyRun(ctx context.Context, changes []store.EntityChange, o store
 	}
 	// Edges: a created entity has none yet (deleting an entity removes its
 	// edges), so only updated and deleted ones are cleared.
-	if err := t.deleteWhereKeys(ctx, "edges", "from_blueprint", "from_identifier", append(replaced, deleted...), "delete edges"); err != nil {
+	if err := t.deleteKeys(ctx, deleteEdgesSpec, append(replaced, deleted...), "delete edges"); err != nil {
 		return err
 	}
 	if err := t.insertEdges(ctx, edges); err != nil {
@@ -283,12 +280,11 @@ func (t *Tx) applyRun(ctx context.Context, changes []store.EntityChange, o store
 	return t.appendEvents(ctx, evs, o)
 }
 
-// deleteWhereKeys deletes rows of table whose (bpCol, idCol) is among keys.
-func (t *Tx) deleteWhereKeys(ctx context.Context, table, bpCol, idCol string, keys []model.EntityKey, what string) error {
+// deleteKeys runs a DELETE listSpec for keys.
+func (t *Tx) deleteKeys(ctx context.Context, spec listSpec, keys []model.EntityKey, what string) error {
 	for _, c := range groupKeys(keys) {
-		a := NewArgs(t.f)
-		q := "DELETE FROM " + table + " WHERE " + bpCol + " = " + a.Add(c.Blueprint) + " AND " + idCol + " IN (" + a.List(c.IDs) + ")"
-		if _, err := t.tx.ExecContext(ctx, q, a.Vals...); err != nil {
+		q := t.stmts.listSQL(t.f, spec, len(c.IDs))
+		if _, err := t.exec(ctx, len(c.IDs) == maxInList, q, listArgs([]any{c.Blueprint}, c.IDs)...); err != nil {
 			return t.wrap(what, err)
 		}
 	}
@@ -298,37 +294,29 @@ func (t *Tx) deleteWhereKeys(ctx context.Context, table, bpCol, idCol string, ke
 // insertEntities inserts the After state of changes[idx]; with replace an
 // existing row is overwritten, without it an existing row is ErrConflict.
 func (t *Tx) insertEntities(ctx context.Context, changes []store.EntityChange, afters []entityJSON, idx []int, replace bool) error {
-	n := chunkRows(t.f, entityColCount)
-	vals := make([]any, 0, min(n, len(idx))*entityColCount)
-	for start := 0; start < len(idx); start += n {
-		part := idx[start:min(start+n, len(idx))]
-		vals = vals[:0]
-		for _, i := range part {
-			e, enc := changes[i].After, afters[i]
-			vals = append(vals, e.Blueprint, e.Identifier, e.Title, e.Icon, string(enc.team), string(enc.props), string(enc.rels),
-				t.f.TimeValue(e.CreatedAt), e.CreatedBy, t.f.TimeValue(e.UpdatedAt), e.UpdatedBy)
-		}
-		var b strings.Builder
-		b.WriteString("INSERT INTO entities (" + entityCols + ") VALUES ")
-		a := NewArgs(t.f)
-		a.rows(&b, entityColCount, vals)
-		if replace {
-			b.WriteString(" ON CONFLICT (blueprint, identifier) DO UPDATE SET title = excluded.title, icon = excluded.icon," +
-				" team = excluded.team, properties = excluded.properties, relations = excluded.relations," +
-				" created_at = excluded.created_at, created_by = excluded.created_by," +
-				" updated_at = excluded.updated_at, updated_by = excluded.updated_by")
-		}
-		if _, err := t.tx.ExecContext(ctx, b.String(), a.Vals...); err != nil {
-			err = t.f.InterpretError(err)
-			if errors.Is(err, model.ErrConflict) {
-				if len(part) == 1 {
-					e := changes[part[0]].After
-					return model.Conflictf("entity %q of blueprint %q already exists", e.Identifier, e.Blueprint)
-				}
-				return model.Conflictf("one of %d entities to create already exists", len(part))
+	if len(idx) == 0 {
+		return nil
+	}
+	vals := make([]any, 0, len(idx)*entityColCount)
+	for _, i := range idx {
+		e, enc := changes[i].After, afters[i]
+		vals = append(vals, e.Blueprint, e.Identifier, e.Title, e.Icon, string(enc.team), string(enc.props), string(enc.rels),
+			t.f.TimeValue(e.CreatedAt), e.CreatedBy, t.f.TimeValue(e.UpdatedAt), e.UpdatedBy)
+	}
+	spec := insertEntitySpec
+	if replace {
+		spec = upsertEntitySpec
+	}
+	if err := t.insertBatch(ctx, spec, vals); err != nil {
+		err = t.f.InterpretError(err)
+		if errors.Is(err, model.ErrConflict) {
+			if len(idx) == 1 {
+				e := changes[idx[0]].After
+				return model.Conflictf("entity %q of blueprint %q already exists", e.Identifier, e.Blueprint)
 			}
-			return fmt.Errorf("write entities: %w", err)
+			return model.Conflictf("one of the %d entities to create already exists", len(idx))
 		}
+		return fmt.Errorf("write entities: %w", err)
 	}
 	return nil
 }
@@ -337,21 +325,9 @@ const edgeColCount = 5
 
 // insertEdges inserts edges; a duplicate edge is written once.
 func (t *Tx) insertEdges(ctx context.Context, edges []model.Edge) error {
-	n := chunkRows(t.f, edgeColCount)
-	vals := make([]any, 0, min(n, len(edges))*edgeColCount)
-	for start := 0; start < len(edges); start += n {
-		vals = vals[:0]
-		for _, e := range edges[start:min(start+n, len(edges))] {
-			vals = append(vals, e.From.Blueprint, e.From.Identifier, e.Relation, e.To.Blueprint, e.To.Identifier)
-		}
-		var b strings.Builder
-		b.WriteString("INSERT INTO edges (from_blueprint, from_identifier, relation, to_blueprint, to_identifier) VALUES ")
-		a := NewArgs(t.f)
-		a.rows(&b, edgeColCount, vals)
-		b.WriteString(" ON CONFLICT DO NOTHING")
-		if _, err := t.tx.ExecContext(ctx, b.String(), a.Vals...); err != nil {
-			return t.wrap("write edges", err)
-		}
+	vals := make([]any, 0, len(edges)*edgeColCount)
+	for _, e := range edges {
+		vals = append(vals, e.From.Blueprint, e.From.Identifier, e.Relation, e.To.Blueprint, e.To.Identifier)
 	}
-	return nil
+	return t.wrap("write edges", t.insertBatch(ctx, insertEdgeSpec, vals))
 }

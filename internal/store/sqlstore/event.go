@@ -35,24 +35,13 @@ func (t *Tx) appendEvents(ctx context.Context, evs []eventRow, o store.Origin) e
 		return t.wrap("lock outbox", err)
 	}
 	at := t.f.TimeValue(o.Time)
-	n := chunkRows(t.f, eventCols)
-	vals := make([]any, 0, min(n, len(evs))*eventCols)
-	for start := 0; start < len(evs); start += n {
-		end := min(start+n, len(evs))
-		vals = vals[:0]
-		for _, e := range evs[start:end] {
-			vals = append(vals, string(e.typ), e.blueprint, e.entity, jsonArg(e.before), jsonArg(e.after),
-				o.Actor, o.Origin, o.RunID, o.RequestID, at)
-		}
-		var b strings.Builder
-		b.WriteString("INSERT INTO events (type, blueprint, entity, before_doc, after_doc, actor, origin, run_id, request_id, at) VALUES ")
-		a := NewArgs(t.f)
-		a.rows(&b, eventCols, vals)
-		if _, err := t.tx.ExecContext(ctx, b.String(), a.Vals...); err != nil {
-			return t.wrap("append events", err)
-		}
+	vals := make([]any, 0, len(evs)*eventCols)
+	for _, e := range evs {
+		vals = append(vals, string(e.typ), e.blueprint, e.entity, jsonArg(e.before), jsonArg(e.after),
+			o.Actor, o.Origin, o.RunID, o.RequestID, at)
 	}
-	return nil
+	err := t.insertBatch(ctx, insertEventSpec, vals)
+	return t.wrap("append events", err)
 }
 
 // jsonArg binds a JSON document as text (a BLOB would mean JSONB to SQLite),

@@ -55,18 +55,25 @@ type Options struct {
 	Flavor Flavor
 	// Capabilities are reported as given.
 	Capabilities store.Capabilities
+	// PrepareStatements keeps hot statements prepared (SQLite: compiling a
+	// batch INSERT costs as much as running it). Off when the driver caches
+	// prepared statements itself (pgx).
+	PrepareStatements bool
 }
 
 // Store implements store.Store over database/sql.
 type Store struct {
 	reader
-	opts Options
+	opts        Options
+	writeStmts  *stmtCache
+	readerStmts *stmtCache
 }
 
 var _ store.Store = (*Store)(nil)
 
-// New returns a Store over already-migrated databases.
-func New(opts Options) (*Store, error) {
+// New returns a Store over already-migrated databases, preparing its hot
+// statements.
+func New(ctx context.Context, opts Options) (*Store, error) {
 	if opts.Writer == nil {
 		return nil, errors.New("sqlstore: Options.Writer is required")
 	}
@@ -76,8 +83,16 @@ func New(opts Options) (*Store, error) {
 	if opts.Reader == nil {
 		opts.Reader = opts.Writer
 	}
-	s := &Store{opts: opts}
-	s.reader = reader{q: opts.Reader, f: opts.Flavor}
+	s := &Store{opts: opts, writeStmts: newStmtCache(), readerStmts: newStmtCache()}
+	if opts.PrepareStatements {
+		s.writeStmts.db = opts.Writer
+		s.readerStmts.db, s.readerStmts.lazy = opts.Reader, true
+	}
+	s.reader = reader{q: opts.Reader, f: opts.Flavor, stmts: s.readerStmts}
+	if err := s.warmWriter(ctx); err != nil {
+		_ = s.writeStmts.close()
+		return nil, fmt.Errorf("prepare statements: %w", opts.Flavor.InterpretError(err))
+	}
 	return s, nil
 }
 
@@ -87,7 +102,7 @@ func (s *Store) Begin(ctx context.Context) (store.Tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", s.opts.Flavor.InterpretError(err))
 	}
-	return &Tx{reader: reader{q: tx, f: s.opts.Flavor}, tx: tx}, nil
+	return &Tx{reader: reader{q: tx, f: s.opts.Flavor, tx: tx, stmts: s.writeStmts}}, nil
 }
 
 // Dialect describes the SQL flavour.
@@ -98,9 +113,9 @@ func (s *Store) Capabilities() store.Capabilities { return s.opts.Capabilities }
 
 // Close closes both connection pools.
 func (s *Store) Close() error {
-	var err error
+	err := errors.Join(s.readerStmts.close(), s.writeStmts.close())
 	if s.opts.Reader != s.opts.Writer {
-		err = s.opts.Reader.Close()
+		err = errors.Join(err, s.opts.Reader.Close())
 	}
 	return errors.Join(err, s.opts.Writer.Close())
 }
@@ -108,7 +123,6 @@ func (s *Store) Close() error {
 // Tx implements store.Tx over one *sql.Tx.
 type Tx struct {
 	reader
-	tx *sql.Tx
 }
 
 var _ store.Tx = (*Tx)(nil)
@@ -138,8 +152,10 @@ type queryer interface {
 
 // reader implements store.Reader over a pool or a transaction.
 type reader struct {
-	q queryer
-	f Flavor
+	q     queryer
+	f     Flavor
+	tx    *sql.Tx // nil outside a transaction
+	stmts *stmtCache
 }
 
 // wrap translates a database error at the driver edge (STYLE §5).

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/atrium-idp/atrium/internal/model"
 	"github.com/atrium-idp/atrium/internal/store"
@@ -19,11 +18,9 @@ func (t *Tx) appendVersions(ctx context.Context, keys []model.EntityKey, changes
 	prev := make(map[model.EntityKey]int64)
 	at := t.f.TimeValue(o.Time)
 	for _, c := range groupKeys(keys) {
-		a := NewArgs(t.f)
-		q := "SELECT identifier, MAX(version) FROM entity_versions WHERE blueprint = " + a.Add(c.Blueprint) +
-			" AND identifier IN (" + a.List(c.IDs) + ") GROUP BY identifier"
+		q := t.stmts.listSQL(t.f, maxVersionSpec, len(c.IDs))
 		if err := func() error {
-			rows, err := t.tx.QueryContext(ctx, q, a.Vals...)
+			rows, err := t.query(ctx, len(c.IDs) == maxInList, q, listArgs([]any{c.Blueprint}, c.IDs)...)
 			if err != nil {
 				return err
 			}
@@ -49,36 +46,22 @@ func (t *Tx) appendVersions(ctx context.Context, keys []model.EntityKey, changes
 			}
 		}
 		for _, c := range groupKeys(closing) {
-			a := NewArgs(t.f)
-			q := "UPDATE entity_versions SET valid_to = " + a.Add(at) + " WHERE blueprint = " + a.Add(c.Blueprint) +
-				" AND identifier IN (" + a.List(c.IDs) + ") AND valid_to IS NULL"
-			if _, err := t.tx.ExecContext(ctx, q, a.Vals...); err != nil {
+			q := t.stmts.listSQL(t.f, closeVersionSpec, len(c.IDs))
+			if _, err := t.exec(ctx, len(c.IDs) == maxInList, q, listArgs([]any{at, c.Blueprint}, c.IDs)...); err != nil {
 				return t.wrap("close versions", err)
 			}
 		}
 	}
-	n := chunkRows(t.f, versionColCount)
-	vals := make([]any, 0, min(n, len(keys))*versionColCount)
-	for start := 0; start < len(keys); start += n {
-		end := min(start+n, len(keys))
-		vals = vals[:0]
-		for i := start; i < end; i++ {
-			k := keys[i]
-			var doc any
-			if changes[i].Kind != store.ChangeDelete {
-				doc = string(afters[i].doc)
-			}
-			vals = append(vals, k.Blueprint, k.Identifier, prev[k]+1, doc, at, o.Actor, o.Origin, o.RunID, o.RequestID)
+	vals := make([]any, 0, len(keys)*versionColCount)
+	for i, k := range keys {
+		var doc any
+		if changes[i].Kind != store.ChangeDelete {
+			doc = string(afters[i].doc)
 		}
-		var b strings.Builder
-		b.WriteString("INSERT INTO entity_versions (blueprint, identifier, version, entity, valid_from, actor, origin, run_id, request_id) VALUES ")
-		a := NewArgs(t.f)
-		a.rows(&b, versionColCount, vals)
-		if _, err := t.tx.ExecContext(ctx, b.String(), a.Vals...); err != nil {
-			return t.wrap("append versions", err)
-		}
+		vals = append(vals, k.Blueprint, k.Identifier, prev[k]+1, doc, at, o.Actor, o.Origin, o.RunID, o.RequestID)
 	}
-	return nil
+	err := t.insertBatch(ctx, insertVersionSpec, vals)
+	return t.wrap("append versions", err)
 }
 
 // EntityVersionList returns an entity's versions, oldest first.

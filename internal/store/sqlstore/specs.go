@@ -1,0 +1,49 @@
+package sqlstore
+
+import "context"
+
+// The statements batched writes and keyed reads use; written with "?" and
+// rendered per dialect (see rebind).
+var (
+	insertEntitySpec = batchSpec{head: "INSERT INTO entities (" + entityCols + ") VALUES ", cols: entityColCount}
+	upsertEntitySpec = batchSpec{head: insertEntitySpec.head, cols: entityColCount,
+		tail: " ON CONFLICT (blueprint, identifier) DO UPDATE SET title = excluded.title, icon = excluded.icon," +
+			" team = excluded.team, properties = excluded.properties, relations = excluded.relations," +
+			" created_at = excluded.created_at, created_by = excluded.created_by," +
+			" updated_at = excluded.updated_at, updated_by = excluded.updated_by"}
+	insertEdgeSpec = batchSpec{head: "INSERT INTO edges (from_blueprint, from_identifier, relation, to_blueprint, to_identifier) VALUES ",
+		cols: edgeColCount, tail: " ON CONFLICT DO NOTHING"}
+	insertEventSpec = batchSpec{head: "INSERT INTO events (type, blueprint, entity, before_doc, after_doc, actor, origin, run_id, request_id, at) VALUES ",
+		cols: eventCols}
+	insertVersionSpec = batchSpec{head: "INSERT INTO entity_versions (blueprint, identifier, version, entity, valid_from, actor, origin, run_id, request_id) VALUES ",
+		cols: versionColCount}
+
+	deleteEntitiesSpec = listSpec{head: "DELETE FROM entities WHERE blueprint = ? AND identifier IN "}
+	deleteEdgesSpec    = listSpec{head: "DELETE FROM edges WHERE from_blueprint = ? AND from_identifier IN "}
+	maxVersionSpec     = listSpec{head: "SELECT identifier, MAX(version) FROM entity_versions WHERE blueprint = ? AND identifier IN ",
+		tail: " GROUP BY identifier"}
+	closeVersionSpec = listSpec{head: "UPDATE entity_versions SET valid_to = ? WHERE blueprint = ? AND identifier IN ",
+		tail: " AND valid_to IS NULL"}
+	getManySpec  = listSpec{head: "SELECT " + entityCols + " FROM entities WHERE blueprint = ? AND identifier IN "}
+	incomingSpec = listSpec{head: "SELECT from_blueprint, from_identifier, relation, to_blueprint, to_identifier FROM edges" +
+		" WHERE to_blueprint = ? AND to_identifier IN "}
+
+	entityGetSQL = "SELECT " + entityCols + " FROM entities WHERE blueprint = ? AND identifier = ?"
+)
+
+// warmWriter prepares every statement a write transaction runs through a
+// prepared statement (see stmtCache.lazy).
+func (s *Store) warmWriter(ctx context.Context) error {
+	c, f := s.writeStmts, s.opts.Flavor
+	var qs []string
+	for _, spec := range []batchSpec{insertEntitySpec, upsertEntitySpec, insertEdgeSpec, insertEventSpec, insertVersionSpec} {
+		for _, n := range rowLadder(f, spec.cols) {
+			qs = append(qs, c.batchSQL(f, spec, n))
+		}
+	}
+	for _, spec := range []listSpec{deleteEntitiesSpec, deleteEdgesSpec, maxVersionSpec, closeVersionSpec, getManySpec, incomingSpec} {
+		qs = append(qs, c.listSQL(f, spec, maxInList))
+	}
+	qs = append(qs, c.staticSQL(f, entityGetSQL))
+	return c.warm(ctx, qs)
+}

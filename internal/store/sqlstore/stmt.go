@@ -1,0 +1,266 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"sync"
+)
+
+// Statements are written with "?" placeholders and rendered per dialect by
+// rebind; batched statements come from a spec and a row or list count, so
+// the same count always yields the same text and can stay prepared.
+
+// batchSpec is a multi-row INSERT: head, then rows of cols placeholders, then tail.
+type batchSpec struct {
+	head string
+	cols int
+	tail string
+}
+
+// listSpec is a statement with one IN list: head, "(?, ...)", tail.
+type listSpec struct {
+	head, tail string
+}
+
+// rebind turns the n-th "?" of q into the dialect's n-th placeholder.
+func rebind(f Flavor, q string) string {
+	if f.Placeholder(1) == "?" {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + len(q)/4)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteString(f.Placeholder(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+// rowLadder lists the row counts batched statements use for cols columns,
+// largest first: a batch is cut greedily into these, so every statement has
+// one of a few shapes and all of them stay prepared.
+func rowLadder(f Flavor, cols int) []int {
+	var out []int
+	for n := chunkRows(f, cols); n >= 1; n /= 5 {
+		out = append(out, n)
+	}
+	if out[len(out)-1] != 1 {
+		out = append(out, 1)
+	}
+	return out
+}
+
+// stmtCache keeps generated SQL and prepared statements. On SQLite,
+// compiling a 500-row INSERT costs about as much as running it.
+type stmtCache struct {
+	// db prepares statements; nil means the driver caches them itself (pgx).
+	db *sql.DB
+	// lazy allows preparing on first use. The SQLite writer has a single
+	// connection, busy inside the transaction that would need the
+	// statement, so its statements are all prepared up front by warm.
+	lazy bool
+
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt // guarded by mu
+
+	texts sync.Map // batchKey or listKey → string
+}
+
+func newStmtCache() *stmtCache { return &stmtCache{stmts: map[string]*sql.Stmt{}} }
+
+type batchKey struct {
+	spec batchSpec
+	rows int
+}
+
+type listKey struct {
+	spec listSpec
+	n    int
+}
+
+// batchSQL returns spec's text for rows rows.
+func (c *stmtCache) batchSQL(f Flavor, spec batchSpec, rows int) string {
+	k := batchKey{spec, rows}
+	if q, ok := c.texts.Load(k); ok {
+		return q.(string)
+	}
+	var b strings.Builder
+	b.Grow(len(spec.head) + len(spec.tail) + rows*(spec.cols*2+2))
+	b.WriteString(spec.head)
+	for i := range rows {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('(')
+		for j := range spec.cols {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteByte('?')
+		}
+		b.WriteByte(')')
+	}
+	b.WriteString(spec.tail)
+	q := rebind(f, b.String())
+	c.texts.Store(k, q)
+	return q
+}
+
+// listSQL returns spec's text for an IN list of n values.
+func (c *stmtCache) listSQL(f Flavor, spec listSpec, n int) string {
+	k := listKey{spec, n}
+	if q, ok := c.texts.Load(k); ok {
+		return q.(string)
+	}
+	q := rebind(f, spec.head+"("+strings.TrimSuffix(strings.Repeat("?,", n), ",")+")"+spec.tail)
+	c.texts.Store(k, q)
+	return q
+}
+
+// staticSQL returns q rendered for the dialect.
+func (c *stmtCache) staticSQL(f Flavor, q string) string {
+	if r, ok := c.texts.Load(q); ok {
+		return r.(string)
+	}
+	r := rebind(f, q)
+	c.texts.Store(q, r)
+	return r
+}
+
+// stmt returns the prepared statement for q, or nil when q is not prepared
+// (and cannot be now) or statements are not cached here.
+func (c *stmtCache) stmt(ctx context.Context, q string) *sql.Stmt {
+	if c.db == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if s, ok := c.stmts[q]; ok {
+		return s
+	}
+	if !c.lazy || len(c.stmts) >= maxCachedStmts {
+		return nil
+	}
+	s, err := c.db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil // run unprepared; the error, if real, shows there
+	}
+	c.stmts[q] = s
+	return s
+}
+
+// maxCachedStmts bounds the lazily prepared statements per pool.
+const maxCachedStmts = 256
+
+// warm prepares qs now, while the pool's connections are free.
+func (c *stmtCache) warm(ctx context.Context, qs []string) error {
+	if c.db == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, q := range qs {
+		if _, ok := c.stmts[q]; ok {
+			continue
+		}
+		s, err := c.db.PrepareContext(ctx, q)
+		if err != nil {
+			return err
+		}
+		c.stmts[q] = s
+	}
+	return nil
+}
+
+func (c *stmtCache) close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var first error
+	for _, s := range c.stmts {
+		if err := s.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	c.stmts = map[string]*sql.Stmt{}
+	return first
+}
+
+// exec runs q, through its prepared statement when cache is set and one is
+// available.
+func (r *reader) exec(ctx context.Context, cache bool, q string, args ...any) (sql.Result, error) {
+	if cache {
+		if s := r.stmts.stmt(ctx, q); s != nil {
+			if r.tx != nil {
+				s = r.tx.StmtContext(ctx, s)
+			}
+			return s.ExecContext(ctx, args...)
+		}
+	}
+	return r.q.ExecContext(ctx, q, args...)
+}
+
+// query is exec for statements returning rows.
+func (r *reader) query(ctx context.Context, cache bool, q string, args ...any) (*sql.Rows, error) {
+	if cache {
+		if s := r.stmts.stmt(ctx, q); s != nil {
+			if r.tx != nil {
+				s = r.tx.StmtContext(ctx, s)
+			}
+			return s.QueryContext(ctx, args...)
+		}
+	}
+	return r.q.QueryContext(ctx, q, args...)
+}
+
+// queryRow is exec for statements returning one row.
+func (r *reader) queryRow(ctx context.Context, cache bool, q string, args ...any) *sql.Row {
+	if cache {
+		if s := r.stmts.stmt(ctx, q); s != nil {
+			if r.tx != nil {
+				s = r.tx.StmtContext(ctx, s)
+			}
+			return s.QueryRowContext(ctx, args...)
+		}
+	}
+	return r.q.QueryRowContext(ctx, q, args...)
+}
+
+// insertBatch inserts len(vals)/spec.cols rows, cut greedily into the row
+// counts of rowLadder so every statement has a prepared shape.
+func (t *Tx) insertBatch(ctx context.Context, spec batchSpec, vals []any) error {
+	ladder := rowLadder(t.f, spec.cols)
+	rowsLeft := len(vals) / spec.cols
+	off := 0
+	for rowsLeft > 0 {
+		n := ladder[len(ladder)-1]
+		for _, l := range ladder {
+			if l <= rowsLeft {
+				n = l
+				break
+			}
+		}
+		q := t.stmts.batchSQL(t.f, spec, n)
+		end := off + n*spec.cols
+		if _, err := t.exec(ctx, true, q, vals[off:end]...); err != nil {
+			return err
+		}
+		off, rowsLeft = end, rowsLeft-n
+	}
+	return nil
+}
+
+// listArgs returns pre, then ids, then post as one argument list.
+func listArgs(pre []any, ids []string, post ...any) []any {
+	out := make([]any, 0, len(pre)+len(ids)+len(post))
+	out = append(out, pre...)
+	for _, id := range ids {
+		out = append(out, id)
+	}
+	return append(out, post...)
+}

@@ -40,7 +40,7 @@ test: vet
 	$(GO) test -p 2 -race $(TESTFLAGS) ./...
 
 fmt:
-	gofmt -s -w $$(git ls-files '*.go')
+	gofmt -s -w $$(find . -name '*.go' -not -path './web/node_modules/*' -not -path './.git/*')
 
 # bench-ingest loads BENCH_N SDLC entities (3 relations each) through the
 # bulk API and the catalog service beside plain SQLite inserts (the floor),

@@ -31,7 +31,8 @@ relation targets first.
 The server is ATRIUM_URL (default ` + defaultURL + `); ATRIUM_TOKEN, when set, is
 sent as a bearer token. See docs/cli.md.`,
 		Example: `  atrium apply -f examples/sdlc
-  atrium apply -f examples/sdlc -f examples/demo --quiet`,
+  atrium apply -f examples/sdlc/blueprints.yaml -f examples/demo --quiet
+  atrium get entities service -o yaml | atrium apply -f -`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if len(opts.files) == 0 {
@@ -41,10 +42,11 @@ sent as a bearer token. See docs/cli.md.`,
 			if err != nil {
 				return err
 			}
+			opts.stdin = cmd.InOrStdin()
 			return runApply(cmd.Context(), c, cmd.OutOrStdout(), opts)
 		},
 	}
-	cmd.Flags().StringArrayVarP(&opts.files, "file", "f", nil, "a manifest file or a directory of them (repeatable)")
+	cmd.Flags().StringArrayVarP(&opts.files, "file", "f", nil, "a manifest file, a directory of them, or - for standard input (repeatable)")
 	cmd.Flags().BoolVar(&opts.dryRun, "dry-run", false, "report what would change without writing")
 	cmd.Flags().BoolVarP(&opts.quiet, "quiet", "q", false, "print only changes and the summary")
 	return cmd
@@ -52,6 +54,7 @@ sent as a bearer token. See docs/cli.md.`,
 
 type applyOptions struct {
 	files  []string
+	stdin  io.Reader
 	dryRun bool
 	quiet  bool
 }
@@ -93,7 +96,16 @@ func (a *applier) report(kind, name, status string) {
 func runApply(ctx context.Context, c *client, w io.Writer, opts applyOptions) error {
 	set := &manifest.Set{}
 	for _, f := range opts.files {
-		one, err := manifest.Load(f)
+		var one *manifest.Set
+		var err error
+		if f == "-" {
+			var data []byte
+			if data, err = io.ReadAll(opts.stdin); err == nil {
+				one, err = manifest.Parse("<stdin>", data) // YAML, which also reads JSON
+			}
+		} else {
+			one, err = manifest.Load(f)
+		}
 		if err != nil {
 			return err
 		}

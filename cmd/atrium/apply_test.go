@@ -174,3 +174,18 @@ func TestApplyExamples(t *testing.T) {
 		}
 	}
 }
+
+func TestApplyStdin(t *testing.T) {
+	f, _ := newFakeAPI(t)
+	cmd := newRootCmd()
+	var out strings.Builder
+	cmd.SetOut(&out)
+	cmd.SetIn(strings.NewReader(`[{"blueprint": "_team", "identifier": "pay"}]`))
+	cmd.SetArgs([]string{"apply", "-f", "-"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatalf("apply -f -: %v\n%s", err, out.String())
+	}
+	if f.ents["_team"]["pay"] == nil || !strings.Contains(out.String(), "entity _team/pay created") {
+		t.Errorf("apply -f - output:\n%s", out.String())
+	}
+}

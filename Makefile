@@ -35,6 +35,8 @@ test: vet
 	@if [ -z "$$ATRIUM_TEST_PG_URL" ] && command -v pg_isready >/dev/null 2>&1 \
 		&& pg_isready -q -h 127.0.0.1 -p 5432; then \
 		ATRIUM_TEST_PG_URL=$(PG_URL); export ATRIUM_TEST_PG_URL; \
+		psql -h 127.0.0.1 -U postgres -d postgres -tAc "select 1 from pg_database where datname='test'" 2>/dev/null | grep -q 1 \
+			|| psql -h 127.0.0.1 -U postgres -d postgres -qc 'create database test' >/dev/null 2>&1 || true; \
 	fi; \
 	echo "make test: ATRIUM_TEST_PG_URL=$${ATRIUM_TEST_PG_URL:-<unset: PostgreSQL tests skip>}"; \
 	$(GO) test -p 2 -race $(TESTFLAGS) ./...

@@ -5,8 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"time"
 
+	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/atrium-idp/atrium/internal/manifest"
 	"github.com/atrium-idp/atrium/internal/model"
@@ -73,13 +77,15 @@ func (c applyCounts) String() string {
 }
 
 type applier struct {
-	ctx   context.Context
-	c     *client
-	w     io.Writer
-	opts  applyOptions
-	bps   applyCounts
-	ents  applyCounts
-	known map[string]*model.Blueprint // blueprint definitions after apply
+	// progress, when set, counts entities handled (a terminal bar on stderr).
+	progress func(n int)
+	ctx      context.Context
+	c        *client
+	w        io.Writer
+	opts     applyOptions
+	bps      applyCounts
+	ents     applyCounts
+	known    map[string]*model.Blueprint // blueprint definitions after apply
 }
 
 func (a *applier) report(kind, name, status string) {
@@ -121,6 +127,14 @@ func runApply(ctx context.Context, c *client, w io.Writer, opts applyOptions) er
 	plan := set.NewPlan(0)
 	if err := a.blueprints(plan.Blueprints); err != nil {
 		return err
+	}
+	total := 0
+	for _, b := range plan.Batches {
+		total += len(b.Entities)
+	}
+	if bar := newProgress(total); bar != nil {
+		a.progress = func(n int) { _ = bar.Add(n) }
+		defer func() { _ = bar.Finish() }()
 	}
 	entErr := a.entities(plan.Batches)
 	summary := fmt.Sprintf("blueprints: %s; entities: %s", a.bps, a.ents)
@@ -251,6 +265,9 @@ func (a *applier) entities(batches []manifest.Batch) error {
 			}
 			send = append(send, e)
 		}
+		if a.progress != nil {
+			a.progress(len(b.Entities) - len(send))
+		}
 		if len(send) == 0 {
 			continue
 		}
@@ -267,6 +284,9 @@ func (a *applier) entities(batches []manifest.Batch) error {
 			for _, e := range res.Errors {
 				failed[e.Index] = e.Message
 			}
+		}
+		if a.progress != nil {
+			a.progress(len(send))
 		}
 		for i, e := range send {
 			name := e.Blueprint + "/" + e.Identifier
@@ -291,4 +311,26 @@ func (a *applier) entities(batches []manifest.Batch) error {
 		}
 	}
 	return nil
+}
+
+// progressThreshold is the number of entities from which apply shows a
+// progress bar.
+const progressThreshold = 2000
+
+// newProgress returns a progress bar on stderr for large applies, or nil. It
+// shows only when stderr is a terminal and stdout is not, so the per-object
+// lines (redirected to a file) never tear the bar.
+func newProgress(total int) *progressbar.ProgressBar {
+	if total < progressThreshold || !term.IsTerminal(int(os.Stderr.Fd())) || term.IsTerminal(int(os.Stdout.Fd())) {
+		return nil
+	}
+	return progressbar.NewOptions(total,
+		progressbar.OptionSetWriter(os.Stderr),
+		progressbar.OptionSetDescription("entities"),
+		progressbar.OptionShowCount(),
+		progressbar.OptionShowIts(),
+		progressbar.OptionSetItsString("entities"),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+	)
 }

@@ -633,6 +633,10 @@ func (s *Service) blueprintUpdate(ctx context.Context, actor model.Actor, id str
 		if err := checkReferrers(nb, others); err != nil {
 			return false, err
 		}
+		if len(related) == 0 && spec.migrate == nil && sameBlueprint(old, nb) {
+			out = old // nothing changes: no version, no event
+			return false, nil
+		}
 		o := s.origin(actor, "")
 		stamp := func(nb, old *model.Blueprint) {
 			nb.CreatedAt, nb.CreatedBy = old.CreatedAt, old.CreatedBy
@@ -676,6 +680,23 @@ func (s *Service) blueprintUpdate(ctx context.Context, actor model.Actor, id str
 		return nil, err
 	}
 	return out, nil
+}
+
+// sameBlueprint reports whether a and b define the same blueprint (meta
+// fields aside), comparing their JSON.
+func sameBlueprint(a, b *model.Blueprint) bool {
+	strip := func(bp *model.Blueprint) []byte {
+		c := *bp
+		c.CreatedAt, c.UpdatedAt = time.Time{}, time.Time{}
+		c.CreatedBy, c.UpdatedBy = "", ""
+		j, err := json.Marshal(&c)
+		if err != nil {
+			return nil
+		}
+		return j
+	}
+	ja, jb := strip(a), strip(b)
+	return ja != nil && string(ja) == string(jb)
 }
 
 // checkRelationChanges refuses changing an existing relation's target or

@@ -545,6 +545,11 @@ func TestBlueprintLifecycle(t *testing.T) {
 			if err != nil || bp.Title != "Services" || len(bp.Schema.Properties["lang"].Enum) != 3 || bp.Schema.Properties["tier"].Type != "number" {
 				t.Fatalf("BlueprintPatch = %+v, %v", bp, err)
 			}
+			seq := f.lastSeq(t)
+			same, err := f.svc.BlueprintReplace(f.ctx, actor, "service", bp)
+			if err != nil || !same.UpdatedAt.Equal(bp.UpdatedAt) || f.lastSeq(t) != seq {
+				t.Errorf("unchanged PUT wrote something: %v, seq %d want %d", err, f.lastSeq(t), seq)
+			}
 			// The schema cache must see the change.
 			f.create(t, "service", `{"identifier":"rusty","properties":{"lang":"rust"}}`, catalog.WriteOptions{})
 			// PUT drops the property and its data.

@@ -169,6 +169,11 @@ func TestEntityWrites(t *testing.T) {
 			wantField(t, err, "team")
 			_, err = f.svc.EntityCreate(f.ctx, actor, model.UserBlueprint, input(t, `{"identifier":"jane"}`), catalog.WriteOptions{})
 			wantField(t, err, "identifier")
+			f.blueprint(t, `{"identifier":"env","title":"Env","relations":{"domain":{"target":"domain","required":true}}}`)
+			_, err = f.svc.EntityCreate(f.ctx, actor, "env", input(t, `{"identifier":"prod"}`), catalog.WriteOptions{})
+			wantField(t, err, "relations.domain")
+			_, err = f.svc.EntityCreate(f.ctx, actor, "env", input(t, `{"identifier":"prod","relations":{"domain":""}}`), catalog.WriteOptions{})
+			wantField(t, err, "relations.domain")
 		})
 		t.Run("upsert replaces and keeps created", func(t *testing.T) {
 			t.Parallel()

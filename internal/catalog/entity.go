@@ -123,6 +123,10 @@ func parseRelValue(ve *model.ValidationError, field string, raw json.RawMessage,
 	default:
 		var s string
 		if json.Unmarshal(raw, &s) == nil {
+			if s == "" {
+				rv.null = true // "" clears, like null
+				break
+			}
 			rv.ids = []string{s}
 			break
 		}

@@ -105,17 +105,17 @@ func encodeEntity(e *model.Entity) (entityJSON, error) {
 	var err error
 	if e.Team == nil {
 		out.team = []byte("[]")
-	} else if out.team, err = json.Marshal(e.Team); err != nil {
+	} else if out.team, err = appendJSON(nil, e.Team); err != nil {
 		return out, fmt.Errorf("encode team: %w", err)
 	}
 	if e.Properties == nil {
 		out.props = []byte("{}")
-	} else if out.props, err = json.Marshal(e.Properties); err != nil {
+	} else if out.props, err = appendJSON(make([]byte, 0, 256), e.Properties); err != nil {
 		return out, fmt.Errorf("encode properties: %w", err)
 	}
 	if e.Relations == nil {
 		out.rels = []byte("{}")
-	} else if out.rels, err = json.Marshal(e.Relations); err != nil {
+	} else if out.rels, err = appendJSON(make([]byte, 0, 64), e.Relations); err != nil {
 		return out, fmt.Errorf("encode relations: %w", err)
 	}
 	b := make([]byte, 0, 160+len(e.Identifier)+len(e.Title)+len(out.team)+len(out.props)+len(out.rels))

@@ -17,10 +17,11 @@
 // read the current state inside the transaction, apply with one
 // EntityChangeApply, Commit — or Rollback, leaving nothing behind.
 //
-// Known limitation: a write checks that its relation targets exist but does
-// not lock them, so on PostgreSQL a concurrent delete of a target can commit
-// alongside a write that points at it (SQLite serialises writers, so it
-// cannot happen there).
+// A write also locks the relation targets it names (with its own keys, in
+// one EntityLock call, before reading them), so a concurrent delete of a
+// target either waits for the write and then sees the new dependent, or wins
+// and the write sees the target gone: no edge can point at a deleted entity.
+// Teams are not locked: an entity's team is a field, not an edge.
 package catalog
 
 import (

@@ -671,3 +671,38 @@ func BenchmarkBulkCreate(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "entities/s")
 }
+
+// TestWriteVersusDeleteOfTarget races a write that points at an entity with
+// a delete of that entity: whichever wins, no relation may be left pointing
+// at a deleted entity.
+func TestWriteVersusDeleteOfTarget(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEachDriver(t, func(t *testing.T, open func(testing.TB) store.Store) {
+		t.Parallel()
+		f := setup(t, open)
+		for i := range 20 {
+			d := fmt.Sprintf("d%d", i)
+			f.create(t, "domain", `{"identifier":"`+d+`"}`, catalog.WriteOptions{})
+			var wg sync.WaitGroup
+			var writeErr, deleteErr error
+			wg.Go(func() {
+				_, writeErr = f.svc.EntityCreate(f.ctx, actor, "service", input(t, fmt.Sprintf(`{"identifier":"s%d","relations":{"domain":%q}}`, i, d)), catalog.WriteOptions{})
+			})
+			wg.Go(func() {
+				deleteErr = f.svc.EntityDelete(f.ctx, actor, "domain", d, catalog.DeleteOptions{})
+			})
+			wg.Wait()
+			_, getErr := f.svc.EntityGet(f.ctx, "domain", d)
+			switch {
+			case writeErr == nil && deleteErr == nil:
+				t.Fatalf("round %d: both the write and the delete of its target succeeded", i)
+			case writeErr == nil && getErr != nil:
+				t.Fatalf("round %d: entity points at deleted %s", i, d)
+			case writeErr != nil && !errors.Is(writeErr, model.ErrInvalid):
+				t.Fatalf("round %d: write failed with %v", i, writeErr)
+			case deleteErr != nil && !errors.Is(deleteErr, model.ErrConflict):
+				t.Fatalf("round %d: delete failed with %v", i, deleteErr)
+			}
+		}
+	})
+}

@@ -204,6 +204,8 @@ type batch struct {
 	existing map[string]*model.Entity
 	// relIDs are bp's relation identifiers, sorted.
 	relIDs []string
+	// locked holds the keys this transaction has locked.
+	locked map[model.EntityKey]bool
 }
 
 func (w *batch) blueprint(id string) (*model.Blueprint, error) {
@@ -248,20 +250,41 @@ func (w *batch) run(items []*writeItem) error {
 			continue
 		}
 		seen[it.id] = i
+		if err := w.parse(it); err != nil {
+			return err
+		}
 	}
 
-	// 2. Lock and read the current state of every key.
-	var keys []model.EntityKey
+	// 2. Lock every key written and every relation target named by
+	// identifier, with one call: a concurrent delete of a target then waits
+	// for this write (or this write sees the target gone), so no edge can
+	// point at a deleted entity. Then read the current state of the keys.
+	var keys, lock []model.EntityKey
+	w.locked = map[model.EntityKey]bool{}
 	for _, it := range items {
-		if it.err == nil {
-			keys = append(keys, it.key(bpID))
+		if it.err != nil {
+			continue
+		}
+		keys = append(keys, it.key(bpID))
+		lock = append(lock, it.key(bpID))
+		for _, rel := range w.relIDs {
+			rv, ok := it.parsed.rels[rel]
+			if !ok {
+				continue
+			}
+			for _, id := range rv.ids {
+				lock = append(lock, model.EntityKey{Blueprint: w.bp.Relations[rel].Target, Identifier: id})
+			}
 		}
 	}
 	existing := map[string]*model.Entity{}
 	w.existing = existing
 	if len(keys) > 0 {
-		if err := lockKeys(w.ctx, w.tx, keys); err != nil {
+		if err := lockKeys(w.ctx, w.tx, lock); err != nil {
 			return fmt.Errorf("lock entities of %s: %w", bpID, err)
+		}
+		for _, k := range lock {
+			w.locked[k] = true
 		}
 		es, err := getMany(w.ctx, w.tx, keys)
 		if err != nil {
@@ -352,11 +375,8 @@ func (w *batch) resolveID(it *writeItem) error {
 	return nil
 }
 
-// build computes it.after from the stored entity cur (nil when missing)
-// and validates its properties.
-func (w *batch) build(it *writeItem, cur *model.Entity) error {
-	bpID := w.bp.Identifier
-	ve := &model.ValidationError{}
+// parse decodes it's input; a problem fails the item.
+func (w *batch) parse(it *writeItem) error {
 	var teamBP *model.Blueprint
 	if it.in.Team != nil {
 		var err error
@@ -364,12 +384,21 @@ func (w *batch) build(it *writeItem, cur *model.Entity) error {
 			return err
 		}
 	}
-	p := parseInput(ve, w.bp, teamBP, it.in)
+	ve := &model.ValidationError{}
+	it.parsed = parseInput(ve, w.bp, teamBP, it.in)
 	if err := ve.Err(); err != nil {
 		it.fail(err)
-		return nil
 	}
-	it.parsed = p
+	return nil
+}
+
+// build computes it.after from the stored entity cur (nil when missing)
+// and validates its properties.
+func (w *batch) build(it *writeItem, cur *model.Entity) error {
+	bpID := w.bp.Identifier
+	ve := &model.ValidationError{}
+	p := it.parsed
+	teamBP := w.bps[model.TeamBlueprint]
 
 	patch := false
 	switch w.mode {
@@ -596,6 +625,18 @@ func (w *batch) checkTargets(items []*writeItem) error {
 	}
 	found := map[model.EntityKey]bool{}
 	if len(keys) > 0 {
+		var more []model.EntityKey
+		for _, k := range keys {
+			if !w.locked[k] && k.Blueprint != model.TeamBlueprint {
+				more = append(more, k)
+				w.locked[k] = true
+			}
+		}
+		if len(more) > 0 { // targets found by a search query
+			if err := lockKeys(w.ctx, w.tx, more); err != nil {
+				return fmt.Errorf("lock relation targets: %w", err)
+			}
+		}
 		es, err := getMany(w.ctx, w.tx, keys)
 		if err != nil {
 			return fmt.Errorf("read relation targets: %w", err)
@@ -694,8 +735,8 @@ func (w *batch) forTargetsField(it *writeItem, fn func(field string, k model.Ent
 	}
 }
 
-// makeStubs locks and creates the missing related entities (identifier
-// only, title = identifier). A stub its blueprint's schema refuses (required
+// makeStubs creates the missing related entities (identifier only, title =
+// identifier). A stub its blueprint's schema refuses (required
 // properties or relations) fails the items that need it.
 func (w *batch) makeStubs(items []*writeItem, stubs map[model.EntityKey]bool) error {
 	keys := make([]model.EntityKey, 0, len(stubs))
@@ -708,24 +749,11 @@ func (w *batch) makeStubs(items []*writeItem, stubs map[model.EntityKey]bool) er
 		}
 		return keys[i].Identifier < keys[j].Identifier
 	})
-	if err := lockKeys(w.ctx, w.tx, keys); err != nil {
-		return fmt.Errorf("lock related entities: %w", err)
-	}
-	// Re-read after locking: a concurrent writer may have created some.
-	es, err := getMany(w.ctx, w.tx, keys)
-	if err != nil {
-		return fmt.Errorf("read related entities: %w", err)
-	}
-	exists := map[model.EntityKey]bool{}
-	for _, e := range es {
-		exists[e.Key()] = true
-	}
+	// Every stub key is a relation target, locked and read (missing) by
+	// checkTargets already, so no concurrent writer can create it meanwhile.
 	bad := map[model.EntityKey]string{}
 	now := w.origin.Time
 	for _, k := range keys {
-		if exists[k] {
-			continue
-		}
 		tbp, err := w.blueprint(k.Blueprint)
 		if err != nil {
 			return err

@@ -170,9 +170,26 @@ func (flavor) PropertyMatch(a *sqlstore.Args, col, key string, values []any) str
 	return "(" + col + " -> " + a.Add(key) + "::text) IN (" + strings.Join(ph, ", ") + ")"
 }
 
-// LockEntities takes one transaction-scoped advisory lock per key, in
-// ascending hash order so two bulk writers cannot deadlock. Keys that hash
-// alike share a lock, which only serialises a little more.
+// Entity locking is two-level so a transaction never holds more than a few
+// dozen advisory locks (each takes a slot in PostgreSQL's shared lock table,
+// max_locks_per_transaction × max_connections, 6,400 by default; a bulk of
+// 1,000 keys per writer would exhaust it):
+//
+//   - a small write (≤ fineLockMax keys) takes, per key, its bucket
+//     (hash mod lockBuckets) in shared mode and then the key's own lock;
+//   - a bulk write takes its keys' buckets in exclusive mode and no key locks.
+//
+// Two writers of one key therefore always conflict (key lock vs key lock,
+// or exclusive bucket vs any bucket), while small writers of different keys
+// do not. Buckets are taken before key locks and each in ascending order, so
+// no two writers can deadlock.
+const (
+	fineLockMax     = 16
+	lockBuckets     = 64
+	bucketLockClass = 0x41545250 // "ATRP"; two-int4 space, apart from key locks
+)
+
+// LockEntities locks keys as described above.
 func (flavor) LockEntities(ctx context.Context, tx *sql.Tx, keys []model.EntityKey) error {
 	ids := make([]int64, 0, len(keys))
 	for _, k := range keys {
@@ -180,8 +197,23 @@ func (flavor) LockEntities(ctx context.Context, tx *sql.Tx, keys []model.EntityK
 	}
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
-	// unnest yields the array in order and the aggregate consumes rows one by
-	// one, so locks are taken in ascending order.
+	buckets := make([]int32, 0, min(len(ids), lockBuckets))
+	for _, id := range ids {
+		buckets = append(buckets, int32(uint64(id)%lockBuckets))
+	}
+	slices.Sort(buckets)
+	buckets = slices.Compact(buckets)
+	// unnest yields each array in order and the aggregate consumes rows one
+	// by one, so locks are taken in ascending order.
+	if len(ids) > fineLockMax {
+		_, err := tx.ExecContext(ctx, "SELECT count(pg_advisory_xact_lock($1::int4, b)) FROM unnest($2::int4[]) AS b",
+			bucketLockClass, buckets)
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "SELECT count(pg_advisory_xact_lock_shared($1::int4, b)) FROM unnest($2::int4[]) AS b",
+		bucketLockClass, buckets); err != nil {
+		return err
+	}
 	_, err := tx.ExecContext(ctx, "SELECT count(pg_advisory_xact_lock(k)) FROM unnest($1::bigint[]) AS k", ids)
 	return err
 }

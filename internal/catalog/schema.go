@@ -176,7 +176,7 @@ func propertySchema(p *model.Property) map[string]any {
 	return m
 }
 
-// errNoLoad refuses every external reference: blueprint schemas are
+// noLoader refuses every external reference: blueprint schemas are
 // self-contained.
 type noLoader struct{}
 

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"sort"
 
 	"github.com/atrium-idp/atrium/internal/model"
 	"github.com/atrium-idp/atrium/internal/store"
@@ -743,12 +742,7 @@ func (w *batch) makeStubs(items []*writeItem, stubs map[model.EntityKey]bool) er
 	for k := range stubs {
 		keys = append(keys, k)
 	}
-	sort.Slice(keys, func(i, j int) bool {
-		if keys[i].Blueprint != keys[j].Blueprint {
-			return keys[i].Blueprint < keys[j].Blueprint
-		}
-		return keys[i].Identifier < keys[j].Identifier
-	})
+	sortKeys(keys) // deterministic stub order
 	// Every stub key is a relation target, locked and read (missing) by
 	// checkTargets already, so no concurrent writer can create it meanwhile.
 	bad := map[model.EntityKey]string{}

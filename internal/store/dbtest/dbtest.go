@@ -95,6 +95,25 @@ func RequirePostgres(t testing.TB) string {
 // ATRIUM_TEST_PG_URL; the schema is dropped when t ends.
 func OpenPostgres(t testing.TB) store.Store {
 	t.Helper()
+	u := PostgresURL(t)
+	d, err := postgres.Open(context.Background(), u, nil)
+	if err != nil {
+		t.Fatalf("postgres.Open: %v", err)
+	}
+	// Registered after PostgresURL's cleanup, so it runs first (LIFO).
+	t.Cleanup(func() {
+		if err := d.Close(); err != nil {
+			t.Errorf("close postgres store: %v", err)
+		}
+	})
+	return d
+}
+
+// PostgresURL creates an empty schema under ATRIUM_TEST_PG_URL and returns a
+// URL whose search_path selects it, for tests that open stores themselves
+// (stores must be closed before t ends; the schema is then dropped).
+func PostgresURL(t testing.TB) string {
+	t.Helper()
 	base := RequirePostgres(t)
 	ctx := context.Background()
 	schema := "atrium_test_" + randomHex(t)
@@ -116,17 +135,7 @@ func OpenPostgres(t testing.TB) store.Store {
 	q := pu.Query()
 	q.Set("search_path", schema)
 	pu.RawQuery = q.Encode()
-	d, err := postgres.Open(ctx, pu.String(), nil)
-	if err != nil {
-		t.Fatalf("postgres.Open(schema %s): %v", schema, err)
-	}
-	// Registered after the schema cleanup, so it runs first (LIFO).
-	t.Cleanup(func() {
-		if err := d.Close(); err != nil {
-			t.Errorf("close postgres store: %v", err)
-		}
-	})
-	return d
+	return pu.String()
 }
 
 func adminDB(t testing.TB, u string) *sql.DB {

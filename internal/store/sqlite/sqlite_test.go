@@ -1,9 +1,13 @@
 package sqlite_test
 
 import (
+	"context"
+	"path/filepath"
 	"testing"
 
+	"github.com/atrium-idp/atrium/internal/store"
 	"github.com/atrium-idp/atrium/internal/store/dbtest"
+	"github.com/atrium-idp/atrium/internal/store/sqlite"
 	"github.com/atrium-idp/atrium/internal/store/storetest"
 )
 
@@ -15,3 +19,25 @@ func TestConformance(t *testing.T) {
 // BenchmarkIngest reports bulk-create throughput; run with -benchtime=100x
 // for 100k entities.
 func BenchmarkIngest(b *testing.B) { storetest.BenchmarkIngest(b, dbtest.OpenSQLite, 1000) }
+
+func TestReopen(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "atrium.db")
+	storetest.Reopen(t, func(t testing.TB) store.Store {
+		d, err := sqlite.Open(context.Background(), path, nil)
+		if err != nil {
+			t.Fatalf("sqlite.Open: %v", err)
+		}
+		return d
+	})
+}
+
+func TestOpenRejectsNonFile(t *testing.T) {
+	t.Parallel()
+	for _, p := range []string{"", ":memory:", "x.db?mode=memory"} {
+		if d, err := sqlite.Open(context.Background(), p, nil); err == nil {
+			_ = d.Close()
+			t.Errorf("Open(%q) succeeded, want an error", p)
+		}
+	}
+}

@@ -115,7 +115,12 @@ func (t *Tx) BlueprintChangeApply(ctx context.Context, p *store.BlueprintChangeA
 			return model.NotFoundf("blueprint %q not found", id)
 		}
 	}
-	return t.appendEvents(ctx, []eventRow{{
-		typ: typ, blueprint: id, before: before, after: after,
-	}}, p.Origin)
+	ev := eventRow{typ: typ, blueprint: id}
+	if before != nil {
+		ev.before = string(before)
+	}
+	if after != nil {
+		ev.after = string(after)
+	}
+	return t.appendEvents(ctx, []eventRow{ev}, p.Origin)
 }

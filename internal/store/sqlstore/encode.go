@@ -89,11 +89,12 @@ func jsonTime(b []byte, t time.Time) []byte {
 	return append(b, '"')
 }
 
-// entityJSON holds the encoded columns of one entity.
+// entityJSON holds the encoded columns of one entity, as strings so one copy
+// is bound everywhere it is stored (a []byte would bind as a BLOB).
 type entityJSON struct {
-	team, props, rels []byte
+	team, props, rels string
 	// doc is the full entity document, as stored in versions and events.
-	doc []byte
+	doc string
 }
 
 // encodeEntity encodes e's JSON columns and its full document once, so a
@@ -102,23 +103,24 @@ type entityJSON struct {
 // read back.
 func encodeEntity(e *model.Entity) (entityJSON, error) {
 	var out entityJSON
+	team, props, rels := []byte("[]"), []byte("{}"), []byte("{}")
 	var err error
-	if e.Team == nil {
-		out.team = []byte("[]")
-	} else if out.team, err = appendJSON(nil, e.Team); err != nil {
-		return out, fmt.Errorf("encode team: %w", err)
+	if e.Team != nil {
+		if team, err = appendJSON(nil, e.Team); err != nil {
+			return out, fmt.Errorf("encode team: %w", err)
+		}
 	}
-	if e.Properties == nil {
-		out.props = []byte("{}")
-	} else if out.props, err = appendJSON(make([]byte, 0, 256), e.Properties); err != nil {
-		return out, fmt.Errorf("encode properties: %w", err)
+	if e.Properties != nil {
+		if props, err = appendJSON(make([]byte, 0, 256), e.Properties); err != nil {
+			return out, fmt.Errorf("encode properties: %w", err)
+		}
 	}
-	if e.Relations == nil {
-		out.rels = []byte("{}")
-	} else if out.rels, err = appendJSON(make([]byte, 0, 64), e.Relations); err != nil {
-		return out, fmt.Errorf("encode relations: %w", err)
+	if e.Relations != nil {
+		if rels, err = appendJSON(make([]byte, 0, 64), e.Relations); err != nil {
+			return out, fmt.Errorf("encode relations: %w", err)
+		}
 	}
-	b := make([]byte, 0, 160+len(e.Identifier)+len(e.Title)+len(out.team)+len(out.props)+len(out.rels))
+	b := make([]byte, 0, 160+len(e.Identifier)+len(e.Title)+len(team)+len(props)+len(rels))
 	b = append(b, `{"identifier":`...)
 	b = jsonString(b, e.Identifier)
 	b = append(b, `,"title":`...)
@@ -130,11 +132,11 @@ func encodeEntity(e *model.Entity) (entityJSON, error) {
 	b = append(b, `,"blueprint":`...)
 	b = jsonString(b, e.Blueprint)
 	b = append(b, `,"team":`...)
-	b = append(b, out.team...)
+	b = append(b, team...)
 	b = append(b, `,"properties":`...)
-	b = append(b, out.props...)
+	b = append(b, props...)
 	b = append(b, `,"relations":`...)
-	b = append(b, out.rels...)
+	b = append(b, rels...)
 	b = append(b, `,"createdAt":`...)
 	b = jsonTime(b, e.CreatedAt)
 	b = append(b, `,"createdBy":`...)
@@ -144,7 +146,7 @@ func encodeEntity(e *model.Entity) (entityJSON, error) {
 	b = append(b, `,"updatedBy":`...)
 	b = jsonString(b, e.UpdatedBy)
 	b = append(b, '}')
-	out.doc = b
+	out.team, out.props, out.rels, out.doc = string(team), string(props), string(rels), string(b)
 	return out, nil
 }
 

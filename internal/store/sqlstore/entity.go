@@ -300,7 +300,7 @@ func (t *Tx) insertEntities(ctx context.Context, changes []store.EntityChange, a
 	vals := make([]any, 0, len(idx)*entityColCount)
 	for _, i := range idx {
 		e, enc := changes[i].After, afters[i]
-		vals = append(vals, e.Blueprint, e.Identifier, e.Title, e.Icon, string(enc.team), string(enc.props), string(enc.rels),
+		vals = append(vals, e.Blueprint, e.Identifier, e.Title, e.Icon, enc.team, enc.props, enc.rels,
 			t.f.TimeValue(e.CreatedAt), e.CreatedBy, t.f.TimeValue(e.UpdatedAt), e.UpdatedBy)
 	}
 	spec := insertEntitySpec

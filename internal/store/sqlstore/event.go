@@ -14,13 +14,13 @@ import (
 const defaultEventLimit = 1000
 
 // eventRow is one outbox row to append; before and after are full JSON
-// documents or nil.
+// documents (strings: text, not BLOB, for SQLite) or nil for SQL NULL.
 type eventRow struct {
 	typ       model.EventType
 	blueprint string
 	entity    string
-	before    []byte
-	after     []byte
+	before    any
+	after     any
 }
 
 const eventCols = 10
@@ -37,20 +37,11 @@ func (t *Tx) appendEvents(ctx context.Context, evs []eventRow, o store.Origin) e
 	at := t.f.TimeValue(o.Time)
 	vals := make([]any, 0, len(evs)*eventCols)
 	for _, e := range evs {
-		vals = append(vals, string(e.typ), e.blueprint, e.entity, jsonArg(e.before), jsonArg(e.after),
+		vals = append(vals, string(e.typ), e.blueprint, e.entity, e.before, e.after,
 			o.Actor, o.Origin, o.RunID, o.RequestID, at)
 	}
 	err := t.insertBatch(ctx, insertEventSpec, vals)
 	return t.wrap("append events", err)
-}
-
-// jsonArg binds a JSON document as text (a BLOB would mean JSONB to SQLite),
-// or NULL when absent.
-func jsonArg(b []byte) any {
-	if b == nil {
-		return nil
-	}
-	return string(b)
 }
 
 // EventList reads the outbox after AfterSeq in sequence order.

@@ -54,7 +54,7 @@ func TestEncodeEntityMatchesMarshal(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if string(got.doc) != string(want) {
+		if got.doc != string(want) {
 			t.Errorf("encodeEntity doc =\n%s\nwant\n%s", got.doc, want)
 		}
 	}

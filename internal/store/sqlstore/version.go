@@ -56,7 +56,7 @@ func (t *Tx) appendVersions(ctx context.Context, keys []model.EntityKey, changes
 	for i, k := range keys {
 		var doc any
 		if changes[i].Kind != store.ChangeDelete {
-			doc = string(afters[i].doc)
+			doc = afters[i].doc
 		}
 		vals = append(vals, k.Blueprint, k.Identifier, prev[k]+1, doc, at, o.Actor, o.Origin, o.RunID, o.RequestID)
 	}

@@ -240,6 +240,31 @@ func TestEntityWrites(t *testing.T) {
 			_, err = f.svc.EntityReplace(f.ctx, actor, "service", "pay", input(t, `{"identifier":"other"}`), catalog.WriteOptions{})
 			wantField(t, err, "identifier")
 		})
+		t.Run("patch renames", func(t *testing.T) {
+			t.Parallel()
+			f := setup(t, open)
+			f.create(t, "service", `{"identifier":"old","properties":{"lang":"go"},"relations":{"deps":["old"]}}`, catalog.WriteOptions{})
+			f.create(t, "service", `{"identifier":"user","relations":{"deps":["old"]}}`, catalog.WriteOptions{})
+			f.create(t, "service", `{"identifier":"taken"}`, catalog.WriteOptions{})
+			_, err := f.svc.EntityPatch(f.ctx, actor, "service", "old", input(t, `{"identifier":"taken"}`), catalog.WriteOptions{})
+			wantKind(t, err, model.ErrConflict)
+			res, err := f.svc.EntityPatch(f.ctx, actor, "service", "old", input(t, `{"identifier":"new"}`), catalog.WriteOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Entity.Identifier != "new" || res.Entity.Title != "new" || res.Entity.Properties["lang"] != "go" || !cmp.Equal(res.Entity.Relations["deps"], []string{"new"}) {
+				t.Errorf("renamed entity = %+v", res.Entity)
+			}
+			if _, err := f.svc.EntityGet(f.ctx, "service", "old"); !errors.Is(err, model.ErrNotFound) {
+				t.Errorf("old identifier still there: %v", err)
+			}
+			if u := f.get(t, "service", "user"); !cmp.Equal(u.Relations["deps"], []string{"new"}) {
+				t.Errorf("dependent still points at %v", u.Relations["deps"])
+			}
+			wantKind(t, f.svc.EntityDelete(f.ctx, actor, "service", "new", catalog.DeleteOptions{}), model.ErrConflict)
+			_, err = f.svc.EntityReplace(f.ctx, actor, "service", "new", input(t, `{"identifier":"newer"}`), catalog.WriteOptions{})
+			wantField(t, err, "identifier")
+		})
 		t.Run("validation only writes nothing", func(t *testing.T) {
 			t.Parallel()
 			f := setup(t, open)

@@ -20,7 +20,9 @@ import (
 //   - team is kept as given, without duplicates; it is a field, not an edge, so
 //     deleting a team is not blocked by the entities it owns;
 //   - properties and relations the blueprint no longer declares are not
-//     returned and are dropped on the entity's next write.
+//     returned and are dropped on the entity's next write;
+//   - only PATCH renames an entity (identifier in the body); PUT refuses a
+//     different identifier.
 
 // relValue is one parsed relation (or team) value of an input.
 type relValue struct {

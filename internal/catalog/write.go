@@ -66,6 +66,8 @@ type writeItem struct {
 	// teams the resolved teams when sent.
 	targets map[string][]string
 	noop    bool
+	// renameTo is the new identifier a PATCH gives the entity.
+	renameTo string
 }
 
 func (it *writeItem) key(bp string) model.EntityKey {
@@ -114,6 +116,12 @@ func (s *Service) EntityReplace(ctx context.Context, actor model.Actor, blueprin
 // EntityPatch changes only the fields sent (PATCH); properties and relations
 // are merged key by key, and null clears a key (or title, icon, team). A
 // missing entity is an ErrNotFound.
+//
+// An identifier in the body that differs from id renames the entity (port.md
+// §1.11): in one transaction the old key is deleted and the entity created
+// under the new one (createdAt/By kept, history starting afresh under the
+// new key), and every entity whose relations pointed at the old identifier
+// is rewritten to the new one. A taken identifier is an ErrConflict.
 func (s *Service) EntityPatch(ctx context.Context, actor model.Actor, blueprint, id string, in *model.EntityInput, opts WriteOptions) (*WriteResult, error) {
 	return s.writeOne(ctx, actor, blueprint, &writeItem{in: in, urlID: id}, modePatch, opts)
 }
@@ -157,14 +165,19 @@ func (s *Service) writeBatch(ctx context.Context, actor model.Actor, blueprint s
 				}
 			}
 		}
-		if opts.ValidationOnly {
-			return false, nil
-		}
 		changes := make([]store.EntityChange, 0, len(items)+len(w.stubs))
 		for _, st := range w.stubs {
 			changes = append(changes, store.EntityChange{Kind: store.ChangeCreate, After: st, Edges: nil})
 		}
 		for _, it := range items {
+			if it.err == nil && it.renameTo != "" && it.renameTo != it.id {
+				rc, err := w.renameChanges(it)
+				if err != nil {
+					return false, err
+				}
+				changes = append(changes, rc...)
+				continue
+			}
 			if it.err != nil || it.noop {
 				continue
 			}
@@ -174,7 +187,7 @@ func (s *Service) writeBatch(ctx context.Context, actor model.Actor, blueprint s
 			}
 			changes = append(changes, store.EntityChange{Kind: kind, Before: it.before, After: it.after, Edges: edgesOf(bp, it.after)})
 		}
-		if len(changes) == 0 {
+		if opts.ValidationOnly || len(changes) == 0 {
 			return false, nil
 		}
 		if err := tx.EntityChangeApply(ctx, &store.EntityChangeApplyParams{Changes: changes, Origin: w.origin}); err != nil {
@@ -266,6 +279,11 @@ func (w *batch) run(items []*writeItem) error {
 		}
 		keys = append(keys, it.key(bpID))
 		lock = append(lock, it.key(bpID))
+		if it.renameTo != "" {
+			k := model.EntityKey{Blueprint: bpID, Identifier: it.renameTo}
+			keys = append(keys, k)
+			lock = append(lock, k)
+		}
 		for _, rel := range w.relIDs {
 			rv, ok := it.parsed.rels[rel]
 			if !ok {
@@ -300,6 +318,10 @@ func (w *batch) run(items []*writeItem) error {
 		if it.err != nil {
 			continue
 		}
+		if it.renameTo != "" && it.renameTo != it.id && existing[it.renameTo] != nil {
+			it.fail(model.Conflictf("cannot rename entity %q: entity %q of blueprint %q already exists", it.id, it.renameTo, bpID))
+			continue
+		}
 		if err := w.build(it, existing[it.id]); err != nil {
 			return err
 		}
@@ -324,9 +346,17 @@ func (w *batch) resolveID(it *writeItem) error {
 		it.id = it.urlID
 		if raw != nil && !isNull(raw) {
 			var s string
-			if json.Unmarshal(raw, &s) != nil || s != it.urlID {
+			switch {
+			case json.Unmarshal(raw, &s) == nil && s == it.urlID:
+			case w.mode == modePatch && s != "":
+				// PATCH may rename (port.md §1.11).
+				if err := checkNewID(bpID, s); err != nil {
+					return err
+				}
+				it.renameTo = s
+			default:
 				ve := &model.ValidationError{}
-				ve.Add("identifier", "must be %q, the identifier in the URL (entities cannot be renamed)", it.urlID)
+				ve.Add("identifier", "must be %q, the identifier in the URL (use PATCH to rename an entity)", it.urlID)
 				return ve
 			}
 		}
@@ -362,16 +392,22 @@ func (w *batch) resolveID(it *writeItem) error {
 		ve.Add("identifier", "must be a string or a search query")
 		return ve
 	}
-	if r := checkEntityID(s); r != "" {
-		ve.Add("identifier", "%s", r)
-		return ve
-	}
-	if bpID == model.UserBlueprint && !userIDRe.MatchString(s) {
-		ve.Add("identifier", "a user's identifier must be an email address")
-		return ve
+	if err := checkNewID(bpID, s); err != nil {
+		return err
 	}
 	it.id = s
 	return nil
+}
+
+// checkNewID checks an identifier a write gives an entity of blueprint bp.
+func checkNewID(bp, id string) error {
+	ve := &model.ValidationError{}
+	if r := checkEntityID(id); r != "" {
+		ve.Add("identifier", "%s", r)
+	} else if bp == model.UserBlueprint && !userIDRe.MatchString(id) {
+		ve.Add("identifier", "a user's identifier must be an email address")
+	}
+	return ve.Err()
 }
 
 // parse decodes it's input; a problem fails the item.
@@ -820,4 +856,85 @@ func (w *batch) pruneStubs(items []*writeItem) {
 		}
 	}
 	w.stubs = kept
+}
+
+// renameChanges turns a PATCH that renames an entity into changes: the old
+// key is deleted, the entity is created under the new one (keeping
+// createdAt/By; relations of this blueprint that pointed at the old
+// identifier follow it), and every entity that pointed at the old
+// identifier is rewritten to point at the new one (locked first).
+func (w *batch) renameChanges(it *writeItem) ([]store.EntityChange, error) {
+	bpID := w.bp.Identifier
+	oldKey := it.key(bpID)
+	after := cloneEntity(it.after)
+	after.Identifier = it.renameTo
+	after.UpdatedAt, after.UpdatedBy = w.origin.Time, w.actor.ID
+	if after.Title == it.id && (it.parsed.title == nil || *it.parsed.title == "") {
+		after.Title = it.renameTo // the title followed the identifier by default
+	}
+	repoint := func(bp *model.Blueprint, e *model.Entity) {
+		for rel, r := range bp.Relations {
+			if r.Target != bpID {
+				continue
+			}
+			switch v := e.Relations[rel].(type) {
+			case string:
+				if v == it.id {
+					e.Relations[rel] = it.renameTo
+				}
+			case []string:
+				l := make([]string, len(v))
+				for i, x := range v {
+					if x == it.id {
+						x = it.renameTo
+					}
+					l[i] = x
+				}
+				e.Relations[rel] = l
+			}
+		}
+	}
+	repoint(w.bp, after)
+	it.after = after
+	changes := []store.EntityChange{
+		{Kind: store.ChangeDelete, Before: it.before},
+		{Kind: store.ChangeCreate, After: after, Edges: edgesOf(w.bp, after)},
+	}
+	edges, err := w.tx.EdgeListIncoming(w.ctx, &store.EdgeListIncomingParams{To: []model.EntityKey{oldKey}})
+	if err != nil {
+		return nil, fmt.Errorf("list dependents of %s/%s: %w", bpID, it.id, err)
+	}
+	seen := map[model.EntityKey]bool{oldKey: true}
+	var deps []model.EntityKey
+	for _, e := range edges {
+		if !seen[e.From] {
+			seen[e.From] = true
+			deps = append(deps, e.From)
+		}
+	}
+	if len(deps) == 0 {
+		return changes, nil
+	}
+	if err := lockKeys(w.ctx, w.tx, deps); err != nil {
+		return nil, err
+	}
+	es, err := getMany(w.ctx, w.tx, deps)
+	if err != nil {
+		return nil, err
+	}
+	for _, before := range es {
+		dbp, err := w.blueprint(before.Blueprint)
+		if err != nil {
+			return nil, err
+		}
+		if dbp == nil {
+			continue
+		}
+		normaliseEntity(dbp, before)
+		d := cloneEntity(before)
+		repoint(dbp, d)
+		d.UpdatedAt, d.UpdatedBy = w.origin.Time, w.actor.ID
+		changes = append(changes, store.EntityChange{Kind: store.ChangeUpdate, Before: before, After: d, Edges: edgesOf(dbp, d)})
+	}
+	return changes, nil
 }

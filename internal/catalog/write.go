@@ -62,9 +62,6 @@ type writeItem struct {
 	before  *model.Entity
 	after   *model.Entity
 	created bool
-	// targets are the resolved relation targets (relation → identifiers);
-	// teams the resolved teams when sent.
-	targets map[string][]string
 	noop    bool
 	// renameTo is the new identifier a PATCH gives the entity.
 	renameTo string

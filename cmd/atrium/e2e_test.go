@@ -115,3 +115,23 @@ func TestEndToEnd(t *testing.T) {
 		t.Errorf("payments (depends on ledger) survived the cascade")
 	}
 }
+
+// TestEndToEndCycles applies blueprints and entities that point at each
+// other against the real server, twice.
+func TestEndToEndCycles(t *testing.T) {
+	startRealServer(t)
+	dir := writeManifest(t, applyManifest)
+	for i := range 2 {
+		out, err := run(t, "apply", "-q", "-f", dir)
+		if err != nil {
+			t.Fatalf("apply #%d: %v\n%s", i+1, err, out)
+		}
+		if i == 1 && strings.Count(out, "\n") != 1 {
+			t.Errorf("second apply changed something:\n%s", out)
+		}
+	}
+	out, err := run(t, "get", "entities", "service", "payments", "-o", "json")
+	if err != nil || !strings.Contains(out, `"system": "billing"`) {
+		t.Errorf("payments = %v\n%s", err, out)
+	}
+}

@@ -256,3 +256,32 @@ func interpretError(err error) error {
 	}
 	return err
 }
+
+// ArrayInsertSQL inserts a batch from one array per column with unnest: one
+// short statement whatever the row count, planned once, with arrays sent in
+// binary — several times faster than multi-row VALUES. JSON columns travel
+// as text[] and are cast per row.
+func (flavor) ArrayInsertSQL(table, names, types, tail string) string {
+	var params, sel []string
+	for i, typ := range strings.Split(types, ",") {
+		col := "c" + strconv.Itoa(i+1)
+		switch typ {
+		case "json", "jsonb":
+			params = append(params, "?::text[]")
+			sel = append(sel, col+"::"+typ)
+		default:
+			params = append(params, "?::"+typ+"[]")
+			sel = append(sel, col)
+		}
+	}
+	cols := make([]string, len(sel))
+	for i := range sel {
+		cols[i] = "c" + strconv.Itoa(i+1)
+	}
+	return "INSERT INTO " + table + " (" + names + ") SELECT " + strings.Join(sel, ", ") +
+		" FROM unnest(" + strings.Join(params, ", ") + ") AS u(" + strings.Join(cols, ", ") + ")" + tail
+}
+
+// ArrayMatch matches col against one text[] parameter, which PostgreSQL plans
+// as an index scan even in a cached generic plan.
+func (flavor) ArrayMatch(col string) string { return col + " = ANY(?::text[])" }

@@ -17,7 +17,7 @@ func (r *reader) EdgeListIncoming(ctx context.Context, p *store.EdgeListIncoming
 	for _, c := range groupKeys(p.To) {
 		q := r.stmts.listSQL(r.f, incomingSpec, len(c.IDs))
 		if err := func() error {
-			rows, err := r.query(ctx, len(c.IDs) == maxInList, q, listArgs([]any{c.Blueprint}, c.IDs)...)
+			rows, err := r.query(ctx, len(c.IDs) == maxInList, q, listArgs(r.f, []any{c.Blueprint}, c.IDs)...)
 			if err != nil {
 				return err
 			}

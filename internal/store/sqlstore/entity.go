@@ -79,7 +79,7 @@ func (r *reader) EntityGetMany(ctx context.Context, p *store.EntityGetManyParams
 	found := make(map[model.EntityKey]*model.Entity, len(p.Keys))
 	for _, c := range groupKeys(p.Keys) {
 		q := r.stmts.listSQL(r.f, getManySpec, len(c.IDs))
-		es, err := r.queryEntities(ctx, len(c.IDs) == maxInList, "get entities", q, listArgs([]any{c.Blueprint}, c.IDs))
+		es, err := r.queryEntities(ctx, len(c.IDs) == maxInList, "get entities", q, listArgs(r.f, []any{c.Blueprint}, c.IDs))
 		if err != nil {
 			return nil, err
 		}
@@ -284,7 +284,7 @@ func (t *Tx) applyRun(ctx context.Context, changes []store.EntityChange, o store
 func (t *Tx) deleteKeys(ctx context.Context, spec listSpec, keys []model.EntityKey, what string) error {
 	for _, c := range groupKeys(keys) {
 		q := t.stmts.listSQL(t.f, spec, len(c.IDs))
-		if _, err := t.exec(ctx, len(c.IDs) == maxInList, q, listArgs([]any{c.Blueprint}, c.IDs)...); err != nil {
+		if _, err := t.exec(ctx, len(c.IDs) == maxInList, q, listArgs(t.f, []any{c.Blueprint}, c.IDs)...); err != nil {
 			return t.wrap(what, err)
 		}
 	}

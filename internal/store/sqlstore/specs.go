@@ -5,28 +5,38 @@ import "context"
 // The statements batched writes and keyed reads use; written with "?" and
 // rendered per dialect (see rebind).
 var (
-	insertEntitySpec = batchSpec{head: "INSERT INTO entities (" + entityCols + ") VALUES ", cols: entityColCount}
-	upsertEntitySpec = batchSpec{head: insertEntitySpec.head, cols: entityColCount,
-		tail: " ON CONFLICT (blueprint, identifier) DO UPDATE SET title = excluded.title, icon = excluded.icon," +
-			" team = excluded.team, properties = excluded.properties, relations = excluded.relations," +
-			" created_at = excluded.created_at, created_by = excluded.created_by," +
-			" updated_at = excluded.updated_at, updated_by = excluded.updated_by"}
-	insertEdgeSpec = batchSpec{head: "INSERT INTO edges (from_blueprint, from_identifier, relation, to_blueprint, to_identifier) VALUES ",
-		cols: edgeColCount, tail: " ON CONFLICT DO NOTHING"}
-	insertEventSpec = batchSpec{head: "INSERT INTO events (type, blueprint, entity, before_doc, after_doc, actor, origin, run_id, request_id, at) VALUES ",
-		cols: eventCols}
-	insertVersionSpec = batchSpec{head: "INSERT INTO entity_versions (blueprint, identifier, version, entity, valid_from, actor, origin, run_id, request_id) VALUES ",
-		cols: versionColCount}
+	insertEntitySpec = newBatchSpec("entities", entityCols,
+		"text,text,text,text,jsonb,jsonb,jsonb,timestamptz,text,timestamptz,text", "")
+	upsertEntitySpec = newBatchSpec("entities", entityCols,
+		"text,text,text,text,jsonb,jsonb,jsonb,timestamptz,text,timestamptz,text",
+		" ON CONFLICT (blueprint, identifier) DO UPDATE SET title = excluded.title, icon = excluded.icon,"+
+			" team = excluded.team, properties = excluded.properties, relations = excluded.relations,"+
+			" created_at = excluded.created_at, created_by = excluded.created_by,"+
+			" updated_at = excluded.updated_at, updated_by = excluded.updated_by")
+	insertEdgeSpec = newBatchSpec("edges", "from_blueprint, from_identifier, relation, to_blueprint, to_identifier",
+		"text,text,text,text,text", " ON CONFLICT DO NOTHING")
+	insertEventSpec = newBatchSpec("events", "type, blueprint, entity, before_doc, after_doc, actor, origin, run_id, request_id, at",
+		"text,text,text,json,json,text,text,text,text,timestamptz", "")
+	insertVersionSpec = newBatchSpec("entity_versions", "blueprint, identifier, version, entity, valid_from, actor, origin, run_id, request_id",
+		"text,text,bigint,jsonb,timestamptz,text,text,text,text", "")
 
 	deleteEntitiesSpec = listSpec{head: "DELETE FROM entities WHERE blueprint = ? AND identifier IN "}
 	deleteEdgesSpec    = listSpec{head: "DELETE FROM edges WHERE from_blueprint = ? AND from_identifier IN "}
 	maxVersionSpec     = listSpec{head: "SELECT identifier, MAX(version) FROM entity_versions WHERE blueprint = ? AND identifier IN ",
-		tail: " GROUP BY identifier"}
+		tail: " GROUP BY identifier",
+		array: "SELECT k.id, v.version FROM (VALUES (?::text)) AS p(bp) CROSS JOIN unnest(?::text[]) AS k(id)" +
+			" CROSS JOIN LATERAL (SELECT version FROM entity_versions WHERE blueprint = p.bp AND identifier = k.id" +
+			" ORDER BY version DESC LIMIT 1) v"}
 	closeVersionSpec = listSpec{head: "UPDATE entity_versions SET valid_to = ? WHERE blueprint = ? AND identifier IN ",
 		tail: " AND valid_to IS NULL"}
-	getManySpec  = listSpec{head: "SELECT " + entityCols + " FROM entities WHERE blueprint = ? AND identifier IN "}
+	getManySpec = listSpec{head: "SELECT " + entityCols + " FROM entities WHERE blueprint = ? AND identifier IN ",
+		array: "SELECT e.* FROM (VALUES (?::text)) AS p(bp) CROSS JOIN unnest(?::text[]) AS k(id)" +
+			" CROSS JOIN LATERAL (SELECT " + entityCols + " FROM entities WHERE blueprint = p.bp AND identifier = k.id) e"}
 	incomingSpec = listSpec{head: "SELECT from_blueprint, from_identifier, relation, to_blueprint, to_identifier FROM edges" +
-		" WHERE to_blueprint = ? AND to_identifier IN "}
+		" WHERE to_blueprint = ? AND to_identifier IN ",
+		array: "SELECT x.* FROM (VALUES (?::text)) AS p(bp) CROSS JOIN unnest(?::text[]) AS k(id)" +
+			" CROSS JOIN LATERAL (SELECT from_blueprint, from_identifier, relation, to_blueprint, to_identifier FROM edges" +
+			" WHERE to_blueprint = p.bp AND to_identifier = k.id) x"}
 
 	entityGetSQL = "SELECT " + entityCols + " FROM entities WHERE blueprint = ? AND identifier = ?"
 )

@@ -5,22 +5,54 @@ import (
 	"database/sql"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Statements are written with "?" placeholders and rendered per dialect by
 // rebind; batched statements come from a spec and a row or list count, so
 // the same count always yields the same text and can stay prepared.
 
-// batchSpec is a multi-row INSERT: head, then rows of cols placeholders, then tail.
+// batchSpec is a multi-row INSERT: head, then rows of cols placeholders,
+// then tail. It is comparable, so it can key caches.
 type batchSpec struct {
 	head string
 	cols int
 	tail string
+	// names and types list the columns and their SQL types, comma-separated,
+	// for flavors that insert column arrays (see ArrayInserter).
+	table, names, types string
+}
+
+func newBatchSpec(table, names, types, tail string) batchSpec {
+	n := len(strings.Split(names, ","))
+	if len(strings.Split(types, ",")) != n {
+		panic("sqlstore: batch spec for " + table + " has mismatched names and types") // programmer error at init
+	}
+	return batchSpec{
+		head: "INSERT INTO " + table + " (" + names + ") VALUES ", cols: n, tail: tail,
+		table: table, names: names, types: types,
+	}
+}
+
+// ArrayInserter is implemented by flavors that insert a batch faster as one
+// statement over one array per column (PostgreSQL: INSERT … SELECT FROM
+// unnest), so statement size and parameter count do not grow with rows.
+type ArrayInserter interface {
+	// ArrayInsertSQL returns an INSERT of table's columns names (of SQL types
+	// types, both comma-separated) from one array parameter per column,
+	// followed by tail.
+	ArrayInsertSQL(table, names, types, tail string) string
 }
 
 // listSpec is a statement with one IN list: head, "(?, ...)", tail.
 type listSpec struct {
 	head, tail string
+	// array, when set, is the statement for ArrayMatcher flavors, taking the
+	// same leading parameters and then one text array. Reads use it to look
+	// keys up one by one through LATERAL: without table statistics (a table
+	// filled faster than autovacuum analyzes it) PostgreSQL otherwise scans
+	// every row of the blueprint.
+	array string
 }
 
 // rebind turns the n-th "?" of q into the dialect's n-th placeholder.
@@ -112,8 +144,37 @@ func (c *stmtCache) batchSQL(f Flavor, spec batchSpec, rows int) string {
 	return q
 }
 
+// ArrayMatcher is implemented by flavors that match a list of identifiers
+// as one array parameter ("col = ANY(?)") rather than an IN list of n
+// parameters: one statement text for every list length, and PostgreSQL's
+// generic plan for a long IN list of parameters is a sequential scan.
+type ArrayMatcher interface {
+	// ArrayMatch returns the condition matching column col against one text
+	// array parameter written "?".
+	ArrayMatch(col string) string
+}
+
 // listSQL returns spec's text for an IN list of n values.
 func (c *stmtCache) listSQL(f Flavor, spec listSpec, n int) string {
+	if am, ok := f.(ArrayMatcher); ok {
+		n = -1 // one text for every length
+		k := listKey{spec, n}
+		if q, ok := c.texts.Load(k); ok {
+			return q.(string)
+		}
+		q := spec.array
+		if q == "" {
+			head, ok := strings.CutSuffix(spec.head, " IN ")
+			if !ok {
+				panic("sqlstore: list spec head must end in \" IN \": " + spec.head) // programmer error
+			}
+			i := strings.LastIndexAny(head, " (")
+			q = head[:i+1] + am.ArrayMatch(head[i+1:]) + spec.tail
+		}
+		q = rebind(f, q)
+		c.texts.Store(k, q)
+		return q
+	}
 	k := listKey{spec, n}
 	if q, ok := c.texts.Load(k); ok {
 		return q.(string)
@@ -234,6 +295,14 @@ func (r *reader) queryRow(ctx context.Context, cache bool, q string, args ...any
 // insertBatch inserts len(vals)/spec.cols rows, cut greedily into the row
 // counts of rowLadder so every statement has a prepared shape.
 func (t *Tx) insertBatch(ctx context.Context, spec batchSpec, vals []any) error {
+	if len(vals) == 0 {
+		return nil
+	}
+	if ai, ok := t.f.(ArrayInserter); ok {
+		q := t.stmts.staticSQL(t.f, ai.ArrayInsertSQL(spec.table, spec.names, spec.types, spec.tail))
+		_, err := t.exec(ctx, true, q, columnArrays(spec, vals)...)
+		return err
+	}
 	ladder := rowLadder(t.f, spec.cols)
 	rowsLeft := len(vals) / spec.cols
 	off := 0
@@ -255,12 +324,55 @@ func (t *Tx) insertBatch(ctx context.Context, spec batchSpec, vals []any) error 
 	return nil
 }
 
-// listArgs returns pre, then ids, then post as one argument list.
-func listArgs(pre []any, ids []string, post ...any) []any {
-	out := make([]any, 0, len(pre)+len(ids)+len(post))
+// listArgs returns pre, then ids (one array for an ArrayMatcher), as one
+// argument list for a listSpec statement.
+func listArgs(f Flavor, pre []any, ids []string) []any {
+	if _, ok := f.(ArrayMatcher); ok {
+		return append(pre, ids)
+	}
+	out := make([]any, 0, len(pre)+len(ids))
 	out = append(out, pre...)
 	for _, id := range ids {
 		out = append(out, id)
 	}
-	return append(out, post...)
+	return out
+}
+
+// columnArrays turns row-major vals into one typed slice per column of spec:
+// []string for text, []*string for JSON (nil is NULL), []time.Time and
+// []int64.
+func columnArrays(spec batchSpec, vals []any) []any {
+	rows := len(vals) / spec.cols
+	out := make([]any, spec.cols)
+	for j, typ := range strings.Split(spec.types, ",") {
+		switch typ {
+		case "json", "jsonb":
+			col := make([]*string, rows)
+			for i := range rows {
+				if s, ok := vals[i*spec.cols+j].(string); ok {
+					col[i] = &s
+				}
+			}
+			out[j] = col
+		case "timestamptz":
+			col := make([]time.Time, rows)
+			for i := range rows {
+				col[i], _ = vals[i*spec.cols+j].(time.Time)
+			}
+			out[j] = col
+		case "bigint":
+			col := make([]int64, rows)
+			for i := range rows {
+				col[i], _ = vals[i*spec.cols+j].(int64)
+			}
+			out[j] = col
+		default:
+			col := make([]string, rows)
+			for i := range rows {
+				col[i], _ = vals[i*spec.cols+j].(string)
+			}
+			out[j] = col
+		}
+	}
+	return out
 }

@@ -20,7 +20,7 @@ func (t *Tx) appendVersions(ctx context.Context, keys []model.EntityKey, changes
 	for _, c := range groupKeys(keys) {
 		q := t.stmts.listSQL(t.f, maxVersionSpec, len(c.IDs))
 		if err := func() error {
-			rows, err := t.query(ctx, len(c.IDs) == maxInList, q, listArgs([]any{c.Blueprint}, c.IDs)...)
+			rows, err := t.query(ctx, len(c.IDs) == maxInList, q, listArgs(t.f, []any{c.Blueprint}, c.IDs)...)
 			if err != nil {
 				return err
 			}
@@ -47,7 +47,7 @@ func (t *Tx) appendVersions(ctx context.Context, keys []model.EntityKey, changes
 		}
 		for _, c := range groupKeys(closing) {
 			q := t.stmts.listSQL(t.f, closeVersionSpec, len(c.IDs))
-			if _, err := t.exec(ctx, len(c.IDs) == maxInList, q, listArgs([]any{at, c.Blueprint}, c.IDs)...); err != nil {
+			if _, err := t.exec(ctx, len(c.IDs) == maxInList, q, listArgs(t.f, []any{at, c.Blueprint}, c.IDs)...); err != nil {
 				return t.wrap("close versions", err)
 			}
 		}

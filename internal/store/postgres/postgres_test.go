@@ -43,3 +43,9 @@ func TestOpenHidesPassword(t *testing.T) {
 		t.Errorf("Open with a bad URL: err = %v; want an error without the password", err)
 	}
 }
+
+// BenchmarkReingest reports bulk-update throughput over existing entities.
+func BenchmarkReingest(b *testing.B) {
+	dbtest.RequirePostgres(b)
+	storetest.BenchmarkReingest(b, dbtest.OpenPostgres, 1000)
+}

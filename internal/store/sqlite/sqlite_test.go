@@ -41,3 +41,6 @@ func TestOpenRejectsNonFile(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkReingest reports bulk-update throughput over existing entities.
+func BenchmarkReingest(b *testing.B) { storetest.BenchmarkReingest(b, dbtest.OpenSQLite, 1000) }

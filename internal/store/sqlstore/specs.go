@@ -20,15 +20,21 @@ var (
 	insertVersionSpec = newBatchSpec("entity_versions", "blueprint, identifier, version, entity, valid_from, actor, origin, run_id, request_id",
 		"text,text,bigint,jsonb,timestamptz,text,text,text,text", "")
 
-	deleteEntitiesSpec = listSpec{head: "DELETE FROM entities WHERE blueprint = ? AND identifier IN "}
-	deleteEdgesSpec    = listSpec{head: "DELETE FROM edges WHERE from_blueprint = ? AND from_identifier IN "}
-	maxVersionSpec     = listSpec{head: "SELECT identifier, MAX(version) FROM entity_versions WHERE blueprint = ? AND identifier IN ",
+	deleteEntitiesSpec = listSpec{head: "DELETE FROM entities WHERE blueprint = ? AND identifier IN ",
+		array: "DELETE FROM entities WHERE ctid = ANY(ARRAY(SELECT x.ctid FROM (VALUES (?::text)) AS p(bp) CROSS JOIN unnest(?::text[]) AS k(id)" +
+			" CROSS JOIN LATERAL (SELECT ctid FROM entities WHERE blueprint = p.bp AND identifier = k.id) x))"}
+	deleteEdgesSpec = listSpec{head: "DELETE FROM edges WHERE from_blueprint = ? AND from_identifier IN ",
+		array: "DELETE FROM edges WHERE ctid = ANY(ARRAY(SELECT x.ctid FROM (VALUES (?::text)) AS p(bp) CROSS JOIN unnest(?::text[]) AS k(id)" +
+			" CROSS JOIN LATERAL (SELECT ctid FROM edges WHERE from_blueprint = p.bp AND from_identifier = k.id) x))"}
+	maxVersionSpec = listSpec{head: "SELECT identifier, MAX(version) FROM entity_versions WHERE blueprint = ? AND identifier IN ",
 		tail: " GROUP BY identifier",
 		array: "SELECT k.id, v.version FROM (VALUES (?::text)) AS p(bp) CROSS JOIN unnest(?::text[]) AS k(id)" +
 			" CROSS JOIN LATERAL (SELECT version FROM entity_versions WHERE blueprint = p.bp AND identifier = k.id" +
 			" ORDER BY version DESC LIMIT 1) v"}
 	closeVersionSpec = listSpec{head: "UPDATE entity_versions SET valid_to = ? WHERE blueprint = ? AND identifier IN ",
-		tail: " AND valid_to IS NULL"}
+		tail: " AND valid_to IS NULL",
+		array: "UPDATE entity_versions SET valid_to = ? WHERE ctid = ANY(ARRAY(SELECT x.ctid FROM (VALUES (?::text)) AS p(bp) CROSS JOIN unnest(?::text[]) AS k(id)" +
+			" CROSS JOIN LATERAL (SELECT ctid FROM entity_versions WHERE blueprint = p.bp AND identifier = k.id AND valid_to IS NULL) x))"}
 	getManySpec = listSpec{head: "SELECT " + entityCols + " FROM entities WHERE blueprint = ? AND identifier IN ",
 		array: "SELECT e.* FROM (VALUES (?::text)) AS p(bp) CROSS JOIN unnest(?::text[]) AS k(id)" +
 			" CROSS JOIN LATERAL (SELECT " + entityCols + " FROM entities WHERE blueprint = p.bp AND identifier = k.id) e"}

@@ -48,10 +48,10 @@ type ArrayInserter interface {
 type listSpec struct {
 	head, tail string
 	// array, when set, is the statement for ArrayMatcher flavors, taking the
-	// same leading parameters and then one text array. Reads use it to look
-	// keys up one by one through LATERAL: without table statistics (a table
-	// filled faster than autovacuum analyzes it) PostgreSQL otherwise scans
-	// every row of the blueprint.
+	// same leading parameters and then one text array. It looks keys up one
+	// by one through LATERAL (writes then act on the rows' ctids): without
+	// table statistics (a table filled faster than autovacuum analyzes it)
+	// PostgreSQL otherwise scans every row of the blueprint.
 	array string
 }
 

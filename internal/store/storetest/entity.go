@@ -289,7 +289,7 @@ func testEntity(t *testing.T, open OpenFunc) {
 			mk("arr", "Arr", map[string]any{"v": []any{float64(1)}}),
 			mk("obj", "Obj", map[string]any{"v": map[string]any{"x": float64(1)}}),
 			mk("none", "None", map[string]any{}),
-			mk("uni", "Ünï", map[string]any{"v": "ü ✓"}),
+			mk("uni", "Ünï", map[string]any{"v": "ü ✓", "with.dot": "d", "キー": "k"}),
 		)
 		Apply(t, s, Origin(0), Create(NewEntity(EntityOpts{Blueprint: "other", Identifier: "num1", Properties: map[string]any{"v": float64(1)}})))
 		tests := []struct {
@@ -311,6 +311,8 @@ func testEntity(t *testing.T, open OpenFunc) {
 			{"identifier", []store.Match{{Field: "$identifier", Values: []any{"big", "nope", "frac"}}}, 0, []string{"big", "frac"}},
 			{"title", []store.Match{{Field: "$title", Values: []any{"One"}}}, 0, []string{"num1", "num1.0"}},
 			{"title and prop", []store.Match{{Field: "$title", Values: []any{"One"}}, {Field: "tier", Values: []any{"silver"}}}, 0, []string{"num1.0"}},
+			{"dotted key", []store.Match{{Field: "with.dot", Values: []any{"d"}}}, 0, []string{"uni"}},
+			{"unicode key", []store.Match{{Field: "キー", Values: []any{"k"}}}, 0, []string{"uni"}},
 			{"missing property", []store.Match{{Field: "nope", Values: []any{"1"}}}, 0, []string{}},
 			{"no values", []store.Match{{Field: "v", Values: nil}}, 0, []string{}},
 			{"identifier typed", []store.Match{{Field: "$identifier", Values: []any{float64(1)}}}, 0, []string{}},

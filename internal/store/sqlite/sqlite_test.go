@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"testing"
 
@@ -44,3 +45,24 @@ func TestOpenRejectsNonFile(t *testing.T) {
 
 // BenchmarkReingest reports bulk-update throughput over existing entities.
 func BenchmarkReingest(b *testing.B) { storetest.BenchmarkReingest(b, dbtest.OpenSQLite, 1000) }
+
+// TestPragmas checks the settings DESIGN §4 relies on persist in the file
+// (WAL) and that the store works with a second process-like reader open.
+func TestPragmas(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "atrium.db")
+	d, err := sqlite.Open(context.Background(), path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = d.Close() }()
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = raw.Close() }()
+	var mode string
+	if err := raw.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+		t.Errorf("journal_mode = %q, %v; want wal", mode, err)
+	}
+}

@@ -60,14 +60,6 @@ func (s nullTimeScan) Scan(src any) error {
 	return nil
 }
 
-// nullString maps SQL NULL to "" and back, for optional text columns.
-func nullString(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
 // jsonString appends s as a JSON string, as encoding/json would write it.
 func jsonString(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {

@@ -41,19 +41,18 @@ var migrations embed.FS
 // several replicas share it.
 const maxConns = 16
 
-// Advisory lock keys. Entity keys use the one-bigint lock space; the outbox
-// uses the two-int4 space, which PostgreSQL keeps apart, so a key hash can
-// never collide with it.
-const (
-	outboxLockClass = 0x41545249 // "ATRI"
-	outboxLockID    = 1
-)
+// Advisory locks are database-wide, so every lock key includes the schema:
+// stores in different schemas of one database (tests, tenants) never wait
+// on each other. Entity keys use the one-bigint lock space; buckets and the
+// outbox use the two-int4 space (class = the schema's hash), which
+// PostgreSQL keeps apart, so a key hash never collides with them.
 
 // Driver is an open PostgreSQL store. It implements store.Store.
 type Driver struct {
 	*sqlstore.Store
 	db     *sql.DB
 	logger *slog.Logger
+	schema string // current_schema() of the connections, set by migrate
 }
 
 var _ store.Store = (*Driver)(nil)
@@ -84,7 +83,7 @@ func Open(ctx context.Context, url string, logger *slog.Logger) (*Driver, error)
 		_ = db.Close()
 		return nil, err
 	}
-	s, err := sqlstore.New(ctx, sqlstore.Options{Writer: db, Flavor: flavor{}})
+	s, err := sqlstore.New(ctx, sqlstore.Options{Writer: db, Flavor: newFlavor(d.schema)})
 	if err != nil {
 		_ = db.Close()
 		return nil, err
@@ -104,6 +103,7 @@ func (d *Driver) migrate(ctx context.Context) error {
 	if schema == "" {
 		return errors.New("postgres: no current schema: does the search_path schema exist?")
 	}
+	d.schema = schema
 	h := fnv.New64a()
 	_, _ = h.Write([]byte("atrium-migrate\x00" + schema))
 	locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(int64(h.Sum64()>>1)), lock.WithLockTimeout(1, 600))
@@ -137,7 +137,16 @@ func (d *Driver) SchemaVersion(ctx context.Context) (int64, error) {
 }
 
 // flavor describes PostgreSQL to sqlstore.
-type flavor struct{}
+type flavor struct {
+	schema string // lock keys include it (see the advisory lock notes)
+	class  int32  // hash of schema: the two-int4 lock class of buckets and outbox
+}
+
+func newFlavor(schema string) flavor {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte("atrium\x00" + schema))
+	return flavor{schema: schema, class: int32(h.Sum32())}
+}
 
 func (flavor) Name() string { return "postgres" }
 
@@ -184,16 +193,17 @@ func (flavor) PropertyMatch(a *sqlstore.Args, col, key string, values []any) str
 // do not. Buckets are taken before key locks and each in ascending order, so
 // no two writers can deadlock.
 const (
-	fineLockMax     = 16
-	lockBuckets     = 64
-	bucketLockClass = 0x41545250 // "ATRP"; two-int4 space, apart from key locks
+	fineLockMax = 16
+	lockBuckets = 64
+	// outboxLockID follows the bucket ids in the schema's two-int4 class.
+	outboxLockID = lockBuckets
 )
 
 // LockEntities locks keys as described above.
-func (flavor) LockEntities(ctx context.Context, tx *sql.Tx, keys []model.EntityKey) error {
+func (f flavor) LockEntities(ctx context.Context, tx *sql.Tx, keys []model.EntityKey) error {
 	ids := make([]int64, 0, len(keys))
 	for _, k := range keys {
-		ids = append(ids, keyLockID(k))
+		ids = append(ids, f.keyLockID(k))
 	}
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
@@ -207,19 +217,21 @@ func (flavor) LockEntities(ctx context.Context, tx *sql.Tx, keys []model.EntityK
 	// by one, so locks are taken in ascending order.
 	if len(ids) > fineLockMax {
 		_, err := tx.ExecContext(ctx, "SELECT count(pg_advisory_xact_lock($1::int4, b)) FROM unnest($2::int4[]) AS b",
-			bucketLockClass, buckets)
+			f.class, buckets)
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, "SELECT count(pg_advisory_xact_lock_shared($1::int4, b)) FROM unnest($2::int4[]) AS b",
-		bucketLockClass, buckets); err != nil {
+		f.class, buckets); err != nil {
 		return err
 	}
 	_, err := tx.ExecContext(ctx, "SELECT count(pg_advisory_xact_lock(k)) FROM unnest($1::bigint[]) AS k", ids)
 	return err
 }
 
-func keyLockID(k model.EntityKey) int64 {
+func (f flavor) keyLockID(k model.EntityKey) int64 {
 	h := fnv.New64a()
+	_, _ = h.Write([]byte(f.schema))
+	_, _ = h.Write([]byte{0})
 	_, _ = h.Write([]byte(k.Blueprint))
 	_, _ = h.Write([]byte{0})
 	_, _ = h.Write([]byte(k.Identifier))
@@ -227,9 +239,10 @@ func keyLockID(k model.EntityKey) int64 {
 }
 
 // LockOutbox serialises event appends until commit, so a lower seq can never
-// commit after a higher one was read (DESIGN §4, §6).
-func (flavor) LockOutbox(ctx context.Context, tx *sql.Tx) error {
-	_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1::int4, $2::int4)", outboxLockClass, outboxLockID)
+// commit after a higher one was read (DESIGN §4, §6). sqlstore takes it inside
+// Commit, after every other lock.
+func (f flavor) LockOutbox(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1::int4, $2::int4)", f.class, outboxLockID)
 	return err
 }
 

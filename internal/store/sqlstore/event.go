@@ -21,27 +21,65 @@ type eventRow struct {
 	entity    string
 	before    any
 	after     any
+	o         *store.Origin
 }
 
 const eventCols = 10
 
-// appendEvents appends rows in order, after taking the outbox lock so their
-// sequence numbers follow commit order (see Flavor.LockOutbox).
-func (t *Tx) appendEvents(ctx context.Context, evs []eventRow, o store.Origin) error {
-	if len(evs) == 0 {
+// appendEvents queues rows for the outbox; they are written at Commit.
+//
+// Why at Commit: the outbox lock (Flavor.LockOutbox) makes sequence numbers
+// follow commit order, and it must be the last lock a transaction takes. A
+// writer holding it while asking for an entity lock held by another writer
+// that waits for the outbox would deadlock; taken inside Commit, it is held
+// only for the final insert and the commit itself.
+func (t *Tx) appendEvents(_ context.Context, evs []eventRow, o store.Origin) error {
+	op := &o
+	for i := range evs {
+		evs[i].o = op
+	}
+	t.pending = append(t.pending, evs...)
+	return nil
+}
+
+// flushEvents takes the outbox lock and writes the queued events in order.
+func (t *Tx) flushEvents(ctx context.Context) error {
+	if len(t.pending) == 0 {
 		return nil
 	}
 	if err := t.f.LockOutbox(ctx, t.tx); err != nil {
 		return t.wrap("lock outbox", err)
 	}
-	at := t.f.TimeValue(o.Time)
-	vals := make([]any, 0, len(evs)*eventCols)
-	for _, e := range evs {
+	vals := make([]any, 0, len(t.pending)*eventCols)
+	var lastOrigin *store.Origin
+	var at any
+	for _, e := range t.pending {
+		if e.o != lastOrigin {
+			lastOrigin, at = e.o, t.f.TimeValue(e.o.Time)
+		}
 		vals = append(vals, string(e.typ), e.blueprint, e.entity, e.before, e.after,
-			o.Actor, o.Origin, o.RunID, o.RequestID, at)
+			e.o.Actor, e.o.Origin, e.o.RunID, e.o.RequestID, at)
 	}
-	err := t.insertBatch(ctx, insertEventSpec, vals)
-	return t.wrap("append events", err)
+	t.pending = nil
+	return t.wrap("append events", t.insertBatch(ctx, insertEventSpec, vals))
+}
+
+// EventList reads the outbox within the transaction, after writing the
+// events it queued (taking the outbox lock early: avoid in writers that
+// lock entities afterwards).
+func (t *Tx) EventList(ctx context.Context, p *store.EventListParams) ([]*model.Event, error) {
+	if err := t.flushEvents(ctx); err != nil {
+		return nil, err
+	}
+	return t.reader.EventList(ctx, p)
+}
+
+// EventLastSeq is EventList's companion; see its caveat.
+func (t *Tx) EventLastSeq(ctx context.Context) (int64, error) {
+	if err := t.flushEvents(ctx); err != nil {
+		return 0, err
+	}
+	return t.reader.EventLastSeq(ctx)
 }
 
 // EventList reads the outbox after AfterSeq in sequence order.

@@ -37,8 +37,10 @@ type Flavor interface {
 	// LockEntities serialises writers of keys until tx ends (no-op where the
 	// database has a single writer). keys are sorted and distinct.
 	LockEntities(ctx context.Context, tx *sql.Tx, keys []model.EntityKey) error
-	// LockOutbox is called right before events are appended, so sequence
-	// numbers are assigned in commit order and a reader never skips one.
+	// LockOutbox is called inside Commit, right before the transaction's
+	// queued events are written and after every other lock, so sequence
+	// numbers are assigned in commit order (a reader never skips one) and
+	// it cannot take part in a deadlock.
 	LockOutbox(ctx context.Context, tx *sql.Tx) error
 	// InterpretError maps a database error to a model kind when it has one
 	// (unique violation → ErrConflict); other errors come back unchanged.
@@ -123,12 +125,17 @@ func (s *Store) Close() error {
 // Tx implements store.Tx over one *sql.Tx.
 type Tx struct {
 	reader
+	pending []eventRow // outbox rows written at Commit (see appendEvents)
 }
 
 var _ store.Tx = (*Tx)(nil)
 
-// Commit commits the transaction.
+// Commit writes the queued events and commits. On error the transaction
+// is left for Rollback.
 func (t *Tx) Commit(ctx context.Context) error {
+	if err := t.flushEvents(ctx); err != nil {
+		return err
+	}
 	if err := t.tx.Commit(); err != nil {
 		return t.f.InterpretError(err)
 	}
@@ -137,6 +144,7 @@ func (t *Tx) Commit(ctx context.Context) error {
 
 // Rollback rolls back; after Commit or a previous Rollback it does nothing.
 func (t *Tx) Rollback(ctx context.Context) error {
+	t.pending = nil
 	if err := t.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
 		return t.f.InterpretError(err)
 	}

@@ -161,6 +161,66 @@ func testEvent(t *testing.T, open OpenFunc) {
 		}
 	})
 
+	t.Run("OutboxLockDoesNotDeadlock", func(t *testing.T) {
+		t.Parallel()
+		// A writes events and then waits for an entity lock held by B, which
+		// then writes events and commits. If writing events took the outbox
+		// lock at once, A would hold it while B waits for it: a deadlock.
+		s := open(t)
+		key := Key("service", "k")
+		txB, err := s.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = txB.Rollback(ctx) }()
+		if err := txB.EntityLock(ctx, &store.EntityLockParams{Keys: []model.EntityKey{key}}); err != nil {
+			t.Fatal(err)
+		}
+		aWrote := make(chan struct{})
+		aDone := make(chan error, 1)
+		go func() {
+			aDone <- func() error {
+				tx, err := s.Begin(ctx) // on a single-writer store this waits for B
+				if err != nil {
+					return err
+				}
+				defer func() { _ = tx.Rollback(ctx) }()
+				if err := tx.BlueprintChangeApply(ctx, &store.BlueprintChangeApplyParams{
+					Kind: store.ChangeCreate, After: NewBlueprint("a"), Origin: Origin(0)}); err != nil {
+					return err
+				}
+				close(aWrote)
+				if err := tx.EntityLock(ctx, &store.EntityLockParams{Keys: []model.EntityKey{key}}); err != nil {
+					return err
+				}
+				return tx.Commit(ctx)
+			}()
+		}()
+		select {
+		case <-aWrote:
+		case <-time.After(time.Second): // single writer: A cannot begin before B ends
+		}
+		if err := txB.EntityChangeApply(ctx, &store.EntityChangeApplyParams{
+			Changes: []store.EntityChange{Create(NewEntity(EntityOpts{Identifier: "k"}))}, Origin: Origin(0)}); err != nil {
+			t.Fatalf("B apply: %v", err)
+		}
+		if err := txB.Commit(ctx); err != nil {
+			t.Fatalf("B commit: %v", err)
+		}
+		select {
+		case err := <-aDone:
+			if err != nil {
+				t.Fatalf("A: %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("A did not finish")
+		}
+		evs, err := s.EventList(ctx, &store.EventListParams{})
+		if err != nil || len(evs) != 2 {
+			t.Fatalf("events = %d, %v; want 2", len(evs), err)
+		}
+	})
+
 	t.Run("Blueprint", func(t *testing.T) {
 		t.Parallel()
 		s := open(t)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -326,6 +327,53 @@ func testEntity(t *testing.T, open OpenFunc) {
 				}
 				diff(t, "EntityFind identifiers", tc.want, identifiers(got))
 			})
+		}
+	})
+
+	t.Run("ReadersDuringWrites", func(t *testing.T) {
+		t.Parallel()
+		// Readers never fail or block on a busy writer (SQLite: WAL readers).
+		s := open(t)
+		stop := make(chan struct{})
+		errs := make(chan error, 4)
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					if _, err := s.EntityList(ctx, &store.EntityListParams{Blueprint: "service", Limit: 50}); err != nil {
+						errs <- err
+						return
+					}
+					if _, err := s.EventList(ctx, &store.EventListParams{Limit: 50}); err != nil {
+						errs <- err
+						return
+					}
+				}
+			}()
+		}
+		for b := range 10 {
+			var changes []store.EntityChange
+			for i := range 100 {
+				changes = append(changes, Create(NewEntity(EntityOpts{Identifier: fmt.Sprintf("r%02d-%03d", b, i)})))
+			}
+			Apply(t, s, Origin(0), changes...)
+		}
+		close(stop)
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Errorf("reader: %v", err)
+		}
+		n, err := s.EntityCount(ctx, &store.EntityCountParams{Blueprint: "service"})
+		if err != nil || n != 1000 {
+			t.Errorf("EntityCount = %d, %v; want 1000", n, err)
 		}
 	})
 

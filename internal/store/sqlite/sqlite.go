@@ -55,6 +55,10 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*Driver, error
 		logger = slog.New(slog.DiscardHandler)
 	}
 	logger = logger.With("component", "store", "driver", "sqlite")
+	// Every connection: wait on locks, enforce foreign keys, no fsync per
+	// commit in WAL (durable at checkpoints; a crash loses at most the last
+	// commits, never consistency), and a 64 MiB page cache (the default 2 MiB
+	// thrashes index pages during bulk ingest; readers × 64 MiB is the cap).
 	common := "_pragma=busy_timeout(" + strconv.Itoa(busyTimeoutMS) + ")&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)"
 	writer, err := sql.Open("sqlite", path+"?"+common+"&_pragma=journal_mode(WAL)&_txlock=immediate")
 	if err != nil {

@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 )
@@ -34,7 +35,18 @@ func main() {
 	pgURL := flag.String("pg", os.Getenv("ATRIUM_BENCH_PG_URL"), "PostgreSQL URL; empty skips the PostgreSQL runs")
 	modes := flag.String("modes", "floor,service,http", "comma-separated runs: floor, service, http")
 	results := flag.String("results", "", "RESULTS.md to update (between the ingest markers)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "atrium-ingest-")
@@ -53,7 +65,8 @@ func main() {
 		for _, st := range stores {
 			r, err := run(ctx, runConfig{mode: mode, store: st, dir: dir, pgURL: *pgURL, batch: *batch, deps: deps})
 			if err != nil {
-				log.Fatalf("%s on %s: %v", mode, st, err)
+				log.Printf("%s on %s: %v", mode, st, err)
+				return
 			}
 			log.Printf("%-8s %-9s %8d entities in %8.2fs = %8.0f entities/s", mode, st, r.n, r.elapsed.Seconds(), r.rate())
 			rows = append(rows, r)

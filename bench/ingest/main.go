@@ -32,6 +32,7 @@ import (
 func main() {
 	n := flag.Int("n", 100_000, "entities to load per run")
 	batch := flag.Int("batch", 1000, "entities per bulk request / transaction")
+	workers := flag.Int("workers", 1, "concurrent HTTP clients in the http runs")
 	pgURL := flag.String("pg", os.Getenv("ATRIUM_BENCH_PG_URL"), "PostgreSQL URL; empty skips the PostgreSQL runs")
 	modes := flag.String("modes", "floor,service,http", "comma-separated runs: floor, service, http")
 	results := flag.String("results", "", "RESULTS.md to update (between the ingest markers)")
@@ -63,7 +64,7 @@ func main() {
 			stores = append(stores, "postgres")
 		}
 		for _, st := range stores {
-			r, err := run(ctx, runConfig{mode: mode, store: st, dir: dir, pgURL: *pgURL, batch: *batch, deps: deps})
+			r, err := run(ctx, runConfig{mode: mode, store: st, dir: dir, pgURL: *pgURL, batch: *batch, workers: max(*workers, 1), deps: deps})
 			if err != nil {
 				log.Printf("%s on %s: %v", mode, st, err)
 				return

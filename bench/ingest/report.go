@@ -28,7 +28,7 @@ func render(rows []result, n, batch int) string {
 	b.WriteString("| path | store | entities | seconds | entities/s | vs floor | how |\n|---|---|---:|---:|---:|---:|---|\n")
 	for _, r := range rows {
 		vs := "—"
-		if floorRate > 0 && r.mode != "floor" {
+		if floorRate > 0 && r.mode != "floor" && r.store == "sqlite" {
 			vs = fmt.Sprintf("%.0f%%", 100*r.rate()/floorRate)
 		}
 		fmt.Fprintf(&b, "| %s | %s | %d | %.2f | %.0f | %s | %s |\n", r.mode, r.store, r.n, r.elapsed.Seconds(), r.rate(), vs, r.note)

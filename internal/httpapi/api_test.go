@@ -255,7 +255,7 @@ func TestAPI(t *testing.T) {
 				"properties": map[string]any{"language": 5}}), 422, "invalid_request", "language")
 			wantError(t, do(t, srv, "POST", ents, `{"identifier": "x",`), 400, "bad_request")
 			big := `{"identifier":"big","title":"` + strings.Repeat("x", 1<<20) + `"}`
-			wantError(t, do(t, srv, "POST", ents, big), 413, "too_large")
+			wantError(t, do(t, srv, "POST", ents, big), 413, "too_large", "max-body-bytes")
 			wantError(t, do(t, srv, "POST", "/v1/blueprints/nope/entities", map[string]any{"identifier": "x"}), 404, "not_found", "nope")
 			wantError(t, do(t, srv, "GET", "/v1/blueprints/nope/entities", nil), 404, "not_found", "nope")
 			wantError(t, do(t, srv, "GET", ents+"/nope", nil), 404, "not_found", "nope")

@@ -172,6 +172,9 @@ func newHumaError(ctx context.Context, status int, msg string, errs ...error) hu
 		if len(reasons) > 0 {
 			e.Message += ": " + strings.Join(reasons, "; ")
 		}
+	case http.StatusRequestEntityTooLarge:
+		// huma's text quotes its internal limit (ours + 1); say it plainly.
+		e.Message = "request body is too large: the limit is --max-body-bytes (ATRIUM_MAX_BODY_BYTES), 1 MiB by default"
 	case http.StatusUnprocessableEntity:
 		e.Details["fields"] = fields
 		if len(reasons) > 0 {

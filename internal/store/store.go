@@ -58,8 +58,13 @@ type Reader interface {
 	EntityList(ctx context.Context, p *EntityListParams) ([]*model.Entity, error)
 
 	EdgeListIncoming(ctx context.Context, p *EdgeListIncomingParams) ([]model.Edge, error)
+	EdgeTraverse(ctx context.Context, p *EdgeTraverseParams) (*EdgeTraverseResult, error)
+
+	EntityTextSearch(ctx context.Context, p *EntityTextSearchParams) ([]EntityTextHit, error)
 
 	EntityVersionList(ctx context.Context, p *EntityVersionListParams) ([]*model.EntityVersion, error)
+	EntityVersionAt(ctx context.Context, p *EntityVersionAtParams) (*model.EntityVersion, error)
+	EntityVersionChanges(ctx context.Context, p *EntityVersionChangesParams) ([]model.EntityKey, error)
 
 	EventList(ctx context.Context, p *EventListParams) ([]*model.Event, error)
 	EventLastSeq(ctx context.Context) (int64, error)

@@ -26,6 +26,7 @@ func Run(t *testing.T, open OpenFunc) {
 	t.Run("Entity", func(t *testing.T) { t.Parallel(); testEntity(t, open) })
 	t.Run("Edge", func(t *testing.T) { t.Parallel(); testEdge(t, open) })
 	t.Run("Version", func(t *testing.T) { t.Parallel(); testVersion(t, open) })
+	t.Run("History", func(t *testing.T) { t.Parallel(); testHistory(t, open) })
 	t.Run("Event", func(t *testing.T) { t.Parallel(); testEvent(t, open) })
 	t.Run("Errors", func(t *testing.T) { t.Parallel(); testErrors(t, open) })
 	t.Run("Migration", func(t *testing.T) { t.Parallel(); testMigration(t, open) })

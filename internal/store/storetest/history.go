@@ -1,0 +1,119 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/atrium-idp/atrium/internal/model"
+	"github.com/atrium-idp/atrium/internal/store"
+)
+
+// testHistory covers the time-travel reads: the version valid at an instant
+// and the entities changed between two instants.
+func testHistory(t *testing.T, open OpenFunc) {
+	ctx := context.Background()
+
+	t.Run("VersionAt", func(t *testing.T) {
+		t.Parallel()
+		s := open(t)
+		v1 := NewEntity(EntityOpts{Identifier: "x", Title: "one"})
+		v2 := NewEntity(EntityOpts{Identifier: "x", Title: "two"})
+		Apply(t, s, Origin(time.Second), Create(v1))
+		Apply(t, s, Origin(2*time.Second), Update(v1, v2))
+		Apply(t, s, Origin(3*time.Second), Delete(v2))
+		tests := []struct {
+			name        string
+			at          time.Duration
+			wantVersion int64 // 0: ErrNotFound
+			wantDeleted bool
+		}{
+			{"before creation", 999 * time.Millisecond, 0, false},
+			{"at creation", time.Second, 1, false},
+			{"between", 1500 * time.Millisecond, 1, false},
+			{"one microsecond before the update", 2*time.Second - time.Microsecond, 1, false},
+			{"at the update", 2 * time.Second, 2, false},
+			{"at the deletion", 3 * time.Second, 3, true},
+			{"long after", time.Hour, 3, true},
+		}
+		for _, tc := range tests {
+			got, err := s.EntityVersionAt(ctx, &store.EntityVersionAtParams{Blueprint: "service", Identifier: "x", At: T0.Add(tc.at)})
+			if tc.wantVersion == 0 {
+				if !errors.Is(err, model.ErrNotFound) {
+					t.Errorf("%s: EntityVersionAt = %+v, %v; want ErrNotFound", tc.name, got, err)
+				}
+				continue
+			}
+			if err != nil {
+				t.Fatalf("%s: EntityVersionAt: %v", tc.name, err)
+			}
+			if got.Version != tc.wantVersion || got.Deleted != tc.wantDeleted {
+				t.Errorf("%s: EntityVersionAt = version %d deleted %v; want %d, %v", tc.name, got.Version, got.Deleted, tc.wantVersion, tc.wantDeleted)
+			}
+		}
+		got, err := s.EntityVersionAt(ctx, &store.EntityVersionAtParams{Blueprint: "service", Identifier: "x", At: T0.Add(2500 * time.Millisecond)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		diff(t, "EntityVersionAt entity", v2, got.Entity)
+		if _, err := s.EntityVersionAt(ctx, &store.EntityVersionAtParams{Blueprint: "service", Identifier: "nope", At: T0.Add(time.Hour)}); !errors.Is(err, model.ErrNotFound) {
+			t.Errorf("EntityVersionAt(missing) = %v; want ErrNotFound", err)
+		}
+	})
+
+	t.Run("VersionAtSameInstant", func(t *testing.T) {
+		t.Parallel()
+		s := open(t)
+		v1 := NewEntity(EntityOpts{Identifier: "x", Title: "one"})
+		v2 := NewEntity(EntityOpts{Identifier: "x", Title: "two"})
+		Apply(t, s, Origin(0), Create(v1))
+		Apply(t, s, Origin(0), Update(v1, v2))
+		got, err := s.EntityVersionAt(ctx, &store.EntityVersionAtParams{Blueprint: "service", Identifier: "x", At: T0})
+		if err != nil || got.Version != 2 {
+			t.Errorf("EntityVersionAt(same instant) = %+v, %v; want version 2", got, err)
+		}
+	})
+
+	t.Run("Changes", func(t *testing.T) {
+		t.Parallel()
+		s := open(t)
+		a := NewEntity(EntityOpts{Identifier: "a"})
+		b := NewEntity(EntityOpts{Identifier: "b"})
+		c := NewEntity(EntityOpts{Identifier: "c"})
+		d := NewEntity(EntityOpts{Blueprint: "domain", Identifier: "d"})
+		Apply(t, s, Origin(time.Second), Create(a), Create(b))
+		Apply(t, s, Origin(2*time.Second), Update(a, a), Create(c), Create(d))
+		Apply(t, s, Origin(3*time.Second), Delete(b))
+		keys := func(p store.EntityVersionChangesParams) []model.EntityKey {
+			t.Helper()
+			got, err := s.EntityVersionChanges(ctx, &p)
+			if err != nil {
+				t.Fatalf("EntityVersionChanges(%+v): %v", p, err)
+			}
+			return got
+		}
+		k := func(bp, id string) model.EntityKey { return model.EntityKey{Blueprint: bp, Identifier: id} }
+		tests := []struct {
+			name string
+			p    store.EntityVersionChangesParams
+			want []model.EntityKey
+		}{
+			{"everything", store.EntityVersionChangesParams{From: T0, To: T0.Add(time.Hour)},
+				[]model.EntityKey{k("domain", "d"), k("service", "a"), k("service", "b"), k("service", "c")}},
+			{"from is exclusive, to inclusive", store.EntityVersionChangesParams{From: T0.Add(time.Second), To: T0.Add(2 * time.Second)},
+				[]model.EntityKey{k("domain", "d"), k("service", "a"), k("service", "c")}},
+			{"one blueprint", store.EntityVersionChangesParams{Blueprint: "service", From: T0.Add(time.Second), To: T0.Add(3 * time.Second)},
+				[]model.EntityKey{k("service", "a"), k("service", "b"), k("service", "c")}},
+			{"page", store.EntityVersionChangesParams{From: T0, To: T0.Add(time.Hour), After: k("domain", "d"), Limit: 2},
+				[]model.EntityKey{k("service", "a"), k("service", "b")}},
+			{"next page", store.EntityVersionChangesParams{From: T0, To: T0.Add(time.Hour), After: k("service", "b"), Limit: 2},
+				[]model.EntityKey{k("service", "c")}},
+			{"nothing", store.EntityVersionChangesParams{From: T0.Add(3 * time.Second), To: T0.Add(time.Hour)},
+				[]model.EntityKey{}},
+		}
+		for _, tc := range tests {
+			diff(t, "EntityVersionChanges "+tc.name, tc.want, keys(tc.p))
+		}
+	})
+}

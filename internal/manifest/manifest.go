@@ -195,8 +195,14 @@ func LoadFS(fsys fs.FS, root string) (*Set, error) {
 		}
 		return Parse(root, data)
 	}
+	return loadDir(fsys, root, func(p string) string { return p })
+}
+
+// loadDir walks root in fsys (hidden directories skipped) and parses every
+// manifest file, naming each in errors by display(path).
+func loadDir(fsys fs.FS, root string, display func(string) string) (*Set, error) {
 	set := &Set{}
-	err = fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -213,7 +219,7 @@ func LoadFS(fsys fs.FS, root string) (*Set, error) {
 		if err != nil {
 			return err
 		}
-		one, err := Parse(p, data)
+		one, err := Parse(display(p), data)
 		if err != nil {
 			return err
 		}
@@ -518,33 +524,5 @@ func Load(p string) (*Set, error) {
 		}
 		return Parse(p, data)
 	}
-	set := &Set{}
-	err = filepath.WalkDir(p, func(name string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if name != p && strings.HasPrefix(d.Name(), ".") {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if !IsManifestFile(name) {
-			return nil
-		}
-		data, err := os.ReadFile(name)
-		if err != nil {
-			return err
-		}
-		one, err := Parse(name, data)
-		if err != nil {
-			return err
-		}
-		set.Add(one)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return set, nil
+	return loadDir(os.DirFS(p), ".", func(rel string) string { return filepath.Join(p, rel) })
 }

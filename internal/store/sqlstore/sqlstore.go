@@ -42,6 +42,10 @@ type Flavor interface {
 	// numbers are assigned in commit order (a reader never skips one) and
 	// it cannot take part in a deadlock.
 	LockOutbox(ctx context.Context, tx *sql.Tx) error
+	// TextSearchSQL returns a query for q (see fulltext.go) whose rows are
+	// blueprint, identifier, title, snippet and rank (float, higher is
+	// better), best first, binding through a.
+	TextSearchSQL(a *Args, q *TextQuery) string
 	// InterpretError maps a database error to a model kind when it has one
 	// (unique violation → ErrConflict); other errors come back unchanged.
 	InterpretError(err error) error

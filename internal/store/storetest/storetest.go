@@ -25,6 +25,8 @@ func Run(t *testing.T, open OpenFunc) {
 	t.Run("Blueprint", func(t *testing.T) { t.Parallel(); testBlueprint(t, open) })
 	t.Run("Entity", func(t *testing.T) { t.Parallel(); testEntity(t, open) })
 	t.Run("Edge", func(t *testing.T) { t.Parallel(); testEdge(t, open) })
+	t.Run("Traverse", func(t *testing.T) { t.Parallel(); testTraverse(t, open) })
+	t.Run("FullText", func(t *testing.T) { t.Parallel(); testFullText(t, open) })
 	t.Run("Version", func(t *testing.T) { t.Parallel(); testVersion(t, open) })
 	t.Run("History", func(t *testing.T) { t.Parallel(); testHistory(t, open) })
 	t.Run("Event", func(t *testing.T) { t.Parallel(); testEvent(t, open) })

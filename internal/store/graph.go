@@ -1,0 +1,40 @@
+package store
+
+import "github.com/atrium-idp/atrium/internal/model"
+
+// EdgeTraverseParams walks relations breadth first from Start.
+type EdgeTraverseParams struct {
+	Start model.EntityKey
+	// Incoming follows edges backwards, to the entities that point at each
+	// reached entity (its dependents); otherwise edges are followed forwards
+	// to their targets (what it depends on).
+	Incoming bool
+	// MaxHops bounds the walk; it must be at least 1.
+	MaxHops int
+	// MaxNodes stops the walk once this many entities are reached (Start not
+	// counted) and sets Truncated; 0 means 10,000.
+	MaxNodes int
+}
+
+// EdgeTraverseResult is what a walk reached.
+type EdgeTraverseResult struct {
+	// Nodes are the reached entities, Start excluded, each once, ordered by
+	// hops, then by key.
+	Nodes []TraverseNode
+	// Truncated is set when MaxNodes stopped the walk before MaxHops.
+	Truncated bool
+}
+
+// TraverseNode is one reached entity and the edge it was first reached by,
+// so following Parent back to Start gives one shortest path. Among equally
+// short ways the smallest parent key (then relation) is kept, so the path is
+// deterministic.
+type TraverseNode struct {
+	Key  model.EntityKey
+	Hops int
+	// Parent is the entity one hop closer to Start.
+	Parent model.EntityKey
+	// Relation names the relation of the edge between Parent and Key (the
+	// edge runs Key → Parent when walking Incoming, Parent → Key otherwise).
+	Relation string
+}

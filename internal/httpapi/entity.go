@@ -67,6 +67,11 @@ type entityUpdateInput struct {
 	Body                         entityBody
 }
 
+type entityGetInput struct {
+	EntityParams
+	AsOf string `query:"as_of" doc:"RFC 3339 instant: return the entity as it was then (history.go)."`
+}
+
 type entityDeleteInput struct {
 	EntityParams
 	RunIDParam
@@ -137,13 +142,6 @@ type entityCountOutput struct {
 	Body struct {
 		OK    bool  `json:"ok"`
 		Count int64 `json:"count"`
-	}
-}
-
-type entityHistoryOutput struct {
-	Body struct {
-		OK       bool                   `json:"ok"`
-		Versions []*model.EntityVersion `json:"versions"`
 	}
 }
 
@@ -277,9 +275,10 @@ func (s *Server) registerEntities() {
 
 	register(s, huma.Operation{
 		OperationID: "getEntity", Method: http.MethodGet, Path: "/v1/blueprints/{blueprint}/entities/{entity}",
-		Summary: "Get an entity", Tags: tags, Errors: []int{http.StatusNotFound},
-	}, func(ctx context.Context, in *EntityParams) (*entityOutput, error) {
-		e, err := cat.EntityGet(ctx, in.Blueprint, in.Entity)
+		Summary: "Get an entity", Tags: tags, Errors: []int{http.StatusNotFound, http.StatusUnprocessableEntity},
+		Description: "With as_of, the entity as it was at that instant (from its history; 404 if it did not exist then).",
+	}, func(ctx context.Context, in *entityGetInput) (*entityOutput, error) {
+		e, err := s.getEntity(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -372,20 +371,6 @@ func (s *Server) registerEntities() {
 		return out, nil
 	})
 
-	register(s, huma.Operation{
-		OperationID: "getEntityHistory", Method: http.MethodGet, Path: "/v1/blueprints/{blueprint}/entities/{entity}/history",
-		Summary: "List an entity's versions, oldest first (Atrium extension)", Tags: tags,
-		Errors: []int{http.StatusNotFound},
-	}, func(ctx context.Context, in *EntityParams) (*entityHistoryOutput, error) {
-		vs, err := cat.EntityHistory(ctx, in.Blueprint, in.Entity)
-		if err != nil {
-			return nil, err
-		}
-		out := &entityHistoryOutput{}
-		out.Body.OK = true
-		out.Body.Versions = nonNil(vs)
-		return out, nil
-	})
 }
 
 func bulkTooLarge(n, limit int) string {

@@ -77,6 +77,7 @@ type Catalog interface {
 	EntityList(ctx context.Context, blueprint string, opts catalog.ListOptions) (*catalog.EntityPage, error)
 	EntityCount(ctx context.Context, blueprint string) (int64, error)
 	EntityHistory(ctx context.Context, blueprint, id string) ([]*model.EntityVersion, error)
+	HistoryCatalog
 }
 
 // Streamer serves the live event stream (internal/events.Hub satisfies it).
@@ -184,6 +185,7 @@ func New(opts Options) (*Server, error) {
 	s.registerBlueprints()
 	s.registerEntities()
 	s.registerEvents()
+	s.registerHistory()
 	s.handleRaw("GET /v1/openapi.json", s.specHandler(false))
 	s.handleRaw("GET /v1/openapi.yaml", s.specHandler(true))
 	s.mux.HandleFunc("/v1/", notFound)

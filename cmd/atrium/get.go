@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+
 	"github.com/spf13/cobra"
 
 	"github.com/atrium-idp/atrium/internal/model"
@@ -14,7 +16,7 @@ func newGetCmd() *cobra.Command {
 ` + defaultURL + `) as a table (default), JSON or YAML. Listing entities pages
 through all of them.`,
 	}
-	var output string
+	var output, asOf string
 	blueprints := &cobra.Command{
 		Use:     "blueprints [ID]",
 		Aliases: []string{"blueprint", "bp"},
@@ -50,7 +52,8 @@ through all of them.`,
 		Aliases: []string{"entity"},
 		Short:   "List a blueprint's entities, or show one",
 		Example: `  atrium get entities service
-  atrium get entities service payments-api -o yaml`,
+  atrium get entities service payments-api -o yaml
+  atrium get entities service payments-api --as-of 2026-11-01T09:00:00Z`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkOutput(output); err != nil {
@@ -61,11 +64,14 @@ through all of them.`,
 				return err
 			}
 			if len(args) == 2 {
-				e, err := c.entityGet(cmd.Context(), args[0], args[1])
+				e, err := c.entityGetAsOf(cmd.Context(), args[0], args[1], asOf) // history.go
 				if err != nil {
 					return err
 				}
 				return writeEntity(cmd.OutOrStdout(), output, e)
+			}
+			if asOf != "" {
+				return errors.New("--as-of needs an entity ID")
 			}
 			es, err := c.entityListAll(cmd.Context(), args[0])
 			if err != nil {
@@ -74,6 +80,7 @@ through all of them.`,
 			return writeEntities(cmd.OutOrStdout(), output, es)
 		},
 	}
+	entities.Flags().StringVar(&asOf, "as-of", "", "show the entity as it was at this RFC 3339 instant")
 	cmd.PersistentFlags().StringVarP(&output, "output", "o", outputTable, "output format: table, json or yaml")
 	cmd.AddCommand(blueprints, entities)
 	return cmd

@@ -25,10 +25,11 @@ func newRootCmd() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(
-		newServeCmd(),  // serve.go
-		newApplyCmd(),  // apply.go
-		newGetCmd(),    // get.go
-		newDeleteCmd(), // delete.go
+		newServeCmd(),   // serve.go
+		newApplyCmd(),   // apply.go
+		newGetCmd(),     // get.go
+		newDeleteCmd(),  // delete.go
+		newHistoryCmd(), // history.go
 	)
 	return root
 }

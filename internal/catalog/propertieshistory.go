@@ -209,7 +209,9 @@ func truncateInterval(t time.Time, interval string) time.Time {
 	loc := t.Location()
 	switch interval {
 	case IntervalHour:
-		return time.Date(y, m, d, t.Hour(), 0, 0, 0, loc)
+		// By arithmetic, not time.Date: an hour repeated by a DST change
+		// must truncate to its own start.
+		return t.Add(-time.Duration(t.Minute())*time.Minute - time.Duration(t.Second())*time.Second - time.Duration(t.Nanosecond()))
 	case IntervalDay:
 		return time.Date(y, m, d, 0, 0, 0, 0, loc)
 	case IntervalISOWeek:

@@ -173,6 +173,22 @@ func (s *Service) versionAt(ctx context.Context, k model.EntityKey, at time.Time
 	return v, nil
 }
 
+// versionsAt returns the live version of each of keys at instant at; keys
+// that did not exist then are absent.
+func (s *Service) versionsAt(ctx context.Context, keys []model.EntityKey, at time.Time) (map[model.EntityKey]*model.EntityVersion, error) {
+	vs, err := s.opts.Store.EntityVersionAtMany(ctx, &store.EntityVersionAtManyParams{Keys: keys, At: at})
+	if err != nil {
+		return nil, fmt.Errorf("versions at %s: %w", at.Format(time.RFC3339Nano), err)
+	}
+	out := make(map[model.EntityKey]*model.EntityVersion, len(vs))
+	for _, v := range vs {
+		if !v.Deleted {
+			out[model.EntityKey{Blueprint: v.Blueprint, Identifier: v.Identifier}] = v
+		}
+	}
+	return out, nil
+}
+
 // DiffOptions select a catalog diff.
 type DiffOptions struct {
 	// From and To are the two instants; From must not be after To. A zero
@@ -253,15 +269,16 @@ func (s *Service) CatalogDiff(ctx context.Context, opts DiffOptions) (*DiffPage,
 		last := keys[limit-1]
 		page.Next = base64.RawURLEncoding.EncodeToString([]byte(last.Blueprint + "\x00" + last.Identifier))
 	}
+	befores, err := s.versionsAt(ctx, keys, opts.From)
+	if err != nil {
+		return nil, err
+	}
+	afters, err := s.versionsAt(ctx, keys, opts.To)
+	if err != nil {
+		return nil, err
+	}
 	for _, k := range keys {
-		before, err := s.versionAt(ctx, k, opts.From)
-		if err != nil {
-			return nil, err
-		}
-		after, err := s.versionAt(ctx, k, opts.To)
-		if err != nil {
-			return nil, err
-		}
+		before, after := befores[k], afters[k]
 		d := DiffEntity{Blueprint: k.Blueprint, Identifier: k.Identifier}
 		switch {
 		case before == nil && after == nil:

@@ -29,3 +29,10 @@ type EntityVersionChangesParams struct {
 	// Limit caps the keys returned; 0 means a driver default of 1000.
 	Limit int
 }
+
+// EntityVersionAtManyParams selects, for each of Keys, the version valid at
+// At (as EntityVersionAtParams). Keys with no version then are left out.
+type EntityVersionAtManyParams struct {
+	Keys []model.EntityKey
+	At   time.Time
+}

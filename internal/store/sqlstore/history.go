@@ -1,11 +1,14 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/atrium-idp/atrium/internal/model"
@@ -87,4 +90,47 @@ func (r *reader) EntityVersionChanges(ctx context.Context, p *store.EntityVersio
 		out = append(out, k)
 	}
 	return out, r.wrap("list changed entities", rows.Err())
+}
+
+// EntityVersionAtMany returns the version of each key valid at p.At
+// (possibly a deletion), ordered by blueprint then identifier; keys with no
+// version then are left out. One indexed query per blueprint and chunk.
+func (r *reader) EntityVersionAtMany(ctx context.Context, p *store.EntityVersionAtManyParams) ([]*model.EntityVersion, error) {
+	at := r.f.TimeValue(p.At)
+	best := map[model.EntityKey]*model.EntityVersion{}
+	for _, c := range groupKeys(p.Keys) {
+		a := NewArgs(r.f)
+		q := "SELECT " + versionCols + " FROM entity_versions WHERE blueprint = " + a.Add(c.Blueprint) +
+			" AND identifier IN (" + a.List(c.IDs) + ") AND valid_from <= " + a.Add(at) +
+			" AND (valid_to IS NULL OR valid_to > " + a.Add(at) + ")"
+		if err := func() error {
+			rows, err := r.q.QueryContext(ctx, q, a.Vals...)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				v, err := scanVersion(rows)
+				if err != nil {
+					return err
+				}
+				// Versions sharing an instant: the newer wins.
+				k := model.EntityKey{Blueprint: v.Blueprint, Identifier: v.Identifier}
+				if old, ok := best[k]; !ok || v.Version > old.Version {
+					best[k] = v
+				}
+			}
+			return rows.Err()
+		}(); err != nil {
+			return nil, r.wrap("versions at", err)
+		}
+	}
+	out := make([]*model.EntityVersion, 0, len(best))
+	for _, v := range best {
+		out = append(out, v)
+	}
+	slices.SortFunc(out, func(a, b *model.EntityVersion) int {
+		return cmp.Or(strings.Compare(a.Blueprint, b.Blueprint), strings.Compare(a.Identifier, b.Identifier))
+	})
+	return out, nil
 }

@@ -75,6 +75,49 @@ func testHistory(t *testing.T, open OpenFunc) {
 		}
 	})
 
+	t.Run("VersionAtMany", func(t *testing.T) {
+		t.Parallel()
+		s := open(t)
+		a1 := NewEntity(EntityOpts{Identifier: "a", Title: "one"})
+		a2 := NewEntity(EntityOpts{Identifier: "a", Title: "two"})
+		b := NewEntity(EntityOpts{Identifier: "b"})
+		d := NewEntity(EntityOpts{Blueprint: "domain", Identifier: "d"})
+		Apply(t, s, Origin(time.Second), Create(a1), Create(b), Create(d))
+		Apply(t, s, Origin(2*time.Second), Update(a1, a2), Delete(b))
+		Apply(t, s, Origin(2*time.Second), Update(a2, a1)) // same instant: the newer version wins
+		k := func(bp, id string) model.EntityKey { return model.EntityKey{Blueprint: bp, Identifier: id} }
+		keys := []model.EntityKey{k("service", "b"), k("service", "a"), k("domain", "d"), k("service", "nope"), k("service", "a")}
+		type got struct {
+			Key     model.EntityKey
+			Version int64
+			Deleted bool
+			Title   string
+		}
+		at := func(d time.Duration) []got {
+			t.Helper()
+			vs, err := s.EntityVersionAtMany(ctx, &store.EntityVersionAtManyParams{Keys: keys, At: T0.Add(d)})
+			if err != nil {
+				t.Fatalf("EntityVersionAtMany: %v", err)
+			}
+			out := []got{}
+			for _, v := range vs {
+				g := got{Key: k(v.Blueprint, v.Identifier), Version: v.Version, Deleted: v.Deleted}
+				if v.Entity != nil {
+					g.Title = v.Entity.Title
+				}
+				out = append(out, g)
+			}
+			return out
+		}
+		diff(t, "EntityVersionAtMany before", []got{}, at(0))
+		diff(t, "EntityVersionAtMany at 1s", []got{
+			{k("domain", "d"), 1, false, "d"}, {k("service", "a"), 1, false, "one"}, {k("service", "b"), 1, false, "b"},
+		}, at(time.Second))
+		diff(t, "EntityVersionAtMany at 2s", []got{
+			{k("domain", "d"), 1, false, "d"}, {k("service", "a"), 3, false, "one"}, {k("service", "b"), 2, true, ""},
+		}, at(2*time.Second))
+	})
+
 	t.Run("Changes", func(t *testing.T) {
 		t.Parallel()
 		s := open(t)

@@ -43,6 +43,8 @@ type Dialect interface {
 	Name() string
 	// Placeholder returns the n-th (1-based) bind placeholder.
 	Placeholder(n int) string
+	// QueryDialect answers the query compiler.
+	QueryDialect
 }
 
 // Reader holds every read operation. Store reads run on a pooled connection
@@ -56,6 +58,9 @@ type Reader interface {
 	EntityGet(ctx context.Context, p *EntityGetParams) (*model.Entity, error)
 	EntityGetMany(ctx context.Context, p *EntityGetManyParams) ([]*model.Entity, error)
 	EntityList(ctx context.Context, p *EntityListParams) ([]*model.Entity, error)
+	// EntitySearch returns entities matching a compiled query condition, in
+	// sort order, one page at a time.
+	EntitySearch(ctx context.Context, p *EntitySearchParams) ([]*model.Entity, error)
 
 	EdgeListIncoming(ctx context.Context, p *EdgeListIncomingParams) ([]model.Edge, error)
 	EdgeTraverse(ctx context.Context, p *EdgeTraverseParams) (*EdgeTraverseResult, error)

@@ -32,6 +32,7 @@ func Run(t *testing.T, open OpenFunc) {
 	t.Run("Event", func(t *testing.T) { t.Parallel(); testEvent(t, open) })
 	t.Run("Errors", func(t *testing.T) { t.Parallel(); testErrors(t, open) })
 	t.Run("Migration", func(t *testing.T) { t.Parallel(); testMigration(t, open) })
+	t.Run("Search", func(t *testing.T) { t.Parallel(); testSearch(t, open) })
 }
 
 // T0 is the suite's base time: it has microseconds, which both stores keep.

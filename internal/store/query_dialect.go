@@ -1,0 +1,49 @@
+package store
+
+import "time"
+
+// Binder binds one value into the statement being built and returns its
+// placeholder. Every placeholder a Dialect method returns is bound once, in
+// the order it appears in the text, so positional ("?") and numbered ("$n")
+// placeholders both work.
+type Binder interface {
+	Bind(v any) string
+}
+
+// QueryDialect is what the query compiler (internal/query) asks of a
+// database (DESIGN §5, STYLE §3). Conditions it returns are never NULL, so
+// NOT applies to them safely. Text comparisons on the expressions it returns
+// are byte-wise (case-sensitive, UTF-8 byte order) on every database.
+type QueryDialect interface {
+	// JSONEach returns a FROM item named alias with one row per atom of key
+	// in the JSON object column col: each element when the value is an
+	// array, the value itself otherwise (objects included, never their
+	// members), and no row when key is missing. Rows are read with ElemText,
+	// ElemNumber and ElemIsBool.
+	JSONEach(b Binder, col, key, alias string) string
+	// JSONArrayEach returns a FROM item named alias with one row per element
+	// of the JSON array column col.
+	JSONArrayEach(col, alias string) string
+	// ElemText is the text of alias's atom when it is a JSON string, else NULL.
+	ElemText(alias string) string
+	// ElemNumber is alias's atom as a double when it is a JSON number, else NULL.
+	ElemNumber(alias string) string
+	// ElemIsBool holds when alias's atom is the JSON boolean v.
+	ElemIsBool(alias string, v bool) string
+	// JSONIsEmpty holds when key of JSON object column col is missing, null,
+	// "", [] or {}.
+	JSONIsEmpty(b Binder, col, key string) string
+	// JSONArrayIsEmpty holds when the JSON array column col has no element.
+	JSONArrayIsEmpty(col string) string
+	// Text makes a text column expression compare byte-wise.
+	Text(expr string) string
+	// TextContains holds when text s contains sub (bound as a value).
+	TextContains(b Binder, s, sub string) string
+	// TextHasPrefix holds when text s begins with prefix (bound).
+	TextHasPrefix(b Binder, s, prefix string) string
+	// TextHasSuffix holds when text s ends with suffix (bound).
+	TextHasSuffix(b Binder, s, suffix string) string
+	// TimeArg encodes t for comparison with the created_at and updated_at
+	// columns.
+	TimeArg(t time.Time) any
+}

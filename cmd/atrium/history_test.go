@@ -1,12 +1,14 @@
 package main
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -105,5 +107,48 @@ func TestGetEntityAsOf(t *testing.T) {
 	}
 	if len(api.reqs) != 1 {
 		t.Errorf("requests = %v, want none after the refused one", api.reqs)
+	}
+}
+
+// TestHistoryEndToEnd reads history and as-of through the CLI from the real
+// server, after a delete.
+func TestHistoryEndToEnd(t *testing.T) {
+	startRealServer(t)
+	if out, err := run(t, "apply", "-q", "-f", writeManifest(t, applyManifest)); err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	if out, err := run(t, "delete", "entity", "service", "payments", "--delete-dependents"); err != nil {
+		t.Fatalf("delete: %v\n%s", err, out)
+	}
+	out, err := run(t, "history", "service", "payments")
+	if err != nil {
+		t.Fatalf("history: %v\n%s", err, out)
+	}
+	// apply cuts the payments→billing→payments cycle: created without its
+	// system, then completed; then deleted.
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 4 || !strings.HasSuffix(lines[1], "properties.language,team,title") ||
+		!strings.HasSuffix(lines[2], "relations.system") || !strings.HasSuffix(lines[3], "(deleted)") ||
+		!strings.Contains(lines[1], "anonymous  CLI") {
+		t.Errorf("history table:\n%s", out)
+	}
+	out, err = run(t, "history", "service", "payments", "-o", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vs []historyVersion
+	if err := json.Unmarshal([]byte(out), &vs); err != nil || len(vs) != 3 {
+		t.Fatalf("history -o json = %v, %d versions:\n%s", err, len(vs), out)
+	}
+	asOf := vs[1].ValidFrom.Format(time.RFC3339Nano)
+	out, err = run(t, "get", "entities", "service", "payments", "--as-of", asOf, "-o", "json")
+	if err != nil || !strings.Contains(out, `"system": "billing"`) {
+		t.Errorf("get --as-of %s = %v:\n%s", asOf, err, out)
+	}
+	if _, err := run(t, "get", "entities", "service", "payments"); err == nil {
+		t.Errorf("payments is still there now")
+	}
+	if _, err := run(t, "get", "entities", "service", "payments", "--as-of", "soon"); err == nil || !strings.Contains(err.Error(), "as_of") {
+		t.Errorf("get --as-of soon = %v, want an error naming as_of", err)
 	}
 }

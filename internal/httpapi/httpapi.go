@@ -185,6 +185,8 @@ func New(opts Options) (*Server, error) {
 	s.registerBlueprints()
 	s.registerEntities()
 	s.registerEvents()
+	s.registerFullText()
+	s.registerImpact()
 	s.registerHistory()
 	s.handleRaw("GET /v1/openapi.json", s.specHandler(false))
 	s.handleRaw("GET /v1/openapi.yaml", s.specHandler(true))

@@ -1,0 +1,368 @@
+package query
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/atrium-idp/atrium/internal/store"
+)
+
+// Compiled is a WHERE fragment over the entities table and its arguments.
+// Its placeholders are numbered from 1, in the order of Args: a statement
+// embedding it puts the fragment before any placeholder of its own.
+type Compiled struct {
+	Where string
+	Args  []any
+}
+
+// Compile turns a bound query into a condition over the entities table
+// aliased as alias (its edges come from the edges table), asking d for
+// every database difference. The condition has the meaning of Eval
+// (package doc) on every dialect.
+func Compile(q *Query, d store.Dialect, alias string) (out *Compiled, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = nil, fmt.Errorf("query compile: internal error: %v", r)
+		}
+	}()
+	if q == nil || !q.bound {
+		return nil, ErrUnbound
+	}
+	c := &compiler{d: d, e: alias}
+	w := c.node(q.Root)
+	return &Compiled{Where: w, Args: c.args}, nil
+}
+
+type compiler struct {
+	d    store.Dialect
+	e    string // entities alias
+	args []any
+	n    int // alias counter
+}
+
+// Bind implements store.Binder.
+func (c *compiler) Bind(v any) string {
+	c.args = append(c.args, v)
+	return c.d.Placeholder(len(c.args))
+}
+
+func (c *compiler) alias(prefix string) string {
+	c.n++
+	return prefix + strconv.Itoa(c.n)
+}
+
+const (
+	sqlTrue  = "(1 = 1)"
+	sqlFalse = "(1 = 0)"
+)
+
+func (c *compiler) node(n Node) string {
+	switch n := n.(type) {
+	case *Group:
+		if len(n.Rules) == 0 {
+			if n.Or {
+				return sqlFalse
+			}
+			return sqlTrue
+		}
+		parts := make([]string, len(n.Rules))
+		for i, r := range n.Rules {
+			parts[i] = c.node(r)
+		}
+		sep := " AND "
+		if n.Or {
+			sep = " OR "
+		}
+		return "(" + strings.Join(parts, sep) + ")"
+	case Const:
+		if n {
+			return sqlTrue
+		}
+		return sqlFalse
+	case *Rule:
+		op, neg := n.Op, false
+		if pos, ok := negations[op]; ok {
+			op, neg = pos, true
+		}
+		w := c.rule(n, op)
+		if neg {
+			return "(NOT " + w + ")"
+		}
+		return w
+	case *Related:
+		return c.related(n)
+	case *MatchAny:
+		return c.matchAny(n)
+	}
+	panic(fmt.Sprintf("unbound node %T", n))
+}
+
+var metaColumns = map[string]string{
+	"$identifier": "identifier", "$title": "title", "$icon": "icon", "$blueprint": "blueprint",
+	"$createdBy": "created_by", "$updatedBy": "updated_by", "$createdAt": "created_at", "$updatedAt": "updated_at",
+	"$team": "team",
+}
+
+// atomExprs says how to read one atom in SQL.
+type atomExprs struct {
+	text, num string            // "" when the atom can never be of that type
+	isBool    func(bool) string // nil when it can never be a boolean
+	time      string            // the timestamp column, for time atoms
+}
+
+func (c *compiler) rule(r *Rule, op string) string {
+	col := func(name string) string { return c.e + "." + name }
+	if op == "isEmpty" {
+		switch r.Field.Kind {
+		case FieldProperty:
+			return c.d.JSONIsEmpty(c, col("properties"), r.Field.Name)
+		case FieldRelation:
+			return c.d.JSONIsEmpty(c, col("relations"), r.Field.Name)
+		}
+		switch r.Field.Name {
+		case "$team":
+			return c.d.JSONArrayIsEmpty(col("team"))
+		case "$createdAt", "$updatedAt":
+			return sqlFalse
+		}
+		return "(" + col(metaColumns[r.Field.Name]) + " = '')"
+	}
+	var orNull string
+	if (op == "=" || op == "in" || op == "containsAny") && slices.Contains(r.Values, nil) {
+		orNull = c.rule(r, "isEmpty")
+	}
+	var w string
+	switch {
+	case r.Field.Kind == FieldMeta && r.Field.Name != "$team":
+		colName := col(metaColumns[r.Field.Name])
+		if r.Field.Name == "$createdAt" || r.Field.Name == "$updatedAt" {
+			w = c.atomCond(r, op, atomExprs{time: colName})
+		} else {
+			w = c.atomCond(r, op, atomExprs{text: c.d.Text(colName)})
+		}
+	default:
+		a := c.alias("j")
+		var from string
+		switch r.Field.Kind {
+		case FieldProperty:
+			from = c.d.JSONEach(c, col("properties"), r.Field.Name, a)
+		case FieldRelation:
+			from = c.d.JSONEach(c, col("relations"), r.Field.Name, a)
+		default:
+			from = c.d.JSONArrayEach(col("team"), a)
+		}
+		cond := c.atomCond(r, op, atomExprs{
+			text: c.d.ElemText(a), num: c.d.ElemNumber(a),
+			isBool: func(v bool) string { return c.d.ElemIsBool(a, v) },
+		})
+		w = "EXISTS (SELECT 1 FROM " + from + " WHERE " + cond + ")"
+	}
+	if orNull != "" {
+		return "(" + orNull + " OR " + w + ")"
+	}
+	return w
+}
+
+// atomCond is the condition one atom must meet for a positive operator.
+func (c *compiler) atomCond(r *Rule, op string, x atomExprs) string {
+	var ors []string
+	switch op {
+	case "isExpired":
+		if x.time != "" {
+			ors = append(ors, x.time+" < "+c.Bind(c.d.TimeArg(r.LoT)))
+		} else {
+			ors = append(ors, x.text+" < "+c.Bind(r.Lo))
+		}
+	case "between":
+		if x.time != "" {
+			ors = append(ors, "("+x.time+" >= "+c.Bind(c.d.TimeArg(r.LoT))+" AND "+x.time+" <= "+c.Bind(c.d.TimeArg(r.HiT))+")")
+		} else {
+			ors = append(ors, "("+x.text+" >= "+c.Bind(r.Lo)+" AND "+x.text+" <= "+c.Bind(r.Hi)+")")
+		}
+	default:
+		for _, v := range r.Values {
+			if s := c.valueCond(op, x, v); s != "" {
+				ors = append(ors, s)
+			}
+		}
+	}
+	if len(ors) == 0 {
+		return sqlFalse
+	}
+	return "(" + strings.Join(ors, " OR ") + ")"
+}
+
+func (c *compiler) valueCond(op string, x atomExprs, v any) string {
+	if x.time != "" {
+		s, ok := v.(string)
+		if !ok {
+			return ""
+		}
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return ""
+		}
+		sqlOp := op
+		switch op {
+		case "=", "in", "containsAny":
+			sqlOp = "="
+		case ">", ">=", "<", "<=":
+		default:
+			return ""
+		}
+		return x.time + " " + sqlOp + " " + c.Bind(c.d.TimeArg(t))
+	}
+	switch op {
+	case "=", "in", "containsAny":
+		switch v := v.(type) {
+		case string:
+			return x.text + " = " + c.Bind(v)
+		case float64:
+			if x.num == "" {
+				return ""
+			}
+			return x.num + " = " + c.Bind(v)
+		case bool:
+			if x.isBool == nil {
+				return ""
+			}
+			return x.isBool(v)
+		}
+	case "contains", "beginsWith", "endsWith":
+		s, ok := v.(string)
+		if !ok {
+			return ""
+		}
+		switch op {
+		case "contains":
+			return c.d.TextContains(c, x.text, s)
+		case "beginsWith":
+			return c.d.TextHasPrefix(c, x.text, s)
+		}
+		return c.d.TextHasSuffix(c, x.text, s)
+	case ">", ">=", "<", "<=":
+		switch v := v.(type) {
+		case string:
+			return x.text + " " + op + " " + c.Bind(v)
+		case float64:
+			if x.num == "" {
+				return ""
+			}
+			return x.num + " " + op + " " + c.Bind(v)
+		}
+	}
+	return ""
+}
+
+func (c *compiler) keyIn() string { return "(" + c.e + ".blueprint, " + c.e + ".identifier) IN " }
+
+func (c *compiler) idList(ids []string) string {
+	ph := make([]string, len(ids))
+	for i, id := range ids {
+		ph[i] = c.Bind(id)
+	}
+	return "(" + strings.Join(ph, ", ") + ")"
+}
+
+// allowed restricts an edges alias to the relations r follows.
+func (c *compiler) allowed(r *Related, ed string) string {
+	if r.Allowed == nil {
+		return ""
+	}
+	if len(r.Allowed) == 0 {
+		return " AND " + sqlFalse
+	}
+	ors := make([]string, len(r.Allowed))
+	for i, a := range r.Allowed {
+		ors[i] = "(" + ed + ".from_blueprint = " + c.Bind(a.Blueprint) + " AND " + ed + ".relation = " + c.Bind(a.Relation) + ")"
+	}
+	return " AND (" + strings.Join(ors, " OR ") + ")"
+}
+
+// reach is the recursive set of entities reachable from r's entities
+// following edges forward (upstream) or backward (downstream).
+func (c *compiler) reach(r *Related, forward bool) string {
+	from, to := "from", "to"
+	if !forward {
+		from, to = "to", "from"
+	}
+	cte, ed0, ed := c.alias("r"), c.alias("ed"), c.alias("ed")
+	return "(WITH RECURSIVE " + cte + "(bp, id) AS (" +
+		"SELECT " + ed0 + "." + to + "_blueprint, " + ed0 + "." + to + "_identifier FROM edges " + ed0 +
+		" WHERE " + ed0 + "." + from + "_blueprint = " + c.Bind(r.Blueprint) + " AND " + ed0 + "." + from + "_identifier IN " + c.idList(r.IDs) +
+		c.allowed(r, ed0) +
+		" UNION SELECT " + ed + "." + to + "_blueprint, " + ed + "." + to + "_identifier FROM edges " + ed + " JOIN " + cte +
+		" ON " + ed + "." + from + "_blueprint = " + cte + ".bp AND " + ed + "." + from + "_identifier = " + cte + ".id" +
+		" WHERE 1 = 1" + c.allowed(r, ed) +
+		") SELECT bp, id FROM " + cte + ")"
+}
+
+func (c *compiler) related(r *Related) string {
+	switch r.Direction {
+	case "upstream":
+		return "(" + c.keyIn() + c.reach(r, true) + ")"
+	case "downstream":
+		return "(" + c.keyIn() + c.reach(r, false) + ")"
+	}
+	return "(" + c.keyIn() + c.reach(r, true) + " OR " + c.keyIn() + c.reach(r, false) + ")"
+}
+
+// step returns the set of entities one step of a path leads to from the
+// entities meeting srcCond (a condition on the edge's source columns) —
+// or, walking backward, from which it leads to them.
+func (c *compiler) step(st Step, forward bool, srcCond func(ed, bp, id string) string) string {
+	from, to := "from", "to"
+	if !forward {
+		from, to = "to", "from"
+	}
+	ed := c.alias("ed")
+	first := "SELECT " + ed + "." + to + "_blueprint, " + ed + "." + to + "_identifier" +
+		func() string {
+			if st.MaxHops > 1 {
+				return ", 1"
+			}
+			return ""
+		}() +
+		" FROM edges " + ed + " WHERE " + ed + ".relation = " + c.Bind(st.Relation) + " AND " +
+		srcCond(ed, ed+"."+from+"_blueprint", ed+"."+from+"_identifier")
+	if st.MaxHops <= 1 {
+		return first
+	}
+	cte, ed2 := c.alias("s"), c.alias("ed")
+	return "WITH RECURSIVE " + cte + "(bp, id, d) AS (" + first +
+		" UNION SELECT " + ed2 + "." + to + "_blueprint, " + ed2 + "." + to + "_identifier, " + cte + ".d + 1 FROM edges " + ed2 +
+		" JOIN " + cte + " ON " + ed2 + "." + from + "_blueprint = " + cte + ".bp AND " + ed2 + "." + from + "_identifier = " + cte + ".id" +
+		" WHERE " + ed2 + ".relation = " + c.Bind(st.Relation) + " AND " + cte + ".d < " + strconv.Itoa(st.MaxHops) +
+		") SELECT bp, id FROM " + cte
+}
+
+func (c *compiler) matchAny(m *MatchAny) string {
+	// Sets are built inside srcCond callbacks, so values are bound in the
+	// order their placeholders appear (SQLite's are positional).
+	last := len(m.Steps) - 1
+	if m.FromBlueprint != "" {
+		var setAt func(i int) string
+		setAt = func(i int) string {
+			return c.step(m.Steps[i], true, func(_, bp, id string) string {
+				if i == 0 {
+					return bp + " = " + c.Bind(m.FromBlueprint) + " AND " + id + " IN " + c.idList(m.IDs)
+				}
+				return "(" + bp + ", " + id + ") IN (" + setAt(i-1) + ")"
+			})
+		}
+		return "(" + c.keyIn() + "(" + setAt(last) + "))"
+	}
+	var setAt func(i int) string
+	setAt = func(i int) string {
+		return c.step(m.Steps[i], false, func(_, bp, id string) string {
+			if i == last {
+				return id + " IN " + c.idList(m.IDs)
+			}
+			return "(" + bp + ", " + id + ") IN (" + setAt(i+1) + ")"
+		})
+	}
+	return "(" + c.keyIn() + "(" + setAt(0) + "))"
+}

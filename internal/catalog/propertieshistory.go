@@ -49,8 +49,9 @@ type HistoryTimeRange struct {
 
 // HistoryPoint is one bucket of a properties-history answer: Time is the
 // bucket's start in the requested zone; Properties holds each requested
-// property's value at the end of the bucket (or now, for the bucket holding
-// now), null when the entity or the property did not exist then.
+// property's value at the end of the bucket or of the range, whichever comes
+// first (now, for the bucket holding now), null when the entity or the
+// property did not exist then.
 type HistoryPoint struct {
 	Time       time.Time      `json:"time"`
 	Properties map[string]any `json:"properties"`
@@ -118,9 +119,14 @@ func (s *Service) PropertiesHistory(ctx context.Context, req *PropertiesHistoryR
 	}
 	out := make([]HistoryPoint, len(bounds))
 	for i, b := range bounds {
-		// The value at the end of [b, next): the version live just before next.
-		at := step(b).Add(-time.Microsecond)
-		if !at.Before(now) {
+		// The value at the end of [b, next) or of the range, whichever comes
+		// first: the version live just before it (or now, if that is later).
+		bucketEnd := step(b)
+		if end.Before(bucketEnd) {
+			bucketEnd = end
+		}
+		at := bucketEnd.Add(-time.Microsecond)
+		if !bucketEnd.Before(now) {
 			at = now
 		}
 		var cur *model.Entity

@@ -26,8 +26,9 @@ import (
 //     page's next; a page may hold fewer entries than limit while next is set.
 //   - POST /v1/entities/properties-history answers {ok, points: [{time,
 //     properties}]}: one point per bucket, time its start in the requested
-//     zone, properties the value each one had at the end of the bucket (now
-//     for the current bucket), null when it did not exist then.
+//     zone, properties the value each one had at the end of the bucket or of
+//     the range, whichever comes first (now for the current bucket), null
+//     when it did not exist then.
 
 // HistoryCatalog is the history part of the catalog service the API calls;
 // *catalog.Service satisfies it.

@@ -251,6 +251,11 @@ func TestHistoryAPI(t *testing.T) {
 						point("2026-11-02T11:00:00Z", "Go", 2.0),
 						point("2026-11-02T12:00:00Z", "Go", 2.0),
 					}},
+				{"the last bucket ends with the range", req("day", map[string]any{"from": at(0), "to": at(20 * time.Hour)}, "language", "replicas"),
+					[]any{
+						point("2026-11-02T00:00:00Z", "Go", 2.0),
+						point("2026-11-03T00:00:00Z", "Go", 2.0),
+					}},
 				{"days in Paris, preset last7Days", req("day", map[string]any{"preset": "last7Days", "timeZone": "Europe/Paris"}, "language", "replicas"),
 					[]any{
 						point("2026-10-28T00:00:00+01:00", nil, nil),

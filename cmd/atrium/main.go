@@ -30,6 +30,8 @@ func newRootCmd() *cobra.Command {
 		newGetCmd(),     // get.go
 		newDeleteCmd(),  // delete.go
 		newHistoryCmd(), // history.go
+		newFindCmd(),    // find.go
+		newImpactCmd(),  // impact.go
 	)
 	return root
 }

@@ -78,6 +78,7 @@ type Catalog interface {
 	EntityCount(ctx context.Context, blueprint string) (int64, error)
 	EntityHistory(ctx context.Context, blueprint, id string) ([]*model.EntityVersion, error)
 	HistoryCatalog
+	SearchCatalog
 }
 
 // Streamer serves the live event stream (internal/events.Hub satisfies it).
@@ -188,6 +189,7 @@ func New(opts Options) (*Server, error) {
 	s.registerFullText()
 	s.registerImpact()
 	s.registerHistory()
+	s.registerSearch()
 	s.handleRaw("GET /v1/openapi.json", s.specHandler(false))
 	s.handleRaw("GET /v1/openapi.yaml", s.specHandler(true))
 	s.mux.HandleFunc("/v1/", notFound)

@@ -224,8 +224,8 @@ type DiffPage struct {
 // To: it compares each entity's version valid at From with the one valid at
 // To. An entity created and deleted in between, or changed and changed back,
 // is in no list. A page examines up to Limit entities that have a version
-// starting in (From, To], so it may hold fewer entries than Limit while Next
-// is set.
+// starting in (From, To], in the order of their first change there, so it
+// may hold fewer entries than Limit while Next is set.
 func (s *Service) CatalogDiff(ctx context.Context, opts DiffOptions) (*DiffPage, error) {
 	ve := &model.ValidationError{Subject: "catalog diff"}
 	if opts.To.IsZero() {
@@ -241,14 +241,9 @@ func (s *Service) CatalogDiff(ctx context.Context, opts DiffOptions) (*DiffPage,
 	if limit < 1 || limit > 1000 {
 		ve.Add("limit", "must be between 1 and 1000")
 	}
-	var after model.EntityKey
-	if opts.Cursor != "" {
-		raw, err := base64.RawURLEncoding.DecodeString(opts.Cursor)
-		bp, id, ok := strings.Cut(string(raw), "\x00")
-		if err != nil || !ok {
-			ve.Add("cursor", "is not a cursor returned by this route")
-		}
-		after = model.EntityKey{Blueprint: bp, Identifier: id}
+	after, err := decodeDiffCursor(opts.Cursor)
+	if err != nil {
+		ve.Add("cursor", "is not a cursor returned by this route")
 	}
 	if err := ve.Err(); err != nil {
 		return nil, err
@@ -258,16 +253,19 @@ func (s *Service) CatalogDiff(ctx context.Context, opts DiffOptions) (*DiffPage,
 			return nil, err
 		}
 	}
-	keys, err := s.opts.Store.EntityVersionChanges(ctx, &store.EntityVersionChangesParams{
+	changed, err := s.opts.Store.EntityVersionChanges(ctx, &store.EntityVersionChangesParams{
 		Blueprint: opts.Blueprint, From: opts.From, To: opts.To, After: after, Limit: limit + 1})
 	if err != nil {
 		return nil, fmt.Errorf("list changed entities: %w", err)
 	}
 	page := &DiffPage{Added: []DiffEntity{}, Removed: []DiffEntity{}, Changed: []DiffEntity{}}
-	if len(keys) > limit {
-		keys = keys[:limit]
-		last := keys[limit-1]
-		page.Next = base64.RawURLEncoding.EncodeToString([]byte(last.Blueprint + "\x00" + last.Identifier))
+	if len(changed) > limit {
+		changed = changed[:limit]
+		page.Next = encodeDiffCursor(changed[limit-1])
+	}
+	keys := make([]model.EntityKey, len(changed))
+	for i, c := range changed {
+		keys[i] = c.Key
 	}
 	befores, err := s.versionsAt(ctx, keys, opts.From)
 	if err != nil {
@@ -293,4 +291,31 @@ func (s *Service) CatalogDiff(ctx context.Context, opts DiffOptions) (*DiffPage,
 		}
 	}
 	return page, nil
+}
+
+// encodeDiffCursor encodes the last entity of a diff page: the start of its
+// first change, its blueprint and its identifier.
+func encodeDiffCursor(c store.EntityVersionChange) string {
+	raw := c.At.UTC().Format(time.RFC3339Nano) + "\x00" + c.Key.Blueprint + "\x00" + c.Key.Identifier
+	return base64.RawURLEncoding.EncodeToString([]byte(raw))
+}
+
+// decodeDiffCursor is encodeDiffCursor's inverse; "" is the first page.
+func decodeDiffCursor(s string) (*store.EntityVersionChange, error) {
+	if s == "" {
+		return nil, nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, err
+	}
+	parts := strings.SplitN(string(raw), "\x00", 3)
+	if len(parts) != 3 {
+		return nil, errors.New("malformed cursor")
+	}
+	at, err := time.Parse(time.RFC3339Nano, parts[0])
+	if err != nil {
+		return nil, err
+	}
+	return &store.EntityVersionChange{At: at, Key: model.EntityKey{Blueprint: parts[1], Identifier: parts[2]}}, nil
 }

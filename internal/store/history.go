@@ -16,18 +16,26 @@ type EntityVersionAtParams struct {
 	At         time.Time
 }
 
-// EntityVersionChangesParams lists the keys of entities with at least one
-// version starting in the half-open interval (From, To], ordered by
-// blueprint then identifier.
+// EntityVersionChangesParams lists the entities with at least one version
+// starting in the half-open interval (From, To], each once, ordered by the
+// start of its first version in that interval, then blueprint, then
+// identifier.
 type EntityVersionChangesParams struct {
-	// Blueprint restricts the keys to one blueprint; empty means all.
+	// Blueprint restricts the list to one blueprint; empty means all.
 	Blueprint string
 	From, To  time.Time
-	// After is the last key of the previous page; the zero key starts at
-	// the beginning.
-	After model.EntityKey
-	// Limit caps the keys returned; 0 means a driver default of 1000.
+	// After is the last item of the previous page; nil starts at the
+	// beginning.
+	After *EntityVersionChange
+	// Limit caps the items returned; 0 means a driver default of 1000.
 	Limit int
+}
+
+// EntityVersionChange is an entity changed in a diff's interval and the
+// start of its first version there.
+type EntityVersionChange struct {
+	Key model.EntityKey
+	At  time.Time
 }
 
 // EntityVersionAtManyParams selects, for each of Keys, the version valid at

@@ -61,6 +61,9 @@ type Reader interface {
 	// EntitySearch returns entities matching a compiled query condition, in
 	// sort order, one page at a time.
 	EntitySearch(ctx context.Context, p *EntitySearchParams) ([]*model.Entity, error)
+	// EntityAggregate counts or aggregates the entities matching a compiled
+	// query condition (aggregate.go).
+	EntityAggregate(ctx context.Context, p *EntityAggregateParams) (*EntityAggregateResult, error)
 
 	EdgeListIncoming(ctx context.Context, p *EdgeListIncomingParams) ([]model.Edge, error)
 	EdgeTraverse(ctx context.Context, p *EdgeTraverseParams) (*EdgeTraverseResult, error)
@@ -70,7 +73,7 @@ type Reader interface {
 	EntityVersionList(ctx context.Context, p *EntityVersionListParams) ([]*model.EntityVersion, error)
 	EntityVersionAt(ctx context.Context, p *EntityVersionAtParams) (*model.EntityVersion, error)
 	EntityVersionAtMany(ctx context.Context, p *EntityVersionAtManyParams) ([]*model.EntityVersion, error)
-	EntityVersionChanges(ctx context.Context, p *EntityVersionChangesParams) ([]model.EntityKey, error)
+	EntityVersionChanges(ctx context.Context, p *EntityVersionChangesParams) ([]EntityVersionChange, error)
 
 	EventList(ctx context.Context, p *EventListParams) ([]*model.Event, error)
 	EventLastSeq(ctx context.Context) (int64, error)

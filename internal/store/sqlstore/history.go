@@ -57,37 +57,44 @@ func (r *reader) EntityVersionAt(ctx context.Context, p *store.EntityVersionAtPa
 	return v, nil
 }
 
-// EntityVersionChanges returns the keys of entities with a version starting
-// in (p.From, p.To], in key order after p.After.
-func (r *reader) EntityVersionChanges(ctx context.Context, p *store.EntityVersionChangesParams) ([]model.EntityKey, error) {
+// EntityVersionChanges returns the entities with a version starting in
+// (p.From, p.To], each at its first such version (the one whose previous
+// version started at or before p.From, or that has none). It walks the
+// valid_from index from the cursor, so a page costs work proportional to its
+// size, not to the interval's.
+func (r *reader) EntityVersionChanges(ctx context.Context, p *store.EntityVersionChangesParams) ([]store.EntityVersionChange, error) {
 	limit := p.Limit
 	if limit <= 0 {
 		limit = 1000
 	}
 	a := NewArgs(r.f)
-	q := "SELECT DISTINCT blueprint, identifier FROM entity_versions WHERE valid_from > " + a.Add(r.f.TimeValue(p.From)) +
-		" AND valid_from <= " + a.Add(r.f.TimeValue(p.To))
+	from := r.f.TimeValue(p.From)
+	q := "SELECT v.blueprint, v.identifier, v.valid_from FROM entity_versions v" +
+		" LEFT JOIN entity_versions pv ON pv.blueprint = v.blueprint AND pv.identifier = v.identifier AND pv.version = v.version - 1" +
+		" WHERE v.valid_from > " + a.Add(from) + " AND v.valid_from <= " + a.Add(r.f.TimeValue(p.To)) +
+		" AND (pv.version IS NULL OR pv.valid_from <= " + a.Add(from) + ")"
 	if p.Blueprint != "" {
-		q += " AND blueprint = " + a.Add(p.Blueprint)
+		q += " AND v.blueprint = " + a.Add(p.Blueprint)
 	}
-	if p.After != (model.EntityKey{}) {
-		b := a.Add(p.After.Blueprint)
-		q += " AND (blueprint > " + b + " OR (blueprint = " + a.Add(p.After.Blueprint) +
-			" AND identifier > " + a.Add(p.After.Identifier) + "))"
+	if p.After != nil {
+		at := r.f.TimeValue(p.After.At)
+		q += " AND (v.valid_from > " + a.Add(at) + " OR (v.valid_from = " + a.Add(at) + " AND (v.blueprint > " +
+			a.Add(p.After.Key.Blueprint) + " OR (v.blueprint = " + a.Add(p.After.Key.Blueprint) +
+			" AND v.identifier > " + a.Add(p.After.Key.Identifier) + "))))"
 	}
-	q += fmt.Sprintf(" ORDER BY blueprint, identifier LIMIT %d", limit)
+	q += fmt.Sprintf(" ORDER BY v.valid_from, v.blueprint, v.identifier LIMIT %d", limit)
 	rows, err := r.q.QueryContext(ctx, q, a.Vals...)
 	if err != nil {
 		return nil, r.wrap("list changed entities", err)
 	}
 	defer rows.Close()
-	out := []model.EntityKey{}
+	out := []store.EntityVersionChange{}
 	for rows.Next() {
-		var k model.EntityKey
-		if err := rows.Scan(&k.Blueprint, &k.Identifier); err != nil {
+		var c store.EntityVersionChange
+		if err := rows.Scan(&c.Key.Blueprint, &c.Key.Identifier, timeScan{&c.At}); err != nil {
 			return nil, r.wrap("list changed entities", err)
 		}
-		out = append(out, k)
+		out = append(out, c)
 	}
 	return out, r.wrap("list changed entities", rows.Err())
 }

@@ -128,7 +128,7 @@ func testHistory(t *testing.T, open OpenFunc) {
 		Apply(t, s, Origin(time.Second), Create(a), Create(b))
 		Apply(t, s, Origin(2*time.Second), Update(a, a), Create(c), Create(d))
 		Apply(t, s, Origin(3*time.Second), Delete(b))
-		keys := func(p store.EntityVersionChangesParams) []model.EntityKey {
+		changes := func(p store.EntityVersionChangesParams) []store.EntityVersionChange {
 			t.Helper()
 			got, err := s.EntityVersionChanges(ctx, &p)
 			if err != nil {
@@ -136,27 +136,30 @@ func testHistory(t *testing.T, open OpenFunc) {
 			}
 			return got
 		}
-		k := func(bp, id string) model.EntityKey { return model.EntityKey{Blueprint: bp, Identifier: id} }
+		ch := func(sec int, bp, id string) store.EntityVersionChange {
+			return store.EntityVersionChange{Key: model.EntityKey{Blueprint: bp, Identifier: id}, At: T0.Add(time.Duration(sec) * time.Second)}
+		}
+		after := func(sec int, bp, id string) *store.EntityVersionChange { x := ch(sec, bp, id); return &x }
 		tests := []struct {
 			name string
 			p    store.EntityVersionChangesParams
-			want []model.EntityKey
+			want []store.EntityVersionChange
 		}{
-			{"everything", store.EntityVersionChangesParams{From: T0, To: T0.Add(time.Hour)},
-				[]model.EntityKey{k("domain", "d"), k("service", "a"), k("service", "b"), k("service", "c")}},
+			{"everything, each entity once at its first change", store.EntityVersionChangesParams{From: T0, To: T0.Add(time.Hour)},
+				[]store.EntityVersionChange{ch(1, "service", "a"), ch(1, "service", "b"), ch(2, "domain", "d"), ch(2, "service", "c")}},
 			{"from is exclusive, to inclusive", store.EntityVersionChangesParams{From: T0.Add(time.Second), To: T0.Add(2 * time.Second)},
-				[]model.EntityKey{k("domain", "d"), k("service", "a"), k("service", "c")}},
+				[]store.EntityVersionChange{ch(2, "domain", "d"), ch(2, "service", "a"), ch(2, "service", "c")}},
 			{"one blueprint", store.EntityVersionChangesParams{Blueprint: "service", From: T0.Add(time.Second), To: T0.Add(3 * time.Second)},
-				[]model.EntityKey{k("service", "a"), k("service", "b"), k("service", "c")}},
-			{"page", store.EntityVersionChangesParams{From: T0, To: T0.Add(time.Hour), After: k("domain", "d"), Limit: 2},
-				[]model.EntityKey{k("service", "a"), k("service", "b")}},
-			{"next page", store.EntityVersionChangesParams{From: T0, To: T0.Add(time.Hour), After: k("service", "b"), Limit: 2},
-				[]model.EntityKey{k("service", "c")}},
+				[]store.EntityVersionChange{ch(2, "service", "a"), ch(2, "service", "c"), ch(3, "service", "b")}},
+			{"page", store.EntityVersionChangesParams{From: T0, To: T0.Add(time.Hour), After: after(1, "service", "a"), Limit: 2},
+				[]store.EntityVersionChange{ch(1, "service", "b"), ch(2, "domain", "d")}},
+			{"next page", store.EntityVersionChangesParams{From: T0, To: T0.Add(time.Hour), After: after(2, "domain", "d"), Limit: 2},
+				[]store.EntityVersionChange{ch(2, "service", "c")}},
 			{"nothing", store.EntityVersionChangesParams{From: T0.Add(3 * time.Second), To: T0.Add(time.Hour)},
-				[]model.EntityKey{}},
+				[]store.EntityVersionChange{}},
 		}
 		for _, tc := range tests {
-			diff(t, "EntityVersionChanges "+tc.name, tc.want, keys(tc.p))
+			diff(t, "EntityVersionChanges "+tc.name, tc.want, changes(tc.p))
 		}
 	})
 }

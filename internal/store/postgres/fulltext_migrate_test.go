@@ -1,0 +1,59 @@
+package postgres_test
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"testing"
+	"testing/fstest"
+
+	"github.com/pressly/goose/v3"
+
+	"github.com/atrium-idp/atrium/internal/store"
+	"github.com/atrium-idp/atrium/internal/store/dbtest"
+	"github.com/atrium-idp/atrium/internal/store/postgres"
+)
+
+// TestFullTextMigrationBackfills migrates a schema to 0001, writes an entity
+// the way 0001 stored it, then opens it (applying 0002 and later): the
+// entity must be searchable.
+func TestFullTextMigrationBackfills(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	u := dbtest.PostgresURL(t)
+	init, err := os.ReadFile(filepath.Join("migrations", "0001_init.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("pgx", u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, db, fstest.MapFS{"0001_init.sql": {Data: init}}, goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO entities (blueprint, identifier, title, properties, created_at, updated_at)
+		VALUES ('service', 'old-pay', 'Old payments', '{"notes": {"text": "keeps the ledger"}, "n": 3}', now(), now())`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	d, err := postgres.Open(ctx, u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = d.Close() }()
+	for _, q := range []string{"old-pay", "payments", "ledger"} {
+		hits, err := d.EntityTextSearch(ctx, &store.EntityTextSearchParams{Query: q})
+		if err != nil || len(hits) != 1 || hits[0].Identifier != "old-pay" {
+			t.Errorf("after migrating, EntityTextSearch(%q) = %+v, %v; want old-pay", q, hits, err)
+		}
+	}
+}

@@ -71,8 +71,15 @@ func (r *reader) EntityVersionChanges(ctx context.Context, p *store.EntityVersio
 	from := r.f.TimeValue(p.From)
 	q := "SELECT v.blueprint, v.identifier, v.valid_from FROM entity_versions v" +
 		" LEFT JOIN entity_versions pv ON pv.blueprint = v.blueprint AND pv.identifier = v.identifier AND pv.version = v.version - 1" +
-		" WHERE v.valid_from > " + a.Add(from) + " AND v.valid_from <= " + a.Add(r.f.TimeValue(p.To)) +
+		" WHERE v.valid_from <= " + a.Add(r.f.TimeValue(p.To)) +
 		" AND (pv.version IS NULL OR pv.valid_from <= " + a.Add(from) + ")"
+	// The lower bound is the cursor's time when there is one (it is after
+	// From), so the index walk starts at the page, not at From.
+	if p.After != nil && p.After.At.After(p.From) {
+		q += " AND v.valid_from >= " + a.Add(r.f.TimeValue(p.After.At))
+	} else {
+		q += " AND v.valid_from > " + a.Add(from)
+	}
 	if p.Blueprint != "" {
 		q += " AND v.blueprint = " + a.Add(p.Blueprint)
 	}

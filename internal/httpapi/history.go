@@ -22,8 +22,9 @@ import (
 //   - GET /v1/catalog/diff answers {ok, added, removed, changed, next}:
 //     added and removed hold {blueprint, identifier}, changed also the field
 //     changes between the version at from and the one at to. It is paged by
-//     limit (1..1000, default 100) entities examined and cursor = the previous
-//     page's next; a page may hold fewer entries than limit while next is set.
+//     limit (1..1000, default 100) entities examined, in the order of their
+//     first change after from, and cursor = the previous page's next; a page
+//     may hold fewer entries than limit while next is set.
 //   - POST /v1/entities/properties-history answers {ok, points: [{time,
 //     properties}]}: one point per bucket, time its start in the requested
 //     zone, properties the value each one had at the end of the bucket or of

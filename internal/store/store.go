@@ -61,6 +61,9 @@ type Reader interface {
 	// EntitySearch returns entities matching a compiled query condition, in
 	// sort order, one page at a time.
 	EntitySearch(ctx context.Context, p *EntitySearchParams) ([]*model.Entity, error)
+	// EntityAggregate counts or aggregates the entities matching a compiled
+	// query condition (aggregate.go).
+	EntityAggregate(ctx context.Context, p *EntityAggregateParams) (*EntityAggregateResult, error)
 
 	EdgeListIncoming(ctx context.Context, p *EdgeListIncomingParams) ([]model.Edge, error)
 	EdgeTraverse(ctx context.Context, p *EdgeTraverseParams) (*EdgeTraverseResult, error)

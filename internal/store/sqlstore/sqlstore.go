@@ -46,6 +46,12 @@ type Flavor interface {
 	// blueprint, identifier, title, snippet and rank (float, higher is
 	// better), best first, binding through a.
 	TextSearchSQL(a *Args, q *TextQuery) string
+	// JSONEachLateral returns a FROM item named alias with one row per
+	// atom of key in the JSON object column col, like QueryDialect.JSONEach,
+	// that may follow col's table in the same FROM list. Rows are read with
+	// ElemText, ElemNumber and ElemIsBool; an object yields no row, or one
+	// they all read as no value.
+	JSONEachLateral(b store.Binder, col, key, alias string) string
 	// InterpretError maps a database error to a model kind when it has one
 	// (unique violation → ErrConflict); other errors come back unchanged.
 	InterpretError(err error) error

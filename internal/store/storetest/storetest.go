@@ -33,6 +33,7 @@ func Run(t *testing.T, open OpenFunc) {
 	t.Run("Errors", func(t *testing.T) { t.Parallel(); testErrors(t, open) })
 	t.Run("Migration", func(t *testing.T) { t.Parallel(); testMigration(t, open) })
 	t.Run("Search", func(t *testing.T) { t.Parallel(); testSearch(t, open) })
+	t.Run("Aggregate", func(t *testing.T) { t.Parallel(); testAggregate(t, open) })
 }
 
 // T0 is the suite's base time: it has microseconds, which both stores keep.

@@ -1,8 +1,11 @@
 package query_test
 
 import (
+	"encoding/json"
 	"errors"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/atrium-idp/atrium/internal/model"
 	"github.com/atrium-idp/atrium/internal/query"
@@ -83,6 +86,18 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("Parse(%q) = internal error %v", data, err)
 			}
 			return
+		}
+		// Accepted input survives parse → format → parse.
+		out, err := json.Marshal(q)
+		if err != nil {
+			t.Fatalf("format %q: %v", data, err)
+		}
+		q2, err := query.Parse(out)
+		if err != nil {
+			t.Fatalf("reparse %s (from %q): %v", out, data, err)
+		}
+		if d := cmp.Diff(q, q2, cmp.AllowUnexported(query.Query{})); d != "" {
+			t.Fatalf("parse → format → parse of %q changed it (-first +second):\n%s", data, d)
 		}
 		bps := []*model.Blueprint{{Identifier: "service", Schema: model.BlueprintSchema{Properties: map[string]model.Property{
 			"a": {Type: "string"}, "n": {Type: "number"},

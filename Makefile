@@ -13,8 +13,9 @@ PG_URL  ?= postgres://postgres@127.0.0.1:5432/test
 # TESTFLAGS adds flags to `go test` (.ci/run passes -v to see skip markers).
 TESTFLAGS ?=
 BENCH_N ?= 100000
+BENCH_QUERY_N ?= 100000
 
-.PHONY: all run build test vet fmt bench-ingest web clean
+.PHONY: all run build test vet fmt bench-ingest bench-query web clean
 
 all: build
 
@@ -53,6 +54,16 @@ bench-ingest:
 	if [ -z "$$pg" ] && command -v pg_isready >/dev/null 2>&1 && pg_isready -q -h 127.0.0.1 -p 5432; then pg=$(PG_URL); fi; \
 	echo "make bench-ingest: PostgreSQL $${pg:-<none: SQLite only>}"; \
 	$(GO) run ./bench/ingest -n $(BENCH_N) -pg "$$pg" -results bench/RESULTS.md
+
+# bench-query loads an SDLC + C4 catalog of BENCH_QUERY_N entities and times
+# the read budgets of DESIGN §9 (get, filters, facet, full text, relatedTo,
+# as-of, memory, start) over loopback HTTP, on SQLite and, as above,
+# PostgreSQL; the table lands in bench/RESULTS.md.
+bench-query:
+	@pg="$$ATRIUM_BENCH_PG_URL"; \
+	if [ -z "$$pg" ] && command -v pg_isready >/dev/null 2>&1 && pg_isready -q -h 127.0.0.1 -p 5432; then pg=$(PG_URL); fi; \
+	echo "make bench-query: PostgreSQL $${pg:-<none: SQLite only>}"; \
+	$(GO) run ./bench/query -n $(BENCH_QUERY_N) -pg "$$pg" -results bench/RESULTS.md
 
 # web: placeholder. The React UI (web/, STYLE §8) is a later issue; then this
 # target runs `npm ci && npm run build` in web/, build embeds it with

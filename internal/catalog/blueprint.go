@@ -151,6 +151,9 @@ func ValidateBlueprint(bp *model.Blueprint, others map[string]*model.Blueprint) 
 	for _, id := range sortedKeys(bp.CalculationProperties) {
 		checkCalculation(ve, "calculationProperties."+id, bp.CalculationProperties[id])
 	}
+	if id := calcCycle(bp); id != "" {
+		ve.Add("calculationProperties."+id+".calculation", "depends on itself through calculation properties (a cycle); a calculation may use others only when they do not use it back")
+	}
 	for _, id := range sortedKeys(bp.AggregationProperties) {
 		checkAggregation(ve, "aggregationProperties."+id, bp.AggregationProperties[id], lookup)
 	}
@@ -668,6 +671,18 @@ func (s *Service) blueprintUpdate(ctx context.Context, actor model.Actor, id str
 		}
 		if err != nil {
 			return false, err
+		}
+		if spec.migrate != nil || computedDefsChanged(old, nb) {
+			if err := s.recomputeBlueprint(ctx, tx, nb, o); err != nil {
+				return false, err
+			}
+		}
+		for _, r := range related {
+			if before := stored[r.Identifier]; r.Identifier != id && before != nil && computedDefsChanged(before, r) {
+				if err := s.recomputeBlueprint(ctx, tx, r, o); err != nil {
+					return false, err
+				}
+			}
 		}
 		out = nb
 		return true, nil

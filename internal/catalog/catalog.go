@@ -55,6 +55,7 @@ type Options struct {
 type Service struct {
 	opts    Options
 	schemas schemaCache
+	jq      jqCache // compiled calculation properties
 }
 
 // defaultMaxBulk is Options.MaxBulk when unset.

@@ -167,7 +167,11 @@ func (s *Service) deleteEntitiesTx(ctx context.Context, tx store.Tx, es []*model
 	if err := tx.EntityChangeApply(ctx, &store.EntityChangeApplyParams{Changes: changes, Origin: o}); err != nil {
 		return fmt.Errorf("delete entities: %w", err)
 	}
-	return nil
+	bps, err := blueprintMap(ctx, tx)
+	if err != nil {
+		return err
+	}
+	return s.propagate(ctx, tx, bps, changes, o)
 }
 
 func sortKeys(keys []model.EntityKey) {

@@ -180,7 +180,7 @@ func normaliseEntity(bp *model.Blueprint, e *model.Entity) {
 	}
 	props := make(map[string]any, len(e.Properties))
 	for k, v := range e.Properties {
-		if _, ok := bp.Schema.Properties[k]; ok && v != nil {
+		if _, ok := bp.Schema.Properties[k]; (ok || isComputedID(bp, k)) && v != nil {
 			props[k] = v
 		}
 	}

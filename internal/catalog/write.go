@@ -155,6 +155,13 @@ func (s *Service) writeBatch(ctx context.Context, actor model.Actor, blueprint s
 		if err := w.run(items); err != nil {
 			return false, err
 		}
+		all, err := blueprintMap(ctx, tx)
+		if err != nil {
+			return false, err
+		}
+		if err := w.computeItems(items, all); err != nil {
+			return false, err
+		}
 		if !bulk {
 			for _, it := range items {
 				if it.err != nil {
@@ -189,6 +196,9 @@ func (s *Service) writeBatch(ctx context.Context, actor model.Actor, blueprint s
 		}
 		if err := tx.EntityChangeApply(ctx, &store.EntityChangeApplyParams{Changes: changes, Origin: w.origin}); err != nil {
 			return false, fmt.Errorf("write entities of %s: %w", blueprint, err)
+		}
+		if err := s.propagate(ctx, tx, all, changes, w.origin); err != nil {
+			return false, err
 		}
 		return true, nil
 	})
@@ -489,6 +499,14 @@ func (w *batch) build(it *writeItem, cur *model.Entity) error {
 	if p.teamSet && (p.team.null || p.team.ids != nil) {
 		after.Team = append([]string{}, p.team.ids...)
 	}
+	// Computed values are recomputed after the build (computeItems); a
+	// client may not set them.
+	for _, k := range sortedKeys(p.props) {
+		if isComputedID(w.bp, k) {
+			ve.Add("properties."+k, "is a computed (mirror, calculation or aggregation) property and cannot be written")
+		}
+	}
+	stripComputed(w.bp, after.Properties)
 	if err := w.schema.Validate(after.Properties); err != nil {
 		var pve *model.ValidationError
 		if !errors.As(err, &pve) {
@@ -557,7 +575,9 @@ func (w *batch) build(it *writeItem, cur *model.Entity) error {
 	} else {
 		it.before = cur
 		after.CreatedAt, after.CreatedBy = cur.CreatedAt, cur.CreatedBy
-		if sameContent(cur, after) {
+		stored := cloneEntity(cur)
+		stripComputed(w.bp, stored.Properties)
+		if sameContent(stored, after) {
 			it.noop = true
 			after.UpdatedAt, after.UpdatedBy = cur.UpdatedAt, cur.UpdatedBy
 		} else {
@@ -934,4 +954,34 @@ func (w *batch) renameChanges(it *writeItem) ([]store.EntityChange, error) {
 		changes = append(changes, store.EntityChange{Kind: store.ChangeUpdate, Before: before, After: d, Edges: edgesOf(dbp, d)})
 	}
 	return changes, nil
+}
+
+// computeItems sets the computed values of every built item (see
+// computed.go). An item the build found unchanged still writes when its
+// computed values moved; its updatedAt stays, as no user changed it.
+func (w *batch) computeItems(items []*writeItem, bps map[string]*model.Blueprint) error {
+	if !hasComputed(w.bp) {
+		return nil
+	}
+	var es []*model.Entity
+	var its []*writeItem
+	for _, it := range items {
+		if it.err == nil && it.after != nil {
+			es = append(es, it.after)
+			its = append(its, it)
+		}
+	}
+	c := w.s.newComputer(w.ctx, w.tx, bps)
+	for _, it := range its {
+		c.cache[it.after.Key()] = it.after
+	}
+	if err := c.computeEntities(w.bp, es); err != nil {
+		return err
+	}
+	for _, it := range its {
+		if it.noop && it.before != nil && !sameContent(it.before, it.after) {
+			it.noop = false
+		}
+	}
+	return nil
 }

@@ -54,9 +54,15 @@ const maxPropagationRounds = 16
 // calcTimeout bounds one jq calculation (gojq has no cost limit).
 const calcTimeout = 100 * time.Millisecond
 
-// hasComputed reports whether bp defines any computed property.
+// hasComputed reports whether bp defines any computed property or inherits
+// its owning teams.
 func hasComputed(bp *model.Blueprint) bool {
-	return len(bp.MirrorProperties) > 0 || len(bp.CalculationProperties) > 0 || len(bp.AggregationProperties) > 0
+	return len(bp.MirrorProperties) > 0 || len(bp.CalculationProperties) > 0 || len(bp.AggregationProperties) > 0 ||
+		inheritsOwnership(bp)
+}
+
+func inheritsOwnership(bp *model.Blueprint) bool {
+	return bp.Ownership != nil && bp.Ownership.Type == model.OwnershipInherited && bp.Ownership.Path != ""
 }
 
 // isComputedID reports whether id names a computed property of bp.
@@ -355,6 +361,22 @@ func (c *computer) computeEntities(bp *model.Blueprint, es []*model.Entity) erro
 	}
 	for _, e := range es {
 		stripComputed(bp, e.Properties)
+	}
+	// Inherited ownership: the teams of the entity the ownership path leads to
+	// (port.md §1.9), kept current like a mirror of $team.
+	if inheritsOwnership(bp) {
+		if hops, _, ok := mirrorPath(bp, bp.Ownership.Path+".$team", c.bps); ok {
+			reached, err := c.walk(es, hops)
+			if err != nil {
+				return err
+			}
+			for i, e := range es {
+				e.Team = []string{}
+				if len(reached[i]) > 0 {
+					e.Team = append(e.Team, reached[i][0].Team...)
+				}
+			}
+		}
 	}
 	for _, id := range sortedKeys(bp.MirrorProperties) {
 		hops, field, ok := mirrorPath(bp, bp.MirrorProperties[id].Path, c.bps)
@@ -751,6 +773,11 @@ func dependentPaths(bps map[string]*model.Blueprint) map[string][][]hop {
 	out := map[string][][]hop{}
 	for _, id := range sortedKeys(bps) {
 		bp := bps[id]
+		if inheritsOwnership(bp) {
+			if hops, _, ok := mirrorPath(bp, bp.Ownership.Path+".$team", bps); ok {
+				out[id] = append(out[id], hops)
+			}
+		}
 		for _, m := range sortedKeys(bp.MirrorProperties) {
 			if hops, _, ok := mirrorPath(bp, bp.MirrorProperties[m].Path, bps); ok {
 				out[id] = append(out[id], hops)
@@ -925,7 +952,7 @@ func (c *computer) walkBack(at []*model.Entity, hops []hop) ([]model.EntityKey, 
 // differently.
 func computedDefsChanged(old, nb *model.Blueprint) bool {
 	enc := func(bp *model.Blueprint) string {
-		b, _ := json.Marshal([]any{bp.MirrorProperties, bp.CalculationProperties, bp.AggregationProperties})
+		b, _ := json.Marshal([]any{bp.MirrorProperties, bp.CalculationProperties, bp.AggregationProperties, bp.Ownership})
 		return string(b)
 	}
 	return enc(old) != enc(nb)

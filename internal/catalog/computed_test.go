@@ -183,3 +183,43 @@ func TestComputedPropertiesRefused(t *testing.T) {
 		}
 	})
 }
+
+func TestInheritedOwnershipFollowsTheOwner(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEachDriver(t, func(t *testing.T, open dbtest.OpenFunc) {
+		t.Parallel()
+		f := setup(t, open)
+		f.create(t, "_team", `{"identifier":"payments"}`, catalog.WriteOptions{})
+		f.create(t, "_team", `{"identifier":"search"}`, catalog.WriteOptions{})
+		f.blueprint(t, `{"identifier":"api","title":"API","ownership":{"type":"Inherited","path":"svc.domain"},
+			"relations":{"svc":{"target":"service"}}}`)
+		f.create(t, "domain", `{"identifier":"pay","team":["payments"]}`, catalog.WriteOptions{})
+		f.create(t, "domain", `{"identifier":"find","team":["search"]}`, catalog.WriteOptions{})
+		f.create(t, "service", `{"identifier":"ledger","relations":{"domain":"pay"}}`, catalog.WriteOptions{})
+		f.create(t, "api", `{"identifier":"ledger-api","relations":{"svc":"ledger"}}`, catalog.WriteOptions{})
+		team := func() []string {
+			e, err := f.svc.EntityGet(f.ctx, "api", "ledger-api")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return e.Team
+		}
+		if diff := cmp.Diff([]string{"payments"}, team()); diff != "" {
+			t.Fatalf("team (-want +got):\n%s", diff)
+		}
+		// The service moves to another domain: the API's teams follow.
+		if _, err := f.svc.EntityPatch(f.ctx, actor, "service", "ledger", input(t, `{"relations":{"domain":"find"}}`), catalog.WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]string{"search"}, team()); diff != "" {
+			t.Fatalf("team after moving the service (-want +got):\n%s", diff)
+		}
+		// The owning domain's teams change.
+		if _, err := f.svc.EntityPatch(f.ctx, actor, "domain", "find", input(t, `{"team":["search","payments"]}`), catalog.WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]string{"search", "payments"}, team()); diff != "" { // in the owner's order
+			t.Fatalf("team after the domain's teams changed (-want +got):\n%s", diff)
+		}
+	})
+}

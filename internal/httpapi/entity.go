@@ -325,9 +325,16 @@ func (s *Server) registerEntities() {
 
 	register(s, huma.Operation{
 		OperationID: "countEntities", Method: http.MethodGet, Path: "/v1/blueprints/{blueprint}/entities-count",
-		Summary: "Count a blueprint's entities", Tags: tags, Errors: []int{http.StatusNotFound},
-	}, func(ctx context.Context, in *BlueprintParam) (*entityCountOutput, error) {
-		n, err := cat.EntityCount(ctx, in.Blueprint)
+		Summary: "Count a blueprint's entities, optionally those matching ?query=", Tags: tags,
+		Errors: []int{http.StatusNotFound, http.StatusUnprocessableEntity},
+	}, func(ctx context.Context, in *countQueryInput) (*entityCountOutput, error) {
+		var n int64
+		var err error
+		if in.Query != "" {
+			n, err = s.countWithQuery(ctx, in.Blueprint, in.Query)
+		} else {
+			n, err = cat.EntityCount(ctx, in.Blueprint)
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -189,6 +189,7 @@ func New(opts Options) (*Server, error) {
 	s.registerFullText()
 	s.registerImpact()
 	s.registerHistory()
+	s.registerAggregate()
 	s.registerSearch()
 	s.handleRaw("GET /v1/openapi.json", s.specHandler(false))
 	s.handleRaw("GET /v1/openapi.yaml", s.specHandler(true))

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/atrium-idp/atrium/internal/model"
 	"github.com/atrium-idp/atrium/internal/query"
@@ -30,10 +31,27 @@ type SearchOptions struct {
 	Cursor string
 	// Caller resolves {"context": …} values; nil refuses them.
 	Caller *query.Caller
+	// Sort orders results before the (blueprint, identifier) tie-break.
+	Sort []SearchSort
 }
 
-// SearchPage is one page of search results, in (blueprint, identifier)
-// order. Next is empty on the last page.
+// SearchSort orders by a meta-property ($identifier, $title, $blueprint,
+// $createdAt, $updatedAt) or a string or number property; values that are
+// missing, null or of another type sort last.
+type SearchSort struct {
+	Property string
+	Desc     bool
+}
+
+// searchCursor is the opaque cursor: the last entity's sort values and key.
+type searchCursor struct {
+	Values     []any  `json:"v,omitempty"`
+	Blueprint  string `json:"b"`
+	Identifier string `json:"i"`
+}
+
+// SearchPage is one page of search results, in sort order then
+// (blueprint, identifier). Next is empty on the last page.
 type SearchPage struct {
 	Entities []*model.Entity
 	Next     string
@@ -44,10 +62,12 @@ type SearchPage struct {
 // maxUnpagedSearch caps the unpaginated cross-blueprint search.
 const maxUnpagedSearch = 10000
 
-// EntitySearch runs a query. Pages are keyed by (blueprint, identifier),
+// EntitySearch runs a query. Pages are keyed by the sort values then
+// (blueprint, identifier). Without Sort the key is (blueprint, identifier),
 // which no write changes (a rename is a delete plus a create), so paging
 // never repeats an entity nor skips one that exists throughout, whatever is
-// written concurrently.
+// written concurrently; with Sort, an entity whose sort value changes while
+// a client pages may move across the cursor (keyset paging, no snapshot).
 func (s *Service) EntitySearch(ctx context.Context, opts SearchOptions) (*SearchPage, error) {
 	limit := opts.Limit
 	switch {
@@ -58,14 +78,13 @@ func (s *Service) EntitySearch(ctx context.Context, opts SearchOptions) (*Search
 	case limit < 0 || limit > maxPageSize:
 		return nil, &model.ValidationError{Fields: []model.FieldError{{Field: "limit", Reason: fmt.Sprintf("must be between 1 and %d", maxPageSize)}}}
 	}
-	var after *store.SearchCursor
+	var cur *searchCursor
 	if opts.Cursor != "" {
-		var key [2]string
+		cur = &searchCursor{}
 		b, err := base64.RawURLEncoding.DecodeString(opts.Cursor)
-		if err != nil || json.Unmarshal(b, &key) != nil || key[1] == "" {
+		if err != nil || json.Unmarshal(b, cur) != nil || cur.Identifier == "" || len(cur.Values) != len(opts.Sort) {
 			return nil, &model.ValidationError{Fields: []model.FieldError{{Field: "from", Reason: "is not a cursor returned by this API"}}}
 		}
-		after = &store.SearchCursor{Blueprint: key[0], Identifier: key[1]}
 	}
 	bps, err := blueprintMap(ctx, s.opts.Store)
 	if err != nil {
@@ -82,7 +101,39 @@ func (s *Service) EntitySearch(ctx context.Context, opts SearchOptions) (*Search
 		}
 		schema.Scope = []string{opts.Blueprint}
 	}
-	p := &store.EntitySearchParams{Blueprint: opts.Blueprint, After: after, Limit: limit + 1}
+	p := &store.EntitySearchParams{Blueprint: opts.Blueprint, Limit: limit + 1}
+	for i, so := range opts.Sort {
+		f := store.SortField{Field: so.Property, Desc: so.Desc}
+		if !isMetaSort(so.Property) {
+			for _, bp := range schema.Blueprints {
+				if opts.Blueprint != "" && bp.Identifier != opts.Blueprint {
+					continue
+				}
+				if prop, ok := bp.Schema.Properties[so.Property]; ok && (prop.Type == "string" || prop.Type == "number") {
+					f.Type = prop.Type
+					break
+				}
+			}
+			if f.Type == "" {
+				return nil, &model.ValidationError{Fields: []model.FieldError{{Field: fmt.Sprintf("sort[%d].property", i),
+					Reason: fmt.Sprintf("%q is not a meta-property or a string or number property", so.Property)}}}
+			}
+		}
+		p.Sort = append(p.Sort, f)
+	}
+	if cur != nil {
+		p.After = &store.SearchCursor{Blueprint: cur.Blueprint, Identifier: cur.Identifier, Values: make([]any, len(cur.Values))}
+		for i, v := range cur.Values {
+			if f := p.Sort[i].Field; f == "$createdAt" || f == "$updatedAt" {
+				t, err := time.Parse(time.RFC3339Nano, fmt.Sprint(v))
+				if err != nil {
+					return nil, &model.ValidationError{Fields: []model.FieldError{{Field: "from", Reason: "is not a cursor returned by this API"}}}
+				}
+				v = t
+			}
+			p.After.Values[i] = v
+		}
+	}
 	if len(opts.Query) > 0 && string(opts.Query) != "null" {
 		path := opts.QueryPath
 		if path == "" {
@@ -117,7 +168,14 @@ func (s *Service) EntitySearch(ctx context.Context, opts SearchOptions) (*Search
 		}
 		page.Entities = es[:limit]
 		last := es[limit-1]
-		b, _ := json.Marshal([2]string{last.Blueprint, last.Identifier})
+		c := searchCursor{Blueprint: last.Blueprint, Identifier: last.Identifier}
+		for _, f := range p.Sort {
+			c.Values = append(c.Values, sortValue(last, f))
+		}
+		b, err := json.Marshal(c)
+		if err != nil {
+			return nil, fmt.Errorf("encode cursor: %w", err)
+		}
 		page.Next = base64.RawURLEncoding.EncodeToString(b)
 	}
 	for _, e := range page.Entities {
@@ -133,6 +191,42 @@ func (s *Service) EntitySearch(ctx context.Context, opts SearchOptions) (*Search
 		page.Entities = []*model.Entity{}
 	}
 	return page, nil
+}
+
+func isMetaSort(f string) bool {
+	switch f {
+	case "$identifier", "$title", "$blueprint", "$createdAt", "$updatedAt":
+		return true
+	}
+	return false
+}
+
+// sortValue is e's value of sort field f as the store compares it: nil when
+// a property is missing or of another type.
+func sortValue(e *model.Entity, f store.SortField) any {
+	switch f.Field {
+	case "$identifier":
+		return e.Identifier
+	case "$title":
+		return e.Title
+	case "$blueprint":
+		return e.Blueprint
+	case "$createdAt":
+		return e.CreatedAt.UTC().Format(time.RFC3339Nano)
+	case "$updatedAt":
+		return e.UpdatedAt.UTC().Format(time.RFC3339Nano)
+	}
+	switch v := e.Properties[f.Field].(type) {
+	case string:
+		if f.Type == "string" {
+			return v
+		}
+	case float64:
+		if f.Type == "number" {
+			return v
+		}
+	}
+	return nil
 }
 
 func compareString(a, b string) int {

@@ -26,7 +26,13 @@ type blueprintSearchInput struct {
 		Exclude []string        `json:"exclude,omitempty" doc:"Fields to leave out."`
 		Limit   int             `json:"limit,omitempty" minimum:"1" maximum:"1000" doc:"Page size, default 200."`
 		From    string          `json:"from,omitempty" doc:"The next cursor of the previous page."`
+		Sort    []searchSort    `json:"sort,omitempty" doc:"Sort keys (Atrium extension), before the identifier tie-break."`
 	}
+}
+
+type searchSort struct {
+	Property string `json:"property" doc:"A meta-property ($identifier, $title, $createdAt, $updatedAt) or a string or number property; other values sort last."`
+	Order    string `json:"order,omitempty" enum:"asc,desc" doc:"Default asc."`
 }
 
 type blueprintSearchOutput struct {
@@ -58,13 +64,19 @@ func (s *Server) registerSearch() {
 	register(s, huma.Operation{
 		OperationID: "searchBlueprintEntities", Method: http.MethodPost, Path: "/v1/blueprints/{blueprint}/entities/search",
 		Summary: "Search a blueprint's entities with a rule-tree query, one page at a time", Tags: tags,
-		Description: "Pages are ordered by identifier; the cursor never repeats or skips an entity under concurrent " +
-			"writes. 422 names the rule of an unknown property, operator or a value of the wrong type.",
+		Description: "Pages are ordered by the sort keys, then blueprint and identifier. Without sort the cursor never " +
+			"repeats or skips an entity under concurrent writes; with sort, an entity whose sort value changes while " +
+			"paging may move across the cursor. 422 names the rule of an unknown property, operator or a value of " +
+			"the wrong type.",
 		Errors: []int{http.StatusBadRequest, http.StatusNotFound, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *blueprintSearchInput) (*blueprintSearchOutput, error) {
-		page, err := cat.EntitySearch(ctx, catalog.SearchOptions{
+		opts := catalog.SearchOptions{
 			Blueprint: in.Blueprint, Query: in.Body.Query, Limit: in.Body.Limit, Paginate: true, Cursor: in.Body.From,
-		})
+		}
+		for _, so := range in.Body.Sort {
+			opts.Sort = append(opts.Sort, catalog.SearchSort{Property: so.Property, Desc: so.Order == "desc"})
+		}
+		page, err := cat.EntitySearch(ctx, opts)
 		if err != nil {
 			return nil, err
 		}

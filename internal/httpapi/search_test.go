@@ -87,6 +87,28 @@ func TestSearchAPI(t *testing.T) {
 			}
 		})
 
+		t.Run("sorted pages", func(t *testing.T) {
+			var all []string
+			body := map[string]any{"limit": 4, "sort": []any{map[string]any{"property": "replicas", "order": "desc"}},
+				"query": q(map[string]any{"property": "$identifier", "operator": "beginsWith", "value": "s"})}
+			for range 10 {
+				r := do(t, srv, "POST", ents+"/search", body)
+				wantStatus(t, r, http.StatusOK)
+				all = append(all, searchIDs(t, r)...)
+				next, _ := r.Body["next"].(string)
+				if next == "" {
+					break
+				}
+				body["from"] = next
+			}
+			want := []string{"s04", "s09", "s14", "s19", "s24", "s03", "s08", "s13", "s18", "s23"}
+			if len(all) != 25 || !slices.Equal(all[:10], want) {
+				t.Fatalf("sorted pages = %v, want prefix %v", all, want)
+			}
+			wantError(t, do(t, srv, "POST", ents+"/search", map[string]any{"sort": []any{map[string]any{"property": "nope"}}}),
+				http.StatusUnprocessableEntity, "invalid_request", "sort[0].property")
+		})
+
 		t.Run("pages under concurrent writes", func(t *testing.T) {
 			var wg sync.WaitGroup
 			wg.Go(func() {

@@ -43,6 +43,12 @@ type QueryDialect interface {
 	TextHasPrefix(b Binder, s, prefix string) string
 	// TextHasSuffix holds when text s ends with suffix (bound).
 	TextHasSuffix(b Binder, s, suffix string) string
+	// JSONScalarText is the value of key in JSON object column col when it
+	// is a JSON string (compared byte-wise), else NULL; for sorting.
+	JSONScalarText(b Binder, col, key string) string
+	// JSONScalarNumber is the value of key in col as a double when it is a
+	// JSON number, else NULL; for sorting.
+	JSONScalarNumber(b Binder, col, key string) string
 	// TimeArg encodes t for comparison with the created_at and updated_at
 	// columns.
 	TimeArg(t time.Time) any

@@ -4,16 +4,19 @@ package store
 // entities table.
 const EntityAlias = "e"
 
-// SortField orders search results by a meta-property: "$identifier",
-// "$title", "$blueprint", "$createdAt" or "$updatedAt".
+// SortField orders search results by a meta-property ("$identifier",
+// "$title", "$blueprint", "$createdAt", "$updatedAt") or by a property: Field
+// names it and Type ("string" or "number") says which values sort; other
+// values (missing, null, another type) sort last in either direction.
 type SortField struct {
 	Field string
+	Type  string // for properties only
 	Desc  bool
 }
 
 // SearchCursor is where a page of EntitySearch resumes: the sort values of
-// the last entity returned (one per Sort field, in order: strings, or
-// time.Time for timestamps) and its key, the final tie-break. Results
+// the last entity returned (one per Sort field, in order: string, float64 or
+// nil for properties, string or time.Time for meta-properties) and its key, the final tie-break. Results
 // strictly after it come next, so a page never repeats an entity whose sort
 // values did not change.
 type SearchCursor struct {

@@ -58,3 +58,11 @@ func (flavor) TextHasSuffix(b store.Binder, s, suffix string) string {
 }
 
 func (flavor) TimeArg(t time.Time) any { return t.UTC() }
+
+func (flavor) JSONScalarText(b store.Binder, col, key string) string {
+	return "((CASE WHEN jsonb_typeof(" + col + " -> CAST(" + b.Bind(key) + " AS text)) = 'string' THEN " + col + " ->> CAST(" + b.Bind(key) + " AS text) END) COLLATE \"C\")"
+}
+
+func (flavor) JSONScalarNumber(b store.Binder, col, key string) string {
+	return "(CASE WHEN jsonb_typeof(" + col + " -> CAST(" + b.Bind(key) + " AS text)) = 'number' THEN (" + col + " -> CAST(" + b.Bind(key) + " AS text))::float8 END)"
+}

@@ -70,3 +70,11 @@ func (flavor) TextHasSuffix(b store.Binder, s, suffix string) string {
 }
 
 func (flavor) TimeArg(t time.Time) any { return t.UTC().Format(sqlstore.TimeLayout) }
+
+func (flavor) JSONScalarText(b store.Binder, col, key string) string {
+	return "(CASE WHEN json_type(" + col + ", " + b.Bind(jsonPath(key)) + ") = 'text' THEN json_extract(" + col + ", " + b.Bind(jsonPath(key)) + ") END)"
+}
+
+func (flavor) JSONScalarNumber(b store.Binder, col, key string) string {
+	return "(CASE WHEN json_type(" + col + ", " + b.Bind(jsonPath(key)) + ") IN ('integer', 'real') THEN json_extract(" + col + ", " + b.Bind(jsonPath(key)) + ") END)"
+}

@@ -17,6 +17,9 @@ var sortColumns = map[string]string{
 	"$createdAt": "created_at", "$updatedAt": "updated_at",
 }
 
+// Bind implements store.Binder, for Dialect methods.
+func (a *Args) Bind(v any) string { return a.Add(v) }
+
 // EntitySearch runs a compiled query condition with keyset pagination on
 // (sort values…, blueprint, identifier).
 func (r *reader) EntitySearch(ctx context.Context, p *store.EntitySearchParams) ([]*model.Entity, error) {
@@ -40,43 +43,71 @@ func (r *reader) EntitySearch(ctx context.Context, p *store.EntitySearchParams) 
 	if p.Blueprint != "" {
 		b.WriteString(" AND " + e + ".blueprint = " + a.Add(p.Blueprint))
 	}
+	// Each key re-renders its expression on every use, binding afresh, so
+	// positional placeholders stay in order.
 	type key struct {
-		col  string
+		expr func() string
 		desc bool
 		val  any
+		// skip marks a property value key whose cursor value is NULL: inside
+		// the NULL group it neither orders nor must be equal.
+		skip bool
 	}
-	keys := make([]key, 0, len(p.Sort)+2)
-	for _, s := range p.Sort {
-		col, ok := sortColumns[s.Field]
-		if !ok {
-			return nil, model.Invalidf("cannot sort by %q", s.Field)
+	col := func(c string) func() string { return func() string { return e + "." + c } }
+	var keys []key
+	for i, s := range p.Sort {
+		var cv any
+		hasCursor := p.After != nil && i < len(p.After.Values)
+		if hasCursor {
+			cv = p.After.Values[i]
+			if t, ok := cv.(time.Time); ok {
+				cv = r.f.TimeValue(t)
+			}
 		}
-		keys = append(keys, key{col: e + "." + col, desc: s.Desc})
+		if c, ok := sortColumns[s.Field]; ok {
+			keys = append(keys, key{expr: col(c), desc: s.Desc, val: cv})
+			continue
+		}
+		var x func() string
+		switch s.Type {
+		case "string":
+			x = func() string { return r.f.JSONScalarText(a, e+".properties", s.Field) }
+		case "number":
+			x = func() string { return r.f.JSONScalarNumber(a, e+".properties", s.Field) }
+		default:
+			return nil, model.Invalidf("cannot sort by %q: only string and number properties sort", s.Field)
+		}
+		flag := 0
+		if hasCursor && cv == nil {
+			flag = 1
+		}
+		keys = append(keys,
+			key{expr: func() string { return "(CASE WHEN " + x() + " IS NULL THEN 1 ELSE 0 END)" }, val: flag},
+			key{expr: x, desc: s.Desc, val: cv, skip: hasCursor && cv == nil})
 	}
-	keys = append(keys, key{col: e + ".blueprint"}, key{col: e + ".identifier"})
+	keys = append(keys, key{expr: col("blueprint")}, key{expr: col("identifier")})
 	if c := p.After; c != nil {
 		if len(c.Values) != len(p.Sort) {
 			return nil, model.Invalidf("cursor does not match the sort")
-		}
-		for i, v := range c.Values {
-			if t, ok := v.(time.Time); ok {
-				v = r.f.TimeValue(t)
-			}
-			keys[i].val = v
 		}
 		keys[len(keys)-2].val, keys[len(keys)-1].val = c.Blueprint, c.Identifier
 		// (k1 > v1) OR (k1 = v1 AND k2 > v2) OR … with > flipped for Desc.
 		var ors []string
 		for i := range keys {
+			if keys[i].skip {
+				continue
+			}
 			var ands []string
 			for j := range i {
-				ands = append(ands, keys[j].col+" = "+a.Add(keys[j].val))
+				if !keys[j].skip {
+					ands = append(ands, keys[j].expr()+" = "+a.Add(keys[j].val))
+				}
 			}
 			op := " > "
 			if keys[i].desc {
 				op = " < "
 			}
-			ands = append(ands, keys[i].col+op+a.Add(keys[i].val))
+			ands = append(ands, keys[i].expr()+op+a.Add(keys[i].val))
 			ors = append(ors, "("+strings.Join(ands, " AND ")+")")
 		}
 		b.WriteString(" AND (" + strings.Join(ors, " OR ") + ")")
@@ -86,7 +117,7 @@ func (r *reader) EntitySearch(ctx context.Context, p *store.EntitySearchParams) 
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(k.col)
+		b.WriteString(k.expr())
 		if k.desc {
 			b.WriteString(" DESC")
 		}

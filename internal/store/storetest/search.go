@@ -113,7 +113,53 @@ func testSearch(t *testing.T, open OpenFunc) {
 		p = &store.EntitySearchParams{Sort: []store.SortField{{Field: "$title"}}, After: &store.SearchCursor{Values: []any{"DB"}, Blueprint: "db", Identifier: "a"}}
 		diff(t, "after title", []string{"service/c", "service/b"}, search(t, p))
 		if _, err := s.EntitySearch(ctx, &store.EntitySearchParams{Sort: []store.SortField{{Field: "lang"}}}); err == nil {
-			t.Fatal("sort by a property: no error")
+			t.Fatal("sort by a property without a type: no error")
+		}
+	})
+	t.Run("PropertySortPages", func(t *testing.T) {
+		t.Parallel()
+		// Values of another type, null and missing sort last, either way.
+		tests := []struct {
+			sort store.SortField
+			want []string
+		}{
+			{store.SortField{Field: "n", Type: "number"}, []string{"service/a", "service/b", "db/a", "service/c"}},
+			{store.SortField{Field: "n", Type: "number", Desc: true}, []string{"service/b", "service/a", "db/a", "service/c"}},
+			{store.SortField{Field: "lang", Type: "string"}, []string{"service/a", "service/b", "db/a", "service/c"}},
+			{store.SortField{Field: "s", Type: "string", Desc: true}, []string{"service/b", "service/a", "db/a", "service/c"}},
+		}
+		for _, tc := range tests {
+			diff(t, tc.sort.Field+" all", tc.want, search(t, &store.EntitySearchParams{Sort: []store.SortField{tc.sort}}))
+			// One entity per page: every cursor position, including inside
+			// the group of missing values.
+			var got []string
+			p := &store.EntitySearchParams{Sort: []store.SortField{tc.sort}, Limit: 1}
+			for range 10 {
+				es, err := s.EntitySearch(ctx, p)
+				if err != nil {
+					t.Fatalf("EntitySearch: %v", err)
+				}
+				if len(es) == 0 {
+					break
+				}
+				last := es[0]
+				got = append(got, last.Blueprint+"/"+last.Identifier)
+				v := last.Properties[tc.sort.Field]
+				switch v.(type) {
+				case string:
+					if tc.sort.Type != "string" {
+						v = nil
+					}
+				case float64:
+					if tc.sort.Type != "number" {
+						v = nil
+					}
+				default:
+					v = nil
+				}
+				p.After = &store.SearchCursor{Values: []any{v}, Blueprint: last.Blueprint, Identifier: last.Identifier}
+			}
+			diff(t, tc.sort.Field+" paged", tc.want, got)
 		}
 	})
 }

@@ -143,6 +143,21 @@ func (c *compiler) rule(r *Rule, op string) string {
 		} else {
 			w = c.atomCond(r, op, atomExprs{text: c.d.Text(colName)})
 		}
+	case r.Field.Kind != FieldMeta && (op == "=" || op == "in" || op == "containsAny") && c.hasAtomForm(r):
+		colName := col("properties")
+		if r.Field.Kind == FieldRelation {
+			colName = col("relations")
+		}
+		var ors []string
+		for _, v := range r.Values {
+			if v != nil {
+				ors = append(ors, c.d.JSONHasAtom(c, colName, r.Field.Name, v))
+			}
+		}
+		w = sqlFalse
+		if len(ors) > 0 {
+			w = "(" + strings.Join(ors, " OR ") + ")"
+		}
 	default:
 		a := c.alias("j")
 		var from string
@@ -164,6 +179,18 @@ func (c *compiler) rule(r *Rule, op string) string {
 		return "(" + orNull + " OR " + w + ")"
 	}
 	return w
+}
+
+// hasAtomForm reports whether the dialect has a containment form for every
+// value of an equality rule (probed with a throw-away binder).
+func (c *compiler) hasAtomForm(r *Rule) bool {
+	probe := &compiler{d: c.d}
+	for _, v := range r.Values {
+		if v != nil && c.d.JSONHasAtom(probe, "x", r.Field.Name, v) == "" {
+			return false
+		}
+	}
+	return true
 }
 
 // atomCond is the condition one atom must meet for a positive operator.

@@ -49,6 +49,11 @@ type QueryDialect interface {
 	// JSONScalarNumber is the value of key in col as a double when it is a
 	// JSON number, else NULL; for sorting.
 	JSONScalarNumber(b Binder, col, key string) string
+	// JSONHasAtom holds when some atom of key in JSON object column col (as
+	// JSONEach yields them) equals v, a string, float64 or bool, typed. It
+	// returns "" when the dialect has no faster form than JSONEach; the
+	// compiler then uses that.
+	JSONHasAtom(b Binder, col, key string, v any) string
 	// TimeArg encodes t for comparison with the created_at and updated_at
 	// columns.
 	TimeArg(t time.Time) any

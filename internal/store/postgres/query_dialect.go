@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -65,4 +66,16 @@ func (flavor) JSONScalarText(b store.Binder, col, key string) string {
 
 func (flavor) JSONScalarNumber(b store.Binder, col, key string) string {
 	return "(CASE WHEN jsonb_typeof(" + col + " -> CAST(" + b.Bind(key) + " AS text)) = 'number' THEN (" + col + " -> CAST(" + b.Bind(key) + " AS text))::float8 END)"
+}
+
+// JSONHasAtom uses jsonb containment, which a GIN index on col serves:
+// {"k": v} matches a scalar equal to v (typed: 1 = 1.0, never "1"),
+// {"k": [v]} an array holding it.
+func (flavor) JSONHasAtom(b store.Binder, col, key string, v any) string {
+	scalar, err1 := json.Marshal(map[string]any{key: v})
+	inArray, err2 := json.Marshal(map[string]any{key: []any{v}})
+	if err1 != nil || err2 != nil {
+		return ""
+	}
+	return "(" + col + " @> CAST(" + b.Bind(string(scalar)) + " AS jsonb) OR " + col + " @> CAST(" + b.Bind(string(inArray)) + " AS jsonb))"
 }

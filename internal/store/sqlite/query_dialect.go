@@ -78,3 +78,6 @@ func (flavor) JSONScalarText(b store.Binder, col, key string) string {
 func (flavor) JSONScalarNumber(b store.Binder, col, key string) string {
 	return "(CASE WHEN json_type(" + col + ", " + b.Bind(jsonPath(key)) + ") IN ('integer', 'real') THEN json_extract(" + col + ", " + b.Bind(jsonPath(key)) + ") END)"
 }
+
+// JSONHasAtom has no faster form on SQLite: json_each over a scalar is one row.
+func (flavor) JSONHasAtom(store.Binder, string, string, any) string { return "" }

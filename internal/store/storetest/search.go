@@ -74,6 +74,19 @@ func testSearch(t *testing.T, open OpenFunc) {
 		{"array elements and scalar", func(w *whereBuilder) string {
 			return exists(w, "properties", "tags", func(j string) string { return d.ElemText(j) + " = " + w.Bind("x") })
 		}, []string{"service/a", "service/c"}},
+		{"has atom (containment form where the dialect has one)", func(w *whereBuilder) string {
+			if c := d.JSONHasAtom(w, "e.properties", "tags", "x"); c != "" {
+				return "(" + c + " OR " + d.JSONHasAtom(w, "e.properties", "n", 3.0) + ")"
+			}
+			return "(" + exists(w, "properties", "tags", func(j string) string { return d.ElemText(j) + " = " + w.Bind("x") }) +
+				" OR " + exists(w, "properties", "n", func(j string) string { return d.ElemNumber(j) + " = " + w.Bind(3.0) }) + ")"
+		}, []string{"service/a", "service/c"}},
+		{"has atom is typed", func(w *whereBuilder) string {
+			if c := d.JSONHasAtom(w, "e.properties", "n", "3"); c != "" {
+				return c
+			}
+			return exists(w, "properties", "n", func(j string) string { return d.ElemText(j) + " = " + w.Bind("3") })
+		}, []string{"service/c"}},
 		{"object is one opaque atom", func(w *whereBuilder) string {
 			return exists(w, "properties", "obj", func(j string) string { return d.ElemText(j) + " = " + w.Bind("Go") })
 		}, []string{}},

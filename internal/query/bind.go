@@ -23,6 +23,10 @@ type Env struct {
 	Caller *Caller     // nil when there is no caller
 }
 
+// MyTeams is the special $team value standing for the caller's teams
+// (reference/port.md §2.5).
+const MyTeams = "My Teams"
+
 // TimeText formats t as bounds are compared: RFC 3339 in UTC, with a
 // fraction only when it is non-zero.
 func TimeText(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
@@ -158,6 +162,15 @@ func (b *binder) rule(n *Rule) (Node, error) {
 			r.Values = slices.Clone(l)
 		} else {
 			r.Values = []any{r.Value}
+		}
+		if r.Field == (Field{Kind: FieldMeta, Name: "$team"}) && slices.Contains(r.Values, any(MyTeams)) {
+			if b.env.Caller == nil {
+				return nil, &ParseError{Path: r.Path + ".value", Msg: "\"" + MyTeams + "\" needs a signed-in caller"}
+			}
+			r.Values = slices.DeleteFunc(r.Values, func(v any) bool { return v == any(MyTeams) })
+			for _, t := range b.env.Caller.Teams {
+				r.Values = append(r.Values, t.Identifier)
+			}
 		}
 	}
 	return &r, nil

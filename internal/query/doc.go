@@ -61,5 +61,6 @@
 //   - {"context": "user"|"userTeams", "property": p} values are the atoms of
 //     p on the caller's user entity, or on each of the caller's teams; "="
 //     against several atoms behaves as "in".
+//   - The $team value "My Teams" stands for the caller's team identifiers.
 //   - An "and" of no rules is true; an "or" of no rules is false.
 package query

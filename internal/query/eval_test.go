@@ -111,6 +111,8 @@ func TestEval(t *testing.T) {
 		{`{"property":"$updatedAt","operator":">","value":"2026-11-23T10:00:00Z"}`, true},
 		{`{"property":"$team","operator":"containsAny","value":{"context":"userTeams","property":"$identifier"}}`, true},
 		{`{"property":"$title","operator":"=","value":"API"}`, true},
+		{`{"property":"$team","operator":"in","value":["My Teams"]}`, true},
+		{`{"property":"$team","operator":"notIn","value":["My Teams","x"]}`, false},
 		{`{"relation":"system","operator":"=","value":"pay"}`, true},
 		{`{"operator":"relatedTo","blueprint":"service","value":"disk","direction":"downstream"}`, true},
 		{`{"operator":"relatedTo","blueprint":"service","value":"disk","direction":"upstream"}`, false},

@@ -46,6 +46,9 @@ func diffBlueprints() []*model.Blueprint {
 		{Identifier: "service", Schema: model.BlueprintSchema{Properties: map[string]model.Property{
 			"s": {Type: "string"}, "n": {Type: "number"}, "b": {Type: "boolean"}, "tags": arr("string"), "nums": arr("number"),
 			"dt": {Type: "string", Format: "date-time"}, "obj": {Type: "object"}, "u": {Type: "string", Format: "user"},
+			// mixed is an array without items: elements of every JSON type,
+			// nested arrays and objects included.
+			"mixed": {Type: "array"},
 		}}, Relations: map[string]model.Relation{
 			"team": {Target: "team", Required: true}, "deps": {Target: "service", Many: true}, "node": {Target: "node"},
 		}},
@@ -86,6 +89,11 @@ func genValue(r *rand.Rand, p model.Property) any {
 		n := r.IntN(4)
 		out := []any{}
 		for range n {
+			if p.Items == nil {
+				out = append(out, pick(r, []any{nil, pick(r, strPool), pick(r, numPool), pick(r, boolPool),
+					[]any{pick(r, strPool)}, map[string]any{"k": pick(r, strPool)}, map[string]any{}, []any{}}))
+				continue
+			}
 			out = append(out, genValue(r, *p.Items))
 		}
 		return out
@@ -221,7 +229,7 @@ func genRule(r *rand.Rand, c catalog, depth int) map[string]any {
 		return map[string]any{"propertySchema": map[string]any{"type": "string", "format": pick(r, []string{"", "user", "date-time"})},
 			"operator": pick(r, []string{"=", "!=", "contains"}), "value": pick(r, strPool)}
 	}
-	field := pick(r, []string{"s", "n", "b", "tags", "nums", "dt", "obj", "u", "$identifier", "$title", "$icon", "$blueprint",
+	field := pick(r, []string{"s", "n", "b", "tags", "nums", "dt", "obj", "u", "mixed", "$identifier", "$title", "$icon", "$blueprint",
 		"$team", "$createdAt", "$updatedAt", "$createdBy", "$updatedBy", "@team", "@deps", "@parent"})
 	rule := map[string]any{"property": field}
 	if strings.HasPrefix(field, "@") {

@@ -32,6 +32,7 @@ func newRootCmd() *cobra.Command {
 		newHistoryCmd(), // history.go
 		newFindCmd(),    // find.go
 		newImpactCmd(),  // impact.go
+		newSearchCmd(),  // search.go
 	)
 	return root
 }

@@ -33,7 +33,7 @@ func main() {
 	batch := flag.Int("batch", 1000, "entities per bulk write while loading")
 	requests := flag.Int("requests", 1000, "timed requests per operation")
 	warmup := flag.Int("warmup", 100, "untimed requests per operation before timing")
-	maxPerOp := flag.Duration("max-per-op", 0, "stop timing an operation after this long (0: never); the row then says how many requests it got")
+	maxPerOp := flag.Duration("max-per-op", 90*time.Second, "stop timing an operation after this long (0: never; warm-up gets a sixth); the row then says how many requests it got")
 	pgURL := flag.String("pg", os.Getenv("ATRIUM_BENCH_PG_URL"), "PostgreSQL URL; empty skips PostgreSQL")
 	stores := flag.String("stores", "sqlite,postgres", "comma-separated stores to run (postgres only with -pg)")
 	ops := flag.String("ops", "", "comma-separated operation names to run (default all)")

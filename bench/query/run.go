@@ -348,7 +348,11 @@ func measure(o operation, c runConfig) opResult {
 		}
 	}
 	r := rand.New(rand.NewPCG(99, uint64(len(o.name))))
+	w0 := time.Now()
 	for range c.warmup {
+		if c.maxPerOp > 0 && time.Since(w0) > c.maxPerOp/6 {
+			break // a slow operation: a shorter warm-up, so the cap goes to timed requests
+		}
 		m, u, b := o.next(r)
 		if _, err := do(m, u, b); err != nil {
 			res.failures++
@@ -533,11 +537,19 @@ func operations(p *plan, base string, mid time.Time, midCount int) []operation {
 			next: func(r *rand.Rand) (string, string, []byte) {
 				return "GET", base + "/v1/search?limit=20&q=" + url.QueryEscape(words[r.IntN(len(words))]), nil
 			}},
-		{name: "relatedTo 3 hops, limit 50", budget: 50 * time.Millisecond, budgetText: "p99 < 50 ms",
-			note: "POST …/runningService/entities/search, relatedTo a random domain, direction downstream (runningService → service → system → domain), limit 50",
+		{name: "relatedTo a domain, limit 50", budget: 50 * time.Millisecond, budgetText: "p99 < 50 ms",
+			note: "POST …/runningService/entities/search, relatedTo a random domain, direction downstream, limit 50; the domain is 3 hops away (runningService → service → system → domain) but relatedTo is transitive without a bound, so the reach set the query builds also spans dependsOn chains",
 			next: func(r *rand.Rand) (string, string, []byte) {
 				return "POST", base + "/v1/blueprints/runningService/entities/search", jsonBody(map[string]any{
 					"query": and(map[string]any{"operator": "relatedTo", "blueprint": "domain", "value": id("domain", r.IntN(p.counts["domain"])), "direction": "downstream"}),
+					"limit": 50})
+			}},
+		{name: "matchAny path of 3 hops, limit 50", budget: 50 * time.Millisecond, budgetText: "p99 < 50 ms",
+			note: "POST …/runningService/entities/search, matchAny path [service, system, domain] = a random domain, limit 50",
+			next: func(r *rand.Rand) (string, string, []byte) {
+				return "POST", base + "/v1/blueprints/runningService/entities/search", jsonBody(map[string]any{
+					"query": and(map[string]any{"operator": "matchAny", "property": map[string]any{"path": []string{"service", "system", "domain"}},
+						"value": id("domain", r.IntN(p.counts["domain"]))}),
 					"limit": 50})
 			}},
 		{name: "impact, max_hops 3", budget: 50 * time.Millisecond, budgetText: "p99 < 50 ms (as relatedTo)",

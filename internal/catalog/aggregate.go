@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/atrium-idp/atrium/internal/model"
 	"github.com/atrium-idp/atrium/internal/query"
@@ -27,8 +28,20 @@ type AggregateOptions struct {
 	Property string
 	// Relation groups countValues by a relation's targets instead.
 	Relation string
+	// AverageOf is, for average without a property, the time unit entities
+	// are averaged per: hour, day, week, month (30 days) or total (the
+	// default: the count itself).
+	AverageOf string
+	// MeasureTimeBy is when an entity counts for that average: $createdAt
+	// (the default) or $updatedAt.
+	MeasureTimeBy string
 	// Caller resolves {"context": …} values; nil refuses them.
 	Caller *query.Caller
+}
+
+// averageUnits are AverageOf's time units.
+var averageUnits = map[string]time.Duration{
+	"hour": time.Hour, "day": 24 * time.Hour, "week": 7 * 24 * time.Hour, "month": 30 * 24 * time.Hour,
 }
 
 // AggregateResult is an aggregate's answer. Count is set for count; Value
@@ -54,10 +67,20 @@ var aggregateMeta = []string{"$identifier", "$title", "$icon", "$blueprint", "$t
 // for the aggregated field.
 func (s *Service) EntityAggregate(ctx context.Context, opts AggregateOptions) (*AggregateResult, error) {
 	p := &store.EntityAggregateParams{Blueprint: opts.Blueprint, Func: opts.Func, Field: opts.Property}
+	entityAverage := opts.Func == store.AggregateAverage && opts.Property == ""
+	if entityAverage {
+		p.Func = store.AggregateCount
+	}
 	invalid := func(field, reason string) error {
 		return &model.ValidationError{Fields: []model.FieldError{{Field: field, Reason: reason}}}
 	}
-	switch opts.Func {
+	switch {
+	case opts.AverageOf != "" && opts.AverageOf != "total" && averageUnits[opts.AverageOf] == 0:
+		return nil, invalid("averageOf", "want hour, day, week, month or total")
+	case opts.MeasureTimeBy != "" && opts.MeasureTimeBy != "$createdAt" && opts.MeasureTimeBy != "$updatedAt":
+		return nil, invalid("measureTimeBy", "want $createdAt or $updatedAt")
+	}
+	switch p.Func {
 	case store.AggregateCount:
 	case store.AggregateCountValues:
 		switch {
@@ -120,7 +143,44 @@ func (s *Service) EntityAggregate(ctx context.Context, opts AggregateOptions) (*
 	if err != nil {
 		return nil, fmt.Errorf("aggregate entities: %w", err)
 	}
+	if entityAverage {
+		return s.entityAverage(ctx, p, r.Count, opts)
+	}
 	return &AggregateResult{Count: r.Count, Value: r.Value, Values: r.Values}, nil
+}
+
+// entityAverage is Port's average of entities: the matching entities per
+// AverageOf unit, from the earliest MeasureTimeBy among them until now; a
+// partial unit counts as a whole one, so the divisor is at least 1.
+func (s *Service) entityAverage(ctx context.Context, p *store.EntityAggregateParams, n int64, opts AggregateOptions) (*AggregateResult, error) {
+	out := &AggregateResult{Count: n}
+	v := float64(n)
+	unit := averageUnits[opts.AverageOf]
+	if n == 0 || unit == 0 {
+		out.Value = &v
+		return out, nil
+	}
+	by := opts.MeasureTimeBy
+	if by == "" {
+		by = "$createdAt"
+	}
+	first, err := s.opts.Store.EntitySearch(ctx, &store.EntitySearchParams{
+		Blueprint: p.Blueprint, Where: p.Where, WhereArgs: p.WhereArgs, Sort: []store.SortField{{Field: by}}, Limit: 1,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("aggregate entities: %w", err)
+	}
+	if len(first) == 1 {
+		since := first[0].CreatedAt
+		if by == "$updatedAt" {
+			since = first[0].UpdatedAt
+		}
+		if d := s.opts.Clock.Now().Sub(since); d > 0 {
+			v /= float64(d/unit + 1)
+		}
+	}
+	out.Value = &v
+	return out, nil
 }
 
 // EntityCountQuery counts a blueprint's entities matching a query (nil

@@ -26,8 +26,8 @@ type aggregateInput struct {
 		Query         json.RawMessage `json:"query,omitempty" doc:"Rule tree {combinator, rules}; absent matches every entity. A $blueprint \"=\" or \"in\" rule at the top narrows which blueprints its properties are checked against."`
 		Property      string          `json:"property,omitempty" doc:"The property aggregated: a stored property, or for countValues also $identifier, $title, $icon, $blueprint, $team, $createdBy, $updatedBy."`
 		Relation      string          `json:"relation,omitempty" doc:"countValues only: group by this relation's targets."`
-		AverageOf     string          `json:"averageOf,omitempty" enum:"hour,day,week,month,total" doc:"Accepted for Port compatibility; only total (the default) is supported."`
-		MeasureTimeBy string          `json:"measureTimeBy,omitempty" doc:"Accepted for Port compatibility; ignored with averageOf total."`
+		AverageOf     string          `json:"averageOf,omitempty" enum:"hour,day,week,month,total" doc:"average without property: the matching entities per this unit (month: 30 days) since the earliest of them; total (the default) is the count."`
+		MeasureTimeBy string          `json:"measureTimeBy,omitempty" enum:"$createdAt,$updatedAt" doc:"average without property: which time places an entity; default $createdAt."`
 	}
 }
 
@@ -77,15 +77,9 @@ func (s *Server) registerAggregate() {
 		Errors: []int{http.StatusBadRequest, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *aggregateInput) (*aggregateOutput, error) {
 		b := in.Body
-		if b.AverageOf != "" && b.AverageOf != "total" {
-			return nil, &model.ValidationError{Fields: []model.FieldError{{Field: "averageOf", Reason: "only total is supported"}}}
-		}
-		if b.Func == store.AggregateAverage && b.Property == "" {
-			return nil, &model.ValidationError{Fields: []model.FieldError{{Field: "property",
-				Reason: "average needs a number property (the average of entity counts over time is not supported)"}}}
-		}
 		r, err := ag.EntityAggregate(ctx, catalog.AggregateOptions{
 			Query: b.Query, Func: b.Func, Property: b.Property, Relation: b.Relation,
+			AverageOf: b.AverageOf, MeasureTimeBy: b.MeasureTimeBy,
 		})
 		if err != nil {
 			return nil, err

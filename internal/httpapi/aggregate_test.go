@@ -51,6 +51,10 @@ func TestAggregateAPI(t *testing.T) {
 			{"count query", `{"func":"count","query":` + goQuery + `}`, `{"ok":true,"result":2}`},
 			{"sum", `{"func":"sum","property":"replicas","query":{"combinator":"and","rules":[{"property":"$blueprint","operator":"=","value":"service"}]}}`, `{"ok":true,"result":7.5}`},
 			{"average", `{"func":"average","property":"replicas","averageOf":"total"}`, `{"ok":true,"result":2.5}`},
+			// Every entity was created within the last day: one bucket.
+			{"average entities per day", `{"func":"average","averageOf":"day","query":` + goQuery + `}`, `{"ok":true,"result":2}`},
+			{"average entities total", `{"func":"average","measureTimeBy":"$updatedAt"}`, `{"ok":true,"result":5}`},
+			{"average entities of nothing", `{"func":"average","averageOf":"week","query":{"combinator":"or","rules":[]}}`, `{"ok":true,"result":0}`},
 			{"min", `{"func":"min","property":"replicas"}`, `{"ok":true,"result":1}`},
 			{"max", `{"func":"max","property":"replicas"}`, `{"ok":true,"result":4}`},
 			{"median", `{"func":"median","property":"replicas","query":` + goQuery + `}`, `{"ok":true,"result":3.25}`},
@@ -86,8 +90,8 @@ func TestAggregateAPI(t *testing.T) {
 			{`{"func":"sum"}`, "property"},
 			{`{"func":"countValues","relation":"nope"}`, "nope"},
 			{`{"func":"countValues","property":"$createdAt"}`, "$createdAt"},
-			{`{"func":"average"}`, "property"},
-			{`{"func":"count","averageOf":"day"}`, "averageOf"},
+			{`{"func":"average","averageOf":"year"}`, "averageOf"},
+			{`{"func":"average","averageOf":"day","measureTimeBy":"deployedAt"}`, "measureTimeBy"},
 			{`{"func":"count","query":{"combinator":"and","rules":[{"property":"nope","operator":"=","value":1}]}}`, "query.rules[0]"},
 			// The $blueprint rule narrows the check: domain has no language.
 			{`{"func":"count","query":{"combinator":"and","rules":[{"property":"$blueprint","operator":"=","value":"domain"},{"property":"language","operator":"=","value":"Go"}]}}`, "language"},

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/atrium-idp/atrium/internal/model"
+	"github.com/atrium-idp/atrium/internal/query"
 	"github.com/atrium-idp/atrium/internal/store"
 )
 
@@ -83,6 +84,10 @@ func checkEntityID(id string) string {
 type mapQuery struct {
 	or      bool
 	matches []store.Match
+	// full is set when the query goes beyond that subset: it is then run
+	// by the query package (Service.findMap), with the full language.
+	full *query.Query
+	raw  json.RawMessage
 }
 
 type mapRule struct {
@@ -100,9 +105,35 @@ func isQueryValue(raw json.RawMessage) bool {
 	return len(raw) > 0 && raw[0] == '{'
 }
 
-// parseMapQuery parses raw as a map-by-property query over blueprint bp.
-// Problems are returned as a reason for the caller's field.
+// parseMapQuery parses raw as a map-by-property query over blueprint bp:
+// the "=" / "in" subset directly, anything else with the full query
+// language (checked when it runs). Problems are returned as a reason for
+// the caller's field.
 func parseMapQuery(raw json.RawMessage, bp *model.Blueprint) (*mapQuery, string) {
+	q, reason := parseSimpleMapQuery(raw, bp)
+	if reason == "" {
+		return q, ""
+	}
+	// Only a query beyond the subset goes to the full language; a subset
+	// query keeps the subset's reasons ($blueprint must name bp, …).
+	if full, err := query.Parse(raw); err == nil && !inMapSubset(full) {
+		return &mapQuery{full: full, raw: raw}, ""
+	}
+	return nil, reason
+}
+
+// inMapSubset reports whether q is a flat list of "=" / "in" rules.
+func inMapSubset(q *query.Query) bool {
+	for _, n := range q.Root.Rules {
+		r, ok := n.(*query.Rule)
+		if !ok || (r.Op != "=" && r.Op != "in") || r.Field.Kind == query.FieldRelation || r.Context != nil {
+			return false
+		}
+	}
+	return true
+}
+
+func parseSimpleMapQuery(raw json.RawMessage, bp *model.Blueprint) (*mapQuery, string) {
 	var q model.Query
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
@@ -222,6 +253,13 @@ func (q *mapQuery) find(ctx context.Context, rd store.Reader, blueprint string, 
 
 // describe renders q for error messages.
 func (q *mapQuery) describe() string {
+	if q.full != nil {
+		var b bytes.Buffer
+		if json.Compact(&b, q.raw) == nil {
+			return b.String()
+		}
+		return string(q.raw)
+	}
 	parts := make([]string, len(q.matches))
 	for i, m := range q.matches {
 		if len(m.Values) == 1 {

@@ -380,7 +380,7 @@ func (w *batch) resolveID(it *writeItem) error {
 			ve.Add("identifier", "%s", reason)
 			return ve
 		}
-		ids, err := q.find(w.ctx, w.tx, bpID, 2)
+		ids, err := w.s.findMap(w.ctx, w.tx, q, bpID, 2)
 		if err != nil {
 			return err
 		}
@@ -597,7 +597,7 @@ func (w *batch) resolveQuery(it *writeItem, field string, raw json.RawMessage, t
 		it.fail(ve)
 		return nil, nil
 	}
-	ids, err := q.find(w.ctx, w.tx, tbp.Identifier, maxQueryMatches+1)
+	ids, err := w.s.findMap(w.ctx, w.tx, q, tbp.Identifier, maxQueryMatches+1)
 	if err != nil {
 		return nil, err
 	}

@@ -76,11 +76,11 @@ func checkEntityID(id string) string {
 	return ""
 }
 
-// mapQuery is a parsed "map by property" query (port.md §2.3): the subset of
-// the query language the catalog understands until the query package lands —
-// a flat {combinator, rules} whose rules use "=" or "in" on a property,
-// $identifier or $title. A "$blueprint" rule is allowed and must name the
-// blueprint searched.
+// mapQuery is a parsed "map by property" query (port.md §2.3). The common
+// subset — a flat {combinator, rules} whose rules use "=" or "in" on a
+// property, $identifier or $title, where a "$blueprint" rule must name the
+// blueprint searched — runs through store.EntityFind; any other query runs
+// with the full language of the query package (full).
 type mapQuery struct {
 	or      bool
 	matches []store.Match

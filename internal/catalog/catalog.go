@@ -3,7 +3,8 @@
 // §1–2). Every catalog write goes through it; other services read and write
 // the catalog only through its exported methods (DESIGN §1.2).
 //
-// It imports model, store (ports only), clock and its libraries (jsonschema,
+// It imports model, store (ports only), clock, query (rule-tree search and
+// map by property: search.go, mapquery.go) and its libraries (jsonschema,
 // gojq, yaml); never httpapi or a driver.
 //
 // Files by concept: blueprint.go (blueprint rules and lifecycle), property.go

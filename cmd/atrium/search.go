@@ -216,7 +216,7 @@ or YAML ("-" for standard input).`,
 		},
 	}
 	cmd.Flags().StringArrayVarP(&wheres, "where", "w", nil, "condition PROPERTY OP VALUE; repeat to AND several")
-	cmd.Flags().StringVarP(&queryFile, "query", "q", "", "file with a rule tree {combinator, rules} (JSON or YAML; - for stdin)")
+	cmd.Flags().StringVar(&queryFile, "query", "", "file with a rule tree {combinator, rules} (JSON or YAML; - for stdin)")
 	cmd.Flags().IntVar(&limit, "limit", 0, "print at most this many entities (0: all)")
 	cmd.Flags().StringVar(&asOf, "as-of", "", "search the catalog as it was at this RFC 3339 instant")
 	cmd.Flags().StringVarP(&output, "output", "o", outputTable, "output format: table, json or yaml")

@@ -7,12 +7,21 @@ import (
 	"github.com/atrium-idp/atrium/internal/store/sqlstore"
 )
 
+// rankWindow bounds how many property-text matches are scored: the newest
+// rankWindow by rowid. bm25 costs microseconds per matching row, so a word
+// in a third of a million entities would otherwise cost a second; this
+// keeps a search at a bounded cost whatever the catalog size. Identifier
+// and title matches are always all scored, so an entity named by the words
+// is never missed.
+const rankWindow = 5000
+
 // TextSearchSQL searches entities_fts (migration 0002): each term becomes an
 // FTS5 string ("term", quotes doubled), so no user text is read as FTS5
 // syntax; the last gets a trailing * when it is a prefix. bm25 weighs
 // identifier 10, title 5 and property text 1; rank is -bm25 so higher is
-// better. The best rows are picked first and snippets are made only for
-// them (a snippet costs far more than a score).
+// better. Two candidate sets are ranked: every identifier/title match, and
+// the newest rankWindow matches anywhere. The best rows are picked first and
+// snippets are made only for them (a snippet costs far more than a score).
 func (flavor) TextSearchSQL(a *sqlstore.Args, q *sqlstore.TextQuery) string {
 	var m strings.Builder
 	for i, t := range q.Terms {
@@ -25,17 +34,25 @@ func (flavor) TextSearchSQL(a *sqlstore.Args, q *sqlstore.TextQuery) string {
 		}
 	}
 	match := m.String()
-	var top strings.Builder
-	top.WriteString("SELECT f.rowid AS id, bm25(entities_fts, 10.0, 5.0, 1.0) AS score FROM entities_fts f")
-	if len(q.Blueprints) > 0 {
-		top.WriteString(" JOIN entities e ON e.rowid = f.rowid")
+	limit := strconv.Itoa(q.Limit)
+	candidates := func(expr, order string) string {
+		var b strings.Builder
+		b.WriteString("SELECT f.rowid AS id, bm25(entities_fts, 10.0, 5.0, 1.0) AS score FROM entities_fts f")
+		if len(q.Blueprints) > 0 {
+			b.WriteString(" JOIN entities e ON e.rowid = f.rowid")
+		}
+		b.WriteString(" WHERE entities_fts MATCH " + a.Add(expr))
+		if len(q.Blueprints) > 0 {
+			b.WriteString(" AND e.blueprint IN (" + a.List(q.Blueprints) + ")")
+		}
+		b.WriteString(" ORDER BY " + order)
+		return b.String()
 	}
-	top.WriteString(" WHERE entities_fts MATCH " + a.Add(match))
-	if len(q.Blueprints) > 0 {
-		top.WriteString(" AND e.blueprint IN (" + a.List(q.Blueprints) + ")")
-	}
-	top.WriteString(" ORDER BY score LIMIT " + strconv.Itoa(q.Limit))
-	return "WITH top AS (" + top.String() + ")" +
+	named := candidates("{identifier title} : ("+match+")", "score LIMIT "+limit)
+	recent := "SELECT id, score FROM (" + candidates(match, "f.rowid DESC LIMIT "+strconv.Itoa(rankWindow)) + ") ORDER BY score LIMIT " + limit
+	top := "SELECT id, MIN(score) AS score FROM (SELECT * FROM (" + named + ") UNION ALL SELECT * FROM (" + recent + "))" +
+		" GROUP BY id ORDER BY score LIMIT " + limit
+	return "WITH top AS (" + top + ")" +
 		" SELECT e.blueprint, e.identifier, e.title," +
 		" snippet(entities_fts, -1, '" + sqlstore.SnippetStart + "', '" + sqlstore.SnippetEnd + "', '…', 12), -top.score" +
 		" FROM top JOIN entities_fts f ON f.rowid = top.id JOIN entities e ON e.rowid = top.id" +

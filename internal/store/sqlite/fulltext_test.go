@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/atrium-idp/atrium/internal/store"
@@ -24,4 +25,30 @@ func FuzzEntityTextSearch(f *testing.F) {
 			t.Fatalf("EntityTextSearch(%q): %v", q, err)
 		}
 	})
+}
+
+// TestEntityTextSearchRankWindow: past the rank window, an old entity named
+// by the word still ranks first; property-only matches come from the newest.
+func TestEntityTextSearchRankWindow(t *testing.T) {
+	t.Parallel()
+	s := dbtest.OpenSQLite(t)
+	changes := []store.EntityChange{storetest.Create(storetest.NewEntity(storetest.EntityOpts{Identifier: "common-root"}))}
+	for i := range 5100 {
+		changes = append(changes, storetest.Create(storetest.NewEntity(storetest.EntityOpts{
+			Identifier: fmt.Sprintf("svc-%05d", i), Properties: map[string]any{"description": "a common word"},
+		})))
+	}
+	storetest.Apply(t, s, storetest.Origin(0), changes...)
+	hits, err := s.EntityTextSearch(context.Background(), &store.EntityTextSearchParams{Query: "common", Limit: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) != 3 || hits[0].Identifier != "common-root" {
+		t.Fatalf("EntityTextSearch(common) = %+v, want common-root first of 3", hits)
+	}
+	for _, h := range hits[1:] {
+		if h.Identifier < "svc-00100" {
+			t.Errorf("property-only hit %s is older than the newest 5,000", h.Identifier)
+		}
+	}
 }

@@ -167,7 +167,9 @@ func (r *reader) aggregateValues(ctx context.Context, p *store.EntityAggregatePa
 
 // atomColumns selects alias's atom as (t text, n number, bt 1/0 boolean).
 func (r *reader) atomColumns(alias string) string {
-	return r.f.ElemText(alias) + " AS t, " + r.f.ElemNumber(alias) + " AS n, CASE WHEN " + r.f.ElemIsBool(alias, true) +
+	// "* 1.0" makes SQLite's integers reals, so integers beyond 2^53 group
+	// as the doubles they are read as, as on PostgreSQL.
+	return r.f.ElemText(alias) + " AS t, " + r.f.ElemNumber(alias) + " * 1.0 AS n, CASE WHEN " + r.f.ElemIsBool(alias, true) +
 		" THEN 1 WHEN " + r.f.ElemIsBool(alias, false) + " THEN 0 END AS bt"
 }
 

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -109,6 +110,14 @@ func testAggregate(t *testing.T, open OpenFunc) {
 		if err != nil || got.Value == nil || math.Float64bits(*got.Value) != math.Float64bits(want) {
 			t.Errorf("%s of floats = %+v, %v; want exactly %v", fn, got, err, want)
 		}
+	}
+	// Integers beyond 2^53 group as the doubles they read as.
+	Apply(t, s, Origin(0),
+		Create(NewEntity(EntityOpts{Blueprint: "big", Identifier: "a", Properties: map[string]any{"v": json.Number("9007199254740993")}})),
+		Create(NewEntity(EntityOpts{Blueprint: "big", Identifier: "b", Properties: map[string]any{"v": json.Number("9007199254740992")}})))
+	got, err := s.EntityAggregate(ctx, &store.EntityAggregateParams{Blueprint: "big", Func: "countValues", Field: "v"})
+	if want := []store.ValueCount{{Value: 9007199254740992.0, Count: 2}}; err != nil || !cmp.Equal(got.Values, want) {
+		t.Errorf("countValues of integers beyond 2^53 = %+v, %v; want %v", got, err, want)
 	}
 	for _, p := range []store.EntityAggregateParams{{Func: "nope"}, {Func: "sum", Field: "$team"}, {Func: "countValues", Field: "$createdAt"}} {
 		if _, err := s.EntityAggregate(ctx, &p); err == nil {

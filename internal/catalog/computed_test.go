@@ -132,6 +132,26 @@ func TestComputedPropertiesStayCurrent(t *testing.T) {
 		if err != nil || len(got) != 1 || got[0].Identifier != "web-prod" {
 			t.Fatalf("EntityFind(label) = %v, %v; want web-prod", got, err)
 		}
+		// And the query language filters and sorts by them.
+		f.create(t, "rs", `{"identifier":"api-2","properties":{"status":"ok","replicas":5},"relations":{"service":"api"}}`, catalog.WriteOptions{})
+		page, err := f.svc.EntitySearch(f.ctx, catalog.SearchOptions{Blueprint: "service", Paginate: true,
+			Query: json.RawMessage(`{"combinator":"and","rules":[{"property":"healthy","operator":">=","value":0}]}`),
+			Sort:  []catalog.SearchSort{{Property: "replicas", Desc: true}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var order []string
+		for _, e := range page.Entities {
+			order = append(order, e.Identifier)
+		}
+		if diff := cmp.Diff([]string{"api", "web"}, order); diff != "" {
+			t.Fatalf("services by aggregated replicas, descending (-want +got):\n%s", diff)
+		}
+		page, err = f.svc.EntitySearch(f.ctx, catalog.SearchOptions{Blueprint: "rs", Paginate: true,
+			Query: json.RawMessage(`{"combinator":"and","rules":[{"property":"lang","operator":"=","value":"api"}]}`)})
+		if err != nil || len(page.Entities) != 1 || page.Entities[0].Identifier != "api-2" {
+			t.Fatalf("search by mirrored lang (now the service's identifier) = %v, %v; want only api-2", page, err)
+		}
 	})
 }
 

@@ -113,10 +113,19 @@ func (s *Service) EntitySearch(ctx context.Context, opts SearchOptions) (*Search
 					f.Type = prop.Type
 					break
 				}
+				// Computed values are materialised, so they sort like stored ones.
+				if _, ok := bp.AggregationProperties[so.Property]; ok {
+					f.Type = "number"
+					break
+				}
+				if c, ok := bp.CalculationProperties[so.Property]; ok && (c.Type == "string" || c.Type == "number") {
+					f.Type = c.Type
+					break
+				}
 			}
 			if f.Type == "" {
 				return nil, &model.ValidationError{Fields: []model.FieldError{{Field: fmt.Sprintf("sort[%d].property", i),
-					Reason: fmt.Sprintf("%q is not a meta-property or a string or number property", so.Property)}}}
+					Reason: fmt.Sprintf("%q is not a meta-property or a string or number property (stored, calculated or aggregated)", so.Property)}}}
 			}
 		}
 		p.Sort = append(p.Sort, f)

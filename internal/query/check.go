@@ -71,15 +71,29 @@ func fieldTypes(s Schema, f Field) ([]string, string) {
 			}
 			types = append(types, t)
 		}
-		_, m := b.MirrorProperties[f.Name]
-		_, c := b.CalculationProperties[f.Name]
-		_, a := b.AggregationProperties[f.Name]
-		computed = computed || m || c || a
-	}
-	if len(types) == 0 {
-		if computed {
-			return nil, fmt.Sprintf("computed property %q cannot be queried yet", f.Name)
+		// Computed values are materialised in properties (catalog/computed.go),
+		// so they are queried like stored ones: an aggregation is a number, a
+		// calculation has its declared type, a mirror any type (its target's,
+		// or a list of them through a many relation).
+		if _, ok := b.MirrorProperties[f.Name]; ok {
+			types = append(types, "any")
+			computed = true
 		}
+		if c, ok := b.CalculationProperties[f.Name]; ok {
+			t := c.Type
+			if t == "array" || t == "" {
+				t = "any"
+			}
+			types = append(types, t)
+			computed = true
+		}
+		if _, ok := b.AggregationProperties[f.Name]; ok {
+			types = append(types, "number")
+			computed = true
+		}
+	}
+	_ = computed
+	if len(types) == 0 {
 		return nil, fmt.Sprintf("unknown property %q", f.Name)
 	}
 	return types, ""

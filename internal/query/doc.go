@@ -10,7 +10,8 @@
 //
 // # Semantics (identical in every executor)
 //
-// A field is a stored property, a meta-property ($identifier, $title, $icon,
+// A field is a stored or computed (mirror, calculation, aggregation —
+// materialised in the entity's properties by the catalog) property, a meta-property ($identifier, $title, $icon,
 // $blueprint, $team, $createdAt, $updatedAt, $createdBy, $updatedBy) or a
 // relation ({"relation": r}). A field yields a list of atoms: a missing or
 // null property yields none; an array yields its elements; any other value

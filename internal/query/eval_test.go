@@ -19,7 +19,9 @@ func testSchema() query.Schema {
 			"tags": {Type: "array", Items: &model.Property{Type: "string"}}, "deployedAt": {Type: "string", Format: "date-time"},
 			"oncall": {Type: "string", Format: "user"}, "meta": {Type: "object"}, "notes": {Type: "string"},
 		}}, Relations: map[string]model.Relation{"system": {Target: "system", Required: true}, "dependsOn": {Target: "service", Many: true}},
-			MirrorProperties: map[string]model.MirrorProperty{"sys": {Path: "system.$title"}}},
+			MirrorProperties:      map[string]model.MirrorProperty{"sys": {Path: "system.$title"}},
+			CalculationProperties: map[string]model.CalculationProperty{"label": {Type: "string", Calculation: ".identifier"}},
+			AggregationProperties: map[string]model.AggregationProperty{"deps": {Target: "service", CalculationSpec: model.CalculationSpec{CalculationBy: "entities", Func: "count"}}}},
 		{Identifier: "system", Relations: map[string]model.Relation{}},
 	}, Scope: []string{"service"}}
 }
@@ -29,7 +31,11 @@ func TestCheck(t *testing.T) {
 	tests := []struct{ name, in, wantField string }{
 		{"ok", `{"combinator":"and","rules":[{"property":"replicas","operator":">","value":2}]}`, ""},
 		{"unknown property", `{"combinator":"and","rules":[{"property":"x","operator":"=","value":2}]}`, "query.rules[0].property"},
-		{"computed", `{"combinator":"and","rules":[{"property":"sys","operator":"=","value":"a"}]}`, "query.rules[0].property"},
+		{"mirror", `{"combinator":"and","rules":[{"property":"sys","operator":"=","value":"a"}]}`, ""},
+		{"aggregation", `{"combinator":"and","rules":[{"property":"deps","operator":">","value":2}]}`, ""},
+		{"aggregation wrong type", `{"combinator":"and","rules":[{"property":"deps","operator":"=","value":"2"}]}`, "query.rules[0].value"},
+		{"calculation", `{"combinator":"and","rules":[{"property":"label","operator":"beginsWith","value":"a"}]}`, ""},
+		{"calculation wrong type", `{"combinator":"and","rules":[{"property":"label","operator":">","value":2}]}`, "query.rules[0].value"},
 		{"wrong type", `{"combinator":"and","rules":[{"property":"replicas","operator":"=","value":"3"}]}`, "query.rules[0].value"},
 		{"text op on number", `{"combinator":"and","rules":[{"property":"replicas","operator":"contains","value":"3"}]}`, "query.rules[0].value"},
 		{"between number", `{"combinator":"and","rules":[{"property":"replicas","operator":"between","value":{"preset":"today"}}]}`, "query.rules[0].operator"},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -221,5 +222,31 @@ func TestSearchEndToEnd(t *testing.T) {
 	}
 	if _, err := run(t, "search", "service", "--where", "nope=1"); err == nil || !strings.Contains(err.Error(), "nope") {
 		t.Errorf("unknown property: %v, want a 422 naming it", err)
+	}
+}
+
+// Not parallel: t.Setenv.
+func TestSearchQueryFromStdin(t *testing.T) {
+	reqs := pagedAPI(t)
+	cmd := newRootCmd()
+	var out bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetErr(&out)
+	cmd.SetIn(strings.NewReader(`{"combinator":"and","rules":[{"property":"replicas","operator":">","value":2}]}`))
+	cmd.SetArgs([]string{"search", "service", "--query", "-", "--limit", "1", "-o", "json"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatalf("search --query -: %v\n%s", err, out.String())
+	}
+	want := []string{`POST /v1/blueprints/service/entities/search {"query":{"combinator":"and","rules":[{"operator":"\u003e","property":"replicas","value":2}]},"limit":1}`}
+	if d := cmp.Diff(want, *reqs); d != "" {
+		t.Errorf("requests (-want +got):\n%s", d)
+	}
+	cmd = newRootCmd()
+	cmd.SetOut(&out)
+	cmd.SetErr(&out)
+	cmd.SetIn(strings.NewReader(`[1, 2]`))
+	cmd.SetArgs([]string{"search", "service", "--query", "-"})
+	if err := cmd.Execute(); err == nil || !strings.Contains(err.Error(), "rule tree") {
+		t.Errorf("search --query - with a list = %v, want an error asking for a rule tree", err)
 	}
 }

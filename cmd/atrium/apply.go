@@ -249,6 +249,7 @@ func (a *applier) entities(batches []manifest.Batch) error {
 		}
 		var send []*manifest.Entity
 		for _, e := range b.Entities {
+			e = manifest.WithoutComputed(e, a.known[b.Blueprint])
 			cur := have[e.Identifier]
 			if b.Partial {
 				// Only needed when the entity does not exist yet: it must

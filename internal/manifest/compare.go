@@ -99,7 +99,7 @@ func EntityEqual(want *Entity, have *model.Entity, bp *model.Blueprint) bool {
 	if want.Icon != have.Icon {
 		return false
 	}
-	if !sameSet(want.Team, have.Team) {
+	if !inherited(bp) && !sameSet(want.Team, have.Team) {
 		return false
 	}
 	wp := genericMap(want.Properties)
@@ -180,4 +180,36 @@ func sameSet(a, b []string) bool {
 	slices.Sort(x)
 	slices.Sort(y)
 	return slices.Equal(x, y)
+}
+
+// inherited reports whether bp's owning teams are computed (Inherited
+// ownership), so an entity's team is the server's to decide.
+func inherited(bp *model.Blueprint) bool {
+	return bp != nil && bp.Ownership != nil && bp.Ownership.Type == model.OwnershipInherited
+}
+
+// WithoutComputed returns e without what the server computes for bp:
+// mirror, calculation and aggregation values and, under Inherited
+// ownership, the team. Output of `atrium get -o yaml` carries them, and the
+// server refuses writes of computed properties, so apply drops them.
+func WithoutComputed(e *Entity, bp *model.Blueprint) *Entity {
+	if bp == nil {
+		return e
+	}
+	c := *e
+	if inherited(bp) {
+		c.Team = nil
+	}
+	if len(e.Properties) > 0 {
+		c.Properties = make(map[string]any, len(e.Properties))
+		for k, v := range e.Properties {
+			_, m := bp.MirrorProperties[k]
+			_, calc := bp.CalculationProperties[k]
+			_, agg := bp.AggregationProperties[k]
+			if !m && !calc && !agg {
+				c.Properties[k] = v
+			}
+		}
+	}
+	return &c
 }

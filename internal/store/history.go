@@ -44,3 +44,12 @@ type EntityVersionAtManyParams struct {
 	Keys []model.EntityKey
 	At   time.Time
 }
+
+// EntityVersionsAtParams selects every entity that existed at At (of the
+// listed blueprints, or of all when empty): for each, the version valid then
+// (as EntityVersionAtParams), leaving out deletions. Ordered by blueprint,
+// then identifier. It backs "as of" searches.
+type EntityVersionsAtParams struct {
+	Blueprints []string
+	At         time.Time
+}

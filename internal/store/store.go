@@ -73,6 +73,7 @@ type Reader interface {
 	EntityVersionList(ctx context.Context, p *EntityVersionListParams) ([]*model.EntityVersion, error)
 	EntityVersionAt(ctx context.Context, p *EntityVersionAtParams) (*model.EntityVersion, error)
 	EntityVersionAtMany(ctx context.Context, p *EntityVersionAtManyParams) ([]*model.EntityVersion, error)
+	EntityVersionsAt(ctx context.Context, p *EntityVersionsAtParams) ([]*model.EntityVersion, error)
 	EntityVersionChanges(ctx context.Context, p *EntityVersionChangesParams) ([]EntityVersionChange, error)
 
 	EventList(ctx context.Context, p *EventListParams) ([]*model.Event, error)

@@ -148,3 +148,44 @@ func (r *reader) EntityVersionAtMany(ctx context.Context, p *store.EntityVersion
 	})
 	return out, nil
 }
+
+// EntityVersionsAt implements store.Reader.
+func (r *reader) EntityVersionsAt(ctx context.Context, p *store.EntityVersionsAtParams) ([]*model.EntityVersion, error) {
+	at := r.f.TimeValue(p.At)
+	a := NewArgs(r.f)
+	q := "SELECT " + versionCols + " FROM entity_versions WHERE valid_from <= " + a.Add(at) +
+		" AND (valid_to IS NULL OR valid_to > " + a.Add(at) + ")"
+	if len(p.Blueprints) > 0 {
+		q += " AND blueprint IN (" + a.List(p.Blueprints) + ")"
+	}
+	best := map[model.EntityKey]*model.EntityVersion{}
+	rows, err := r.q.QueryContext(ctx, q, a.Vals...)
+	if err != nil {
+		return nil, r.wrap("versions at", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		v, err := scanVersion(rows)
+		if err != nil {
+			return nil, r.wrap("versions at", err)
+		}
+		// Versions sharing an instant: the newer wins.
+		k := model.EntityKey{Blueprint: v.Blueprint, Identifier: v.Identifier}
+		if old, ok := best[k]; !ok || v.Version > old.Version {
+			best[k] = v
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, r.wrap("versions at", err)
+	}
+	out := make([]*model.EntityVersion, 0, len(best))
+	for _, v := range best {
+		if !v.Deleted {
+			out = append(out, v)
+		}
+	}
+	slices.SortFunc(out, func(a, b *model.EntityVersion) int {
+		return cmp.Or(strings.Compare(a.Blueprint, b.Blueprint), strings.Compare(a.Identifier, b.Identifier))
+	})
+	return out, nil
+}

@@ -116,6 +116,25 @@ func testHistory(t *testing.T, open OpenFunc) {
 		diff(t, "EntityVersionAtMany at 2s", []got{
 			{k("domain", "d"), 1, false, "d"}, {k("service", "a"), 3, false, "one"}, {k("service", "b"), 2, true, ""},
 		}, at(2*time.Second))
+
+		// EntityVersionsAt: every entity alive then, deletions left out.
+		all := func(d time.Duration, bps ...string) []got {
+			t.Helper()
+			vs, err := s.EntityVersionsAt(ctx, &store.EntityVersionsAtParams{Blueprints: bps, At: T0.Add(d)})
+			if err != nil {
+				t.Fatalf("EntityVersionsAt: %v", err)
+			}
+			out := []got{}
+			for _, v := range vs {
+				out = append(out, got{Key: k(v.Blueprint, v.Identifier), Version: v.Version, Deleted: v.Deleted, Title: v.Entity.Title})
+			}
+			return out
+		}
+		diff(t, "EntityVersionsAt before", []got{}, all(0))
+		diff(t, "EntityVersionsAt at 1s", []got{
+			{k("domain", "d"), 1, false, "d"}, {k("service", "a"), 1, false, "one"}, {k("service", "b"), 1, false, "b"},
+		}, all(time.Second))
+		diff(t, "EntityVersionsAt at 2s, services", []got{{k("service", "a"), 3, false, "one"}}, all(2*time.Second, "service"))
 	})
 
 	t.Run("Changes", func(t *testing.T) {

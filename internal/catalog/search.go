@@ -33,6 +33,9 @@ type SearchOptions struct {
 	Caller *query.Caller
 	// Sort orders results before the (blueprint, identifier) tie-break.
 	Sort []SearchSort
+	// AsOf, when set, runs the search over the catalog as it was at that
+	// instant (searchAsOf); Sort cannot be combined with it.
+	AsOf *time.Time
 }
 
 // SearchSort orders by a meta-property ($identifier, $title, $blueprint,
@@ -143,6 +146,11 @@ func (s *Service) EntitySearch(ctx context.Context, opts SearchOptions) (*Search
 			p.After.Values[i] = v
 		}
 	}
+	if opts.AsOf != nil && len(opts.Sort) > 0 {
+		return nil, &model.ValidationError{Fields: []model.FieldError{{Field: "sort",
+			Reason: "cannot be combined with as_of: past results come in blueprint, identifier order"}}}
+	}
+	var bound *query.Query
 	if len(opts.Query) > 0 && string(opts.Query) != "null" {
 		path := opts.QueryPath
 		if path == "" {
@@ -155,15 +163,20 @@ func (s *Service) EntitySearch(ctx context.Context, opts SearchOptions) (*Search
 		if err := query.Check(q, schema); err != nil {
 			return nil, err
 		}
-		bound, err := query.Bind(q, query.Env{Schema: schema, Clock: s.opts.Clock, Caller: opts.Caller})
-		if err != nil {
+		if bound, err = query.Bind(q, query.Env{Schema: schema, Clock: s.opts.Clock, Caller: opts.Caller}); err != nil {
 			return nil, err
+		}
+		if opts.AsOf != nil {
+			return s.searchAsOf(ctx, opts, bps, bound, cur, limit)
 		}
 		c, err := query.Compile(bound, s.opts.Store.Dialect(), store.EntityAlias)
 		if err != nil {
 			return nil, err
 		}
 		p.Where, p.WhereArgs = c.Where, c.Args
+	}
+	if opts.AsOf != nil {
+		return s.searchAsOf(ctx, opts, bps, bound, cur, limit)
 	}
 	es, err := s.opts.Store.EntitySearch(ctx, p)
 	if err != nil {

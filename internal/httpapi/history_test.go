@@ -171,6 +171,63 @@ func TestHistoryAPI(t *testing.T) {
 			}
 		})
 
+		t.Run("search as_of", func(t *testing.T) {
+			ids := func(r apiResponse) []string {
+				t.Helper()
+				wantStatus(t, r, http.StatusOK)
+				out := []string{}
+				es, _ := r.Body["entities"].([]any)
+				for _, e := range es {
+					out = append(out, e.(map[string]any)["identifier"].(string))
+				}
+				return out
+			}
+			search := func(d time.Duration, rules ...map[string]any) []string {
+				t.Helper()
+				if rules == nil {
+					rules = []map[string]any{}
+				}
+				return ids(do(t, srv, "POST", "/v1/blueprints/service/entities/search?as_of="+rfc(at(d)),
+					map[string]any{"query": map[string]any{"combinator": "and", "rules": rules}}))
+			}
+			lang := func(v string) map[string]any {
+				return map[string]any{"property": "language", "operator": "=", "value": v}
+			}
+			upstreamOfH := map[string]any{"operator": "relatedTo", "blueprint": "service", "value": "h", "direction": "upstream"}
+			for _, tc := range []struct {
+				name string
+				got  []string
+				want []string
+			}{
+				{"before anything", search(0), []string{}},
+				{"Go at +3h", search(3*time.Hour, lang("Go")), []string{"h"}},
+				{"Rust at +3h", search(3*time.Hour, lang("Rust")), []string{}},
+				{"Rust at +27h", search(27*time.Hour, lang("Rust")), []string{"h"}},
+				{"everything at +3h", search(3 * time.Hour), []string{"h", "o"}},
+				{"relation not there yet", search(3*time.Hour, upstreamOfH), []string{}},
+				{"relation as it was at +27h", search(27*time.Hour, upstreamOfH), []string{"o"}},
+				{"after the delete", search(51*time.Hour, lang("Rust")), []string{}},
+				{"cross-blueprint route", ids(do(t, srv, "POST", "/v1/entities/search?as_of="+rfc(at(27*time.Hour)),
+					map[string]any{"combinator": "and", "rules": []any{lang("Rust")}})), []string{"h"}},
+			} {
+				if diff := cmp.Diff(tc.want, tc.got); diff != "" {
+					t.Errorf("%s (-want +got):\n%s", tc.name, diff)
+				}
+			}
+			// Paging through the past.
+			r := do(t, srv, "POST", "/v1/blueprints/service/entities/search?as_of="+rfc(at(3*time.Hour)), map[string]any{"limit": 1})
+			if got := ids(r); len(got) != 1 || got[0] != "h" || r.Body["next"] == nil {
+				t.Fatalf("first page as of +3h = %v, next %v; want [h] and a cursor", got, r.Body["next"])
+			}
+			r = do(t, srv, "POST", "/v1/blueprints/service/entities/search?as_of="+rfc(at(3*time.Hour)), map[string]any{"limit": 1, "from": r.Body["next"]})
+			if got := ids(r); len(got) != 1 || got[0] != "o" || r.Body["next"] != nil {
+				t.Fatalf("second page as of +3h = %v, next %v; want [o] and no cursor", got, r.Body["next"])
+			}
+			wantError(t, do(t, srv, "POST", "/v1/blueprints/service/entities/search?as_of=yesterday", map[string]any{}), 422, "invalid_request", "as_of")
+			wantError(t, do(t, srv, "POST", "/v1/blueprints/service/entities/search?as_of="+rfc(at(time.Hour)),
+				map[string]any{"sort": []any{map[string]any{"property": "$title"}}}), 422, "invalid_request", "sort")
+		})
+
 		t.Run("catalog diff", func(t *testing.T) {
 			type entry = map[string]any
 			tests := []struct {

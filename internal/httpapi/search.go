@@ -20,6 +20,7 @@ type SearchCatalog interface {
 
 type blueprintSearchInput struct {
 	Blueprint string `path:"blueprint"`
+	AsOf      string `query:"as_of" doc:"RFC 3339 instant: search the catalog as it was then (relations and computed values included); not combinable with sort."`
 	Body      struct {
 		Query   json.RawMessage `json:"query,omitempty" doc:"Rule tree {combinator, rules} (reference: Port's entitiesQuery); absent matches every entity."`
 		Include []string        `json:"include,omitempty" doc:"Fields to return, e.g. identifier, $title, properties.language."`
@@ -44,6 +45,7 @@ type blueprintSearchOutput struct {
 }
 
 type entitiesSearchInput struct {
+	AsOf    string   `query:"as_of" doc:"RFC 3339 instant: search the catalog as it was then."`
 	Include []string `query:"include" doc:"Fields to return."`
 	Exclude []string `query:"exclude" doc:"Fields to leave out."`
 	Body    json.RawMessage
@@ -76,6 +78,13 @@ func (s *Server) registerSearch() {
 		for _, so := range in.Body.Sort {
 			opts.Sort = append(opts.Sort, catalog.SearchSort{Property: so.Property, Desc: so.Order == "desc"})
 		}
+		if in.AsOf != "" {
+			at, err := parseInstant("as_of", in.AsOf)
+			if err != nil {
+				return nil, err
+			}
+			opts.AsOf = &at
+		}
 		page, err := cat.EntitySearch(ctx, opts)
 		if err != nil {
 			return nil, err
@@ -95,7 +104,15 @@ func (s *Server) registerSearch() {
 			"more than 10,000 entities match.",
 		Errors: []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *entitiesSearchInput) (*entitiesSearchOutput, error) {
-		page, err := cat.EntitySearch(ctx, catalog.SearchOptions{Query: in.Body, QueryPath: "body"})
+		opts := catalog.SearchOptions{Query: in.Body, QueryPath: "body"}
+		if in.AsOf != "" {
+			at, err := parseInstant("as_of", in.AsOf)
+			if err != nil {
+				return nil, err
+			}
+			opts.AsOf = &at
+		}
+		page, err := cat.EntitySearch(ctx, opts)
 		if err != nil {
 			return nil, err
 		}

@@ -36,7 +36,7 @@ func main() {
 	maxPerOp := flag.Duration("max-per-op", 90*time.Second, "stop timing an operation after this long (0: never; warm-up gets a sixth); the row then says how many requests it got")
 	pgURL := flag.String("pg", os.Getenv("ATRIUM_BENCH_PG_URL"), "PostgreSQL URL; empty skips PostgreSQL")
 	stores := flag.String("stores", "sqlite,postgres", "comma-separated stores to run (postgres only with -pg)")
-	ops := flag.String("ops", "", "comma-separated operation names to run (default all)")
+	ops := flag.String("ops", "", "comma-separated operation name prefixes to run (default all), e.g. \"get by id,full text\"")
 	results := flag.String("results", "", "RESULTS.md to update (between the query markers)")
 	flag.Parse()
 

@@ -78,12 +78,8 @@ func (s *Server) registerSearch() {
 		for _, so := range in.Body.Sort {
 			opts.Sort = append(opts.Sort, catalog.SearchSort{Property: so.Property, Desc: so.Order == "desc"})
 		}
-		if in.AsOf != "" {
-			at, err := parseInstant("as_of", in.AsOf)
-			if err != nil {
-				return nil, err
-			}
-			opts.AsOf = &at
+		if err := setAsOf(&opts, in.AsOf); err != nil {
+			return nil, err
 		}
 		page, err := cat.EntitySearch(ctx, opts)
 		if err != nil {
@@ -105,12 +101,8 @@ func (s *Server) registerSearch() {
 		Errors: []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *entitiesSearchInput) (*entitiesSearchOutput, error) {
 		opts := catalog.SearchOptions{Query: in.Body, QueryPath: "body"}
-		if in.AsOf != "" {
-			at, err := parseInstant("as_of", in.AsOf)
-			if err != nil {
-				return nil, err
-			}
-			opts.AsOf = &at
+		if err := setAsOf(&opts, in.AsOf); err != nil {
+			return nil, err
 		}
 		page, err := cat.EntitySearch(ctx, opts)
 		if err != nil {
@@ -175,4 +167,17 @@ func project(es []*model.Entity, include, exclude []string) ([]map[string]any, e
 		out = append(out, m)
 	}
 	return out, nil
+}
+
+// setAsOf sets opts.AsOf from the as_of query parameter, when given.
+func setAsOf(opts *catalog.SearchOptions, asOf string) error {
+	if asOf == "" {
+		return nil
+	}
+	at, err := parseInstant("as_of", asOf)
+	if err != nil {
+		return err
+	}
+	opts.AsOf = &at
+	return nil
 }

@@ -1,11 +1,11 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"time"
 
+	"github.com/atrium-idp/atrium/bench/benchkit"
 	"github.com/atrium-idp/atrium/internal/model"
 )
 
@@ -60,14 +60,14 @@ func ptr[T any](v T) *T { return &v }
 func targets() map[string][]*model.EntityInput {
 	out := map[string][]*model.EntityInput{}
 	for i, e := range envNames {
-		out["environment"] = append(out["environment"], input(e, "", map[string]any{"type": []string{"development", "staging", "production", "development"}[i]}, nil))
+		out["environment"] = append(out["environment"], input3(e, "", map[string]any{"type": []string{"development", "staging", "production", "development"}[i]}, nil))
 	}
 	langs := []string{"Go", "Python", "Java", "TypeScript", "Rust"}
 	for i := range numServices {
 		id := fmt.Sprintf("svc-%03d", i)
-		out["service"] = append(out["service"], input(id, "", map[string]any{"language": langs[i%len(langs)], "tier": i % 4}, nil))
+		out["service"] = append(out["service"], input3(id, "", map[string]any{"language": langs[i%len(langs)], "tier": i % 4}, nil))
 		for _, e := range envNames {
-			out["runningService"] = append(out["runningService"], input(id+"-"+e, "", map[string]any{"imageTag": "v1.0." + fmt.Sprint(i), "status": "healthy"},
+			out["runningService"] = append(out["runningService"], input3(id+"-"+e, "", map[string]any{"imageTag": "v1.0." + fmt.Sprint(i), "status": "healthy"},
 				map[string]any{"service": id, "environment": e}))
 		}
 	}
@@ -85,7 +85,7 @@ func deployments(n int) []*model.EntityInput {
 		svc := fmt.Sprintf("svc-%03d", r.IntN(numServices))
 		env := envNames[r.IntN(numEnvironments)]
 		commit := fmt.Sprintf("%016x%016x%08x", r.Uint64(), r.Uint64(), r.Uint32())
-		out[i] = input(fmt.Sprintf("dep-%07d", i), fmt.Sprintf("%s to %s #%d", svc, env, i), map[string]any{
+		out[i] = input3(fmt.Sprintf("dep-%07d", i), fmt.Sprintf("%s to %s #%d", svc, env, i), map[string]any{
 			"version":    fmt.Sprintf("1.%d.%d", r.IntN(40), r.IntN(100)),
 			"commit":     commit,
 			"ciLink":     fmt.Sprintf("https://ci.example.com/%s/runs/%d", svc, i),
@@ -98,24 +98,7 @@ func deployments(n int) []*model.EntityInput {
 	return out
 }
 
-func input(id, title string, props, rels map[string]any) *model.EntityInput {
-	in := &model.EntityInput{Identifier: raw(id), Properties: map[string]json.RawMessage{}, Relations: map[string]json.RawMessage{}}
-	if title != "" {
-		in.Title = raw(title)
-	}
-	for k, v := range props {
-		in.Properties[k] = raw(v)
-	}
-	for k, v := range rels {
-		in.Relations[k] = raw(v)
-	}
-	return in
-}
-
-func raw(v any) json.RawMessage {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return b
+// input3 is benchkit.Input without teams (deployments have inherited owners).
+func input3(id, title string, props, rels map[string]any) *model.EntityInput {
+	return benchkit.Input(id, title, nil, props, rels)
 }

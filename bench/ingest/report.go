@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"os/exec"
-	"runtime"
 	"strings"
 	"time"
+
+	"github.com/atrium-idp/atrium/bench/benchkit"
 )
 
 const (
@@ -18,7 +18,7 @@ const (
 func render(rows []result, n, batch int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Run %s, %d deployments with 3 relations each, batches of %d.\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), n, batch)
-	fmt.Fprintf(&b, "Machine: %s\n\n", machine())
+	fmt.Fprintf(&b, "Machine: %s\n\n", benchkit.Machine())
 	var floorRate float64
 	for _, r := range rows {
 		if r.mode == "floor" {
@@ -34,30 +34,6 @@ func render(rows []result, n, batch int) string {
 		fmt.Fprintf(&b, "| %s | %s | %d | %.2f | %.0f | %s | %s |\n", r.mode, r.store, r.n, r.elapsed.Seconds(), r.rate(), vs, r.note)
 	}
 	return b.String()
-}
-
-// machine describes where the numbers were taken.
-func machine() string {
-	cpu := "unknown CPU"
-	if out, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for _, line := range strings.Split(string(out), "\n") {
-			if strings.HasPrefix(line, "model name") {
-				cpu = strings.TrimSpace(strings.SplitN(line, ":", 2)[1])
-				break
-			}
-		}
-	}
-	mem := ""
-	if out, err := os.ReadFile("/proc/meminfo"); err == nil {
-		var kb int64
-		fmt.Sscanf(strings.TrimPrefix(strings.SplitN(string(out), "\n", 2)[0], "MemTotal:"), "%d", &kb)
-		mem = fmt.Sprintf(", %.0f GiB RAM", float64(kb)/1024/1024)
-	}
-	pg := ""
-	if out, err := exec.Command("psql", "--version").Output(); err == nil {
-		pg = ", " + strings.TrimSpace(string(out))
-	}
-	return fmt.Sprintf("%s, %d cores%s, %s %s/%s%s", cpu, runtime.NumCPU(), mem, runtime.Version(), runtime.GOOS, runtime.GOARCH, pg)
 }
 
 // writeResults replaces the text between the ingest markers of path (adding

@@ -1,12 +1,12 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"strings"
 	"time"
 
+	"github.com/atrium-idp/atrium/bench/benchkit"
 	"github.com/atrium-idp/atrium/internal/model"
 )
 
@@ -203,18 +203,18 @@ func (g *gen) entity(bp string, i int) *model.EntityInput {
 	team := []string{g.ref(model.TeamBlueprint)}
 	switch bp {
 	case model.TeamBlueprint:
-		return input(me, "Team "+g.text(1, 2), nil, map[string]any{"description": g.text(5, 12), "size": 3 + g.r.IntN(12)}, nil)
+		return benchkit.Input(me, "Team "+g.text(1, 2), nil, map[string]any{"description": g.text(5, 12), "size": 3 + g.r.IntN(12)}, nil)
 	case model.UserBlueprint:
 		teams := []string{g.ref(model.TeamBlueprint)}
 		if g.r.IntN(3) == 0 {
 			teams = append(teams, g.ref(model.TeamBlueprint))
 		}
-		return input(me, fmt.Sprintf("User %d", i), nil, map[string]any{"status": "Active", "port_role": "Member", "port_type": "Standard"},
+		return benchkit.Input(me, fmt.Sprintf("User %d", i), nil, map[string]any{"status": "Active", "port_role": "Member", "port_type": "Standard"},
 			map[string]any{"team": dedupe(teams)})
 	case "domain":
-		return input(me, "Domain "+g.text(1, 2), team, map[string]any{"description": g.text(8, 20)}, nil)
+		return benchkit.Input(me, "Domain "+g.text(1, 2), team, map[string]any{"description": g.text(8, 20)}, nil)
 	case "system":
-		return input(me, "System "+g.text(1, 3), team, map[string]any{
+		return benchkit.Input(me, "System "+g.text(1, 3), team, map[string]any{
 			"description": g.text(8, 20), "lifecycle": g.oneOf("production", "production", "production", "experimental", "deprecated"), "createdOn": g.date(),
 		}, map[string]any{"domain": g.ref("domain")})
 	case "service":
@@ -224,7 +224,7 @@ func (g *gen) entity(bp string, i int) *model.EntityInput {
 				deps = append(deps, id("service", g.r.IntN(i)))
 			}
 		}
-		return input(me, g.text(2, 3)+" service", team, map[string]any{
+		return benchkit.Input(me, g.text(2, 3)+" service", team, map[string]any{
 			"description": g.text(8, 20), "language": languages[g.zipf.Uint64()], "tier": g.r.IntN(4),
 			"lifecycle": g.oneOf("production", "production", "production", "experimental", "deprecated"), "createdOn": g.date(),
 			"onCall": fmt.Sprintf("https://oncall.example.com/%d", g.r.IntN(500)),
@@ -234,22 +234,22 @@ func (g *gen) entity(bp string, i int) *model.EntityInput {
 		if i > 0 {
 			rels["dependsOn"] = id("component", g.r.IntN(i))
 		}
-		return input(me, g.text(2, 3)+" component", team, map[string]any{
+		return benchkit.Input(me, g.text(2, 3)+" component", team, map[string]any{
 			"description": g.text(8, 20), "language": languages[g.zipf.Uint64()],
 			"type": g.oneOf("library", "library", "api", "worker", "ui", "database"), "createdOn": g.date(),
 		}, rels)
 	case "environment":
-		return input(me, fmt.Sprintf("Environment %d", i), nil, map[string]any{
+		return benchkit.Input(me, fmt.Sprintf("Environment %d", i), nil, map[string]any{
 			"type": []string{"development", "staging", "production"}[i%3], "region": g.oneOf("eu-west-1", "us-east-1", "ap-south-1"),
 		}, nil)
 	case "runningService":
-		return input(me, "", nil, map[string]any{
+		return benchkit.Input(me, "", nil, map[string]any{
 			"replicas": 1 + int(g.r.ExpFloat64()*4), "status": g.oneOf("healthy", "healthy", "healthy", "healthy", "degraded", "down"),
 			"imageTag": fmt.Sprintf("v%d.%d.%d", g.r.IntN(5), g.r.IntN(30), g.r.IntN(100)), "deployedAt": g.date(),
 		}, map[string]any{"service": g.p.rsService(i), "environment": g.p.rsEnv(i)})
 	case "deployment":
 		j := g.r.IntN(g.p.counts["runningService"])
-		return input(me, "", nil, map[string]any{
+		return benchkit.Input(me, "", nil, map[string]any{
 			"version": fmt.Sprintf("1.%d.%d", g.r.IntN(40), g.r.IntN(100)), "status": g.oneOf("success", "success", "success", "failure", "rolled_back"),
 			"deployedAt": g.date(), "durationS": g.r.IntN(900), "actor": fmt.Sprintf("dev%d@example.com", g.r.IntN(300)),
 			"description": g.text(4, 12),
@@ -268,29 +268,4 @@ func dedupe(s []string) []string {
 		}
 	}
 	return out
-}
-
-func input(id, title string, team []string, props, rels map[string]any) *model.EntityInput {
-	in := &model.EntityInput{Identifier: raw(id), Properties: map[string]json.RawMessage{}, Relations: map[string]json.RawMessage{}}
-	if title != "" {
-		in.Title = raw(title)
-	}
-	if team != nil {
-		in.Team = raw(team)
-	}
-	for k, v := range props {
-		in.Properties[k] = raw(v)
-	}
-	for k, v := range rels {
-		in.Relations[k] = raw(v)
-	}
-	return in
-}
-
-func raw(v any) json.RawMessage {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return b
 }

@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"os/exec"
-	"runtime"
 	"strings"
 	"time"
+
+	"github.com/atrium-idp/atrium/bench/benchkit"
 )
 
 const (
@@ -23,7 +23,7 @@ func render(runs []*storeRun, n, requests, warmup int, at time.Time) string {
 	fmt.Fprintf(&b, "#### %s entities\n\n", thousands(n))
 	fmt.Fprintf(&b, "Run %s; %d timed requests per operation after %d warm-up, one at a time over loopback HTTP; latencies in ms.\n\n",
 		at.UTC().Format("2006-01-02 15:04 MST"), requests, warmup)
-	fmt.Fprintf(&b, "Machine: %s\n\n", machine())
+	fmt.Fprintf(&b, "Machine: %s\n\n", benchkit.Machine())
 	b.WriteString("| operation | store | requests | p50 | p99 | max | budget (DESIGN §9) | verdict |\n|---|---|---:|---:|---:|---:|---|---|\n")
 	for _, r := range runs {
 		for _, o := range r.ops {
@@ -94,34 +94,6 @@ func thousands(n int) string {
 		out = append(out, s[i])
 	}
 	return string(out)
-}
-
-// machine describes where the numbers were taken.
-func machine() string {
-	cpu := "unknown CPU"
-	if out, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for _, line := range strings.Split(string(out), "\n") {
-			if strings.HasPrefix(line, "model name") {
-				cpu = strings.TrimSpace(strings.SplitN(line, ":", 2)[1])
-				break
-			}
-		}
-	}
-	mem := ""
-	if out, err := os.ReadFile("/proc/meminfo"); err == nil {
-		var kb int64
-		fmt.Sscanf(strings.TrimPrefix(strings.SplitN(string(out), "\n", 2)[0], "MemTotal:"), "%d", &kb)
-		mem = fmt.Sprintf(", %.0f GiB RAM", float64(kb)/1024/1024)
-	}
-	pg := ""
-	if out, err := exec.Command("psql", "--version").Output(); err == nil {
-		pg = ", " + strings.TrimSpace(string(out))
-	}
-	load := ""
-	if out, err := os.ReadFile("/proc/loadavg"); err == nil {
-		load = ", load average at the end " + strings.Join(strings.Fields(string(out))[:3], " ")
-	}
-	return fmt.Sprintf("%s, %d cores (shared with other builds)%s, %s %s/%s%s%s", cpu, runtime.NumCPU(), mem, runtime.Version(), runtime.GOOS, runtime.GOARCH, pg, load)
 }
 
 // writeResults puts table between the query markers of path, inside its own

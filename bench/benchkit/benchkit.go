@@ -1,0 +1,73 @@
+// Package benchkit holds what the benchmark programs under bench/ share:
+// the machine line of RESULTS.md and entity inputs built from Go values.
+// Only bench/ imports it.
+package benchkit
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+
+	"github.com/atrium-idp/atrium/internal/model"
+)
+
+// Machine describes where the numbers were taken: CPU, cores, memory, Go,
+// PostgreSQL client version and the load average when called (the machine
+// is shared, so the load says how much the numbers can be trusted).
+func Machine() string {
+	cpu := "unknown CPU"
+	if out, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(out), "\n") {
+			if strings.HasPrefix(line, "model name") {
+				cpu = strings.TrimSpace(strings.SplitN(line, ":", 2)[1])
+				break
+			}
+		}
+	}
+	mem := ""
+	if out, err := os.ReadFile("/proc/meminfo"); err == nil {
+		var kb int64
+		fmt.Sscanf(strings.TrimPrefix(strings.SplitN(string(out), "\n", 2)[0], "MemTotal:"), "%d", &kb)
+		mem = fmt.Sprintf(", %.0f GiB RAM", float64(kb)/1024/1024)
+	}
+	pg := ""
+	if out, err := exec.Command("psql", "--version").Output(); err == nil {
+		pg = ", " + strings.TrimSpace(string(out))
+	}
+	load := ""
+	if out, err := os.ReadFile("/proc/loadavg"); err == nil {
+		load = ", load average at the end " + strings.Join(strings.Fields(string(out))[:3], " ")
+	}
+	return fmt.Sprintf("%s, %d cores%s, %s %s/%s%s%s", cpu, runtime.NumCPU(), mem, runtime.Version(), runtime.GOOS, runtime.GOARCH, pg, load)
+}
+
+// Input builds an entity input from Go values (title and team optional).
+func Input(id, title string, team []string, props, rels map[string]any) *model.EntityInput {
+	in := &model.EntityInput{Identifier: Raw(id), Properties: map[string]json.RawMessage{}, Relations: map[string]json.RawMessage{}}
+	if title != "" {
+		in.Title = Raw(title)
+	}
+	if team != nil {
+		in.Team = Raw(team)
+	}
+	for k, v := range props {
+		in.Properties[k] = Raw(v)
+	}
+	for k, v := range rels {
+		in.Relations[k] = Raw(v)
+	}
+	return in
+}
+
+// Raw encodes v; it panics on values encoding/json cannot encode, which only
+// a programming error in a generator produces.
+func Raw(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}

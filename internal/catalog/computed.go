@@ -966,19 +966,9 @@ func (s *Service) recomputeBlueprint(ctx context.Context, tx store.Tx, bp *model
 		return err
 	}
 	bps[bp.Identifier] = bp
-	es, err := tx.EntityList(ctx, &store.EntityListParams{Blueprint: bp.Identifier})
-	if err != nil {
-		return fmt.Errorf("list entities of %s: %w", bp.Identifier, err)
-	}
-	if len(es) == 0 {
-		return nil
-	}
-	keys := make([]model.EntityKey, len(es))
-	for i, e := range es {
-		keys[i] = e.Key()
-	}
-	if err := lockKeys(ctx, tx, keys); err != nil {
-		return fmt.Errorf("lock entities of %s: %w", bp.Identifier, err)
+	es, err := lockedEntities(ctx, tx, bp.Identifier)
+	if err != nil || len(es) == 0 {
+		return err
 	}
 	c := s.newComputer(ctx, tx, bps)
 	befores := make([]*model.Entity, len(es))

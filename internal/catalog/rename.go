@@ -253,21 +253,8 @@ func cloneBlueprint(bp *model.Blueprint) *model.Blueprint {
 // writes the changed ones with one EntityChangeApply: new versions, events
 // and edges.
 func (s *Service) rewriteEntities(ctx context.Context, tx store.Tx, nb *model.Blueprint, o store.Origin, fn func(e *model.Entity) bool) error {
-	es, err := tx.EntityList(ctx, &store.EntityListParams{Blueprint: nb.Identifier})
-	if err != nil {
-		return fmt.Errorf("list entities of %s: %w", nb.Identifier, err)
-	}
-	if len(es) == 0 {
-		return nil
-	}
-	keys := make([]model.EntityKey, len(es))
-	for i, e := range es {
-		keys[i] = e.Key()
-	}
-	if err := lockKeys(ctx, tx, keys); err != nil {
-		return fmt.Errorf("lock entities of %s: %w", nb.Identifier, err)
-	}
-	if es, err = getMany(ctx, tx, keys); err != nil {
+	es, err := lockedEntities(ctx, tx, nb.Identifier)
+	if err != nil || len(es) == 0 {
 		return err
 	}
 	changes := make([]store.EntityChange, 0, len(es))
@@ -293,4 +280,24 @@ func (s *Service) rewriteEntities(ctx context.Context, tx store.Tx, nb *model.Bl
 		return fmt.Errorf("rewrite entities of %s: %w", nb.Identifier, err)
 	}
 	return nil
+}
+
+// lockedEntities locks every entity of blueprint bp and reads them after the
+// lock, so a concurrent writer's change is either seen or waits for tx.
+func lockedEntities(ctx context.Context, tx store.Tx, bp string) ([]*model.Entity, error) {
+	es, err := tx.EntityList(ctx, &store.EntityListParams{Blueprint: bp})
+	if err != nil {
+		return nil, fmt.Errorf("list entities of %s: %w", bp, err)
+	}
+	if len(es) == 0 {
+		return nil, nil
+	}
+	keys := make([]model.EntityKey, len(es))
+	for i, e := range es {
+		keys[i] = e.Key()
+	}
+	if err := lockKeys(ctx, tx, keys); err != nil {
+		return nil, fmt.Errorf("lock entities of %s: %w", bp, err)
+	}
+	return getMany(ctx, tx, keys)
 }

@@ -122,7 +122,10 @@ func (h *Hub) wakeChan() <-chan struct{} {
 //
 // so a client resumes by sending the last id back as Last-Event-ID. Idle
 // streams get a ": heartbeat" comment every HeartbeatInterval.
-func (h *Hub) Stream(ctx context.Context, w http.ResponseWriter, after int64, blueprints []string) error {
+//
+// allow, when not nil, decides per event whether this client may see it (the
+// caller's read permission); skipped events still advance the position.
+func (h *Hub) Stream(ctx context.Context, w http.ResponseWriter, after int64, blueprints []string, allow func(*model.Event) bool) error {
 	rc := http.NewResponseController(w)
 	hdr := w.Header()
 	hdr.Set("Content-Type", "text/event-stream")
@@ -160,10 +163,13 @@ func (h *Hub) Stream(ctx context.Context, w http.ResponseWriter, after int64, bl
 				break
 			}
 			for _, ev := range evs {
+				after = ev.Seq
+				if allow != nil && !allow(ev) {
+					continue
+				}
 				if err := writeEvent(w, ev); err != nil {
 					return err
 				}
-				after = ev.Seq
 			}
 			if len(evs) > 0 {
 				if err := rc.Flush(); err != nil {

@@ -62,7 +62,7 @@ type frame struct {
 func open(t *testing.T, hub *events.Hub, after int64, blueprints ...string) <-chan frame {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_ = hub.Stream(r.Context(), w, after, blueprints)
+		_ = hub.Stream(r.Context(), w, after, blueprints, nil)
 	}))
 	t.Cleanup(srv.Close)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -51,7 +51,7 @@ func (s *Server) registerEvents() {
 		}
 		return &huma.StreamResponse{Body: func(hctx huma.Context) {
 			_, w := humago.Unwrap(hctx)
-			if err := s.opts.Events.Stream(hctx.Context(), w, after, blueprints); err != nil {
+			if err := s.opts.Events.Stream(hctx.Context(), w, after, blueprints, nil); err != nil {
 				s.logger.DebugContext(ctx, "event stream ended", "request_id", RequestID(ctx), "err", err)
 			}
 		}}, nil

@@ -84,8 +84,9 @@ type Catalog interface {
 // Streamer serves the live event stream (internal/events.Hub satisfies it).
 type Streamer interface {
 	// Stream writes committed events after seq `after` (optionally only those
-	// of blueprints) to w as server-sent events until ctx ends.
-	Stream(ctx context.Context, w http.ResponseWriter, after int64, blueprints []string) error
+	// of blueprints, and only those allow admits when it is not nil) to w as
+	// server-sent events until ctx ends.
+	Stream(ctx context.Context, w http.ResponseWriter, after int64, blueprints []string, allow func(*model.Event) bool) error
 }
 
 // Options configure a Server.

@@ -103,7 +103,7 @@ func (f *fakeCatalog) EntityHistory(context.Context, string, string) ([]*model.E
 // fakeStreamer answers the stream route at once.
 type fakeStreamer struct{}
 
-func (fakeStreamer) Stream(_ context.Context, w http.ResponseWriter, _ int64, _ []string) error {
+func (fakeStreamer) Stream(_ context.Context, w http.ResponseWriter, _ int64, _ []string, _ func(*model.Event) bool) error {
 	w.Header().Set("Content-Type", "text/event-stream")
 	_, err := io.WriteString(w, ": stream open\n\n")
 	return err

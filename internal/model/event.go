@@ -35,13 +35,23 @@ type Event struct {
 	Time      time.Time       `json:"time"`
 }
 
-// Actor is who makes a change and through what. Until access control lands the
-// ID is "anonymous" for unauthenticated loopback calls.
+// Actor is who makes a change and through what. ID is recorded as
+// createdBy/updatedBy and on versions, events and audit entries: the caller's
+// user id (email), or a name for in-process work ("atrium", "demo").
+//
+// Principal is the authenticated caller whose permissions services check. It
+// is nil only for trusted in-process callers (start-up, the demo loader,
+// service tests): every request through httpapi carries one.
 type Actor struct {
 	ID        string
 	Origin    string // Origin is "API", "UI" or "CLI".
 	RequestID string
+	Principal *Principal
 }
+
+// Trusted reports whether a is an in-process caller that skips permission
+// checks.
+func (a Actor) Trusted() bool { return a.Principal == nil }
 
 // Origins of a change.
 const (

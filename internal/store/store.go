@@ -78,6 +78,8 @@ type Reader interface {
 
 	EventList(ctx context.Context, p *EventListParams) ([]*model.Event, error)
 	EventLastSeq(ctx context.Context) (int64, error)
+
+	AccessReader
 }
 
 // Tx is one write transaction. Every catalog write goes through exactly one
@@ -95,6 +97,8 @@ type Tx interface {
 	// outgoing edges, appends a version (closing the previous one) and appends
 	// one event, in the order given.
 	EntityChangeApply(ctx context.Context, p *EntityChangeApplyParams) error
+
+	AccessTx
 
 	Commit(ctx context.Context) error
 	// Rollback is safe to call after Commit (it then does nothing).

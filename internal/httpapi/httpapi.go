@@ -109,6 +109,22 @@ type Options struct {
 	MaxBulk int
 	// Version is reported in the OpenAPI document; default "dev".
 	Version string
+
+	// Access authenticates callers and serves users, teams, credentials and
+	// sign-in. nil turns authentication off: every caller is the anonymous
+	// Admin (cmd/atrium allows that only on loopback, --insecure-no-auth).
+	Access Access
+	// Audit records every mutating request; nil records nothing.
+	Audit Auditor
+	// RateLimit is the sustained requests per second allowed per credential
+	// (token, session or anonymous client address); 0 means the default (50),
+	// negative turns rate limiting off. RateBurst is the bucket size
+	// (default 200).
+	RateLimit float64
+	RateBurst int
+	// SecureCookies marks session cookies Secure (set when served over TLS
+	// or behind a TLS proxy).
+	SecureCookies bool
 }
 
 // Server is the HTTP API. It is an http.Handler and safe for concurrent use.

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/atrium-idp/atrium/internal/model"
@@ -30,15 +31,42 @@ type client struct {
 	base  *url.URL
 	token string
 	http  *http.Client
+
+	// tokenExpires is when a token from `atrium login` expires (zero for
+	// ATRIUM_TOKEN), to explain a 401.
+	tokenExpires time.Time
+	// clientID and clientSecret (ATRIUM_CLIENT_ID/SECRET) are exchanged for
+	// a token before the first request.
+	clientID, clientSecret string
+	exchange               sync.Once
+	exchangeErr            error
 }
 
-// newClientFromEnv builds a client from ATRIUM_URL and ATRIUM_TOKEN.
-func newClientFromEnv() (*client, error) {
-	raw := os.Getenv(envURL)
-	if raw == "" {
-		raw = defaultURL
+// serverURLFromEnv is ATRIUM_URL or the default local server.
+func serverURLFromEnv() string {
+	if raw := os.Getenv(envURL); raw != "" {
+		return raw
 	}
-	return newClient(raw, os.Getenv(envToken), nil)
+	return defaultURL
+}
+
+// newClientFromEnv builds a client for ATRIUM_URL. Its credential is, first
+// found: ATRIUM_TOKEN; ATRIUM_CLIENT_ID + ATRIUM_CLIENT_SECRET (exchanged
+// for a token, for CI); the token `atrium login` stored for that URL.
+func newClientFromEnv() (*client, error) {
+	raw := serverURLFromEnv()
+	c, err := newClient(raw, os.Getenv(envToken), nil)
+	if err != nil || c.token != "" {
+		return c, err
+	}
+	if id, secret := os.Getenv(envClientID), os.Getenv(envClientSecret); id != "" && secret != "" {
+		c.clientID, c.clientSecret = id, secret
+		return c, nil
+	}
+	if st, ok := storedTokenFor(c.base.String()); ok {
+		c.token, c.tokenExpires = st.Token, st.ExpiresAt
+	}
+	return c, nil
 }
 
 func newClient(rawURL, token string, hc *http.Client) (*client, error) {
@@ -91,10 +119,27 @@ func isNotFound(err error) bool {
 	return errors.As(err, &ae) && ae.Status == http.StatusNotFound
 }
 
-// do sends one request; body, when not nil, is sent as JSON. A 2xx answer is
-// decoded into out (when not nil) and its status returned; anything else
-// becomes an *apiError carrying the server's message.
+// do sends one authenticated request; body, when not nil, is sent as JSON. A
+// 2xx answer is decoded into out (when not nil) and its status returned;
+// anything else becomes an *apiError carrying the server's message.
 func (c *client) do(ctx context.Context, method, path string, query url.Values, body, out any) (int, error) {
+	if c.clientID != "" {
+		c.exchange.Do(func() {
+			var tok *tokenAnswer
+			if tok, c.exchangeErr = c.accessToken(ctx, c.clientID, c.clientSecret); c.exchangeErr == nil {
+				c.token = tok.AccessToken
+			}
+		})
+		if c.exchangeErr != nil {
+			return 0, fmt.Errorf("exchange %s for a token: %w", envClientID, c.exchangeErr)
+		}
+	}
+	return c.send(ctx, method, path, query, body, out, true)
+}
+
+// send is do without the credential exchange; auth says whether to send the
+// token.
+func (c *client) send(ctx context.Context, method, path string, query url.Values, body, out any, auth bool) (int, error) {
 	target := c.base.String() + path
 	if len(query) > 0 {
 		target += "?" + query.Encode()
@@ -116,7 +161,7 @@ func (c *client) do(ctx context.Context, method, path string, query url.Values, 
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if c.token != "" {
+	if auth && c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	resp, err := c.http.Do(req)
@@ -136,6 +181,9 @@ func (c *client) do(ctx context.Context, method, path string, query url.Values, 
 				ae.Message = ae.Message[:300] + "…"
 			}
 		}
+		if resp.StatusCode == http.StatusUnauthorized && auth {
+			ae.Message += c.loginHint()
+		}
 		return resp.StatusCode, ae
 	}
 	if out != nil && len(data) > 0 {
@@ -144,6 +192,18 @@ func (c *client) do(ctx context.Context, method, path string, query url.Values, 
 		}
 	}
 	return resp.StatusCode, nil
+}
+
+// loginHint says how to fix a 401.
+func (c *client) loginHint() string {
+	switch {
+	case !c.tokenExpires.IsZero() && time.Now().After(c.tokenExpires):
+		return fmt.Sprintf(" (the token stored by atrium login expired at %s: run atrium login again)",
+			c.tokenExpires.Format(time.RFC3339))
+	case c.token == "":
+		return fmt.Sprintf(" (run atrium login, or set %s, or %s and %s)", envToken, envClientID, envClientSecret)
+	}
+	return ""
 }
 
 // pathOf joins URL path segments, escaping each (identifiers may hold '/').

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/caarlos0/env/v11"
 	"github.com/spf13/pflag"
@@ -16,8 +17,8 @@ import (
 // first: flags, ATRIUM_* environment variables, defaults (STYLE §6). It is
 // read only here.
 type serveConfig struct {
-	// Addr is the HOST:PORT to listen on. Until access control lands it must
-	// be a loopback address.
+	// Addr is the HOST:PORT to listen on. With InsecureNoAuth it must be a
+	// loopback address.
 	Addr string `env:"ATRIUM_ADDR"`
 	// DB is a SQLite file path (or sqlite:PATH / file:PATH) or a
 	// postgres:// / postgresql:// URL.
@@ -30,7 +31,56 @@ type serveConfig struct {
 	LogLevel string `env:"ATRIUM_LOG_LEVEL"`
 	// LogFormat is text or json.
 	LogFormat string `env:"ATRIUM_LOG_FORMAT"`
+
+	// InsecureNoAuth turns authentication off: every caller is an Admin.
+	// Only for a developer's own machine, so only on loopback.
+	InsecureNoAuth bool `env:"ATRIUM_INSECURE_NO_AUTH"`
+	// PublicURL is the URL users reach Atrium at (behind a proxy, say). It
+	// gives the default OIDC redirect URL, and https marks cookies Secure.
+	PublicURL string `env:"ATRIUM_PUBLIC_URL"`
+	// The bootstrap admin, created on start when no Admin exists
+	// (docs/access.md): email, credential (generated and printed once when
+	// unset) and an optional local password for the UI.
+	AdminEmail        string `env:"ATRIUM_ADMIN_EMAIL"`
+	AdminClientID     string `env:"ATRIUM_ADMIN_CLIENT_ID"`
+	AdminClientSecret secret `env:"ATRIUM_ADMIN_CLIENT_SECRET"`
+	AdminPassword     secret `env:"ATRIUM_ADMIN_PASSWORD"`
+	// TokenTTL is the lifetime of access tokens; SessionTTL of browser
+	// sessions.
+	TokenTTL   time.Duration `env:"ATRIUM_TOKEN_TTL"`
+	SessionTTL time.Duration `env:"ATRIUM_SESSION_TTL"`
+	// RateLimit is requests per second per credential (negative: off) and
+	// RateBurst the bucket size.
+	RateLimit float64 `env:"ATRIUM_RATE_LIMIT"`
+	RateBurst int     `env:"ATRIUM_RATE_BURST"`
+	// AuditRetention is how long audit entries are kept.
+	AuditRetention time.Duration `env:"ATRIUM_AUDIT_RETENTION"`
+	// OIDC sign-in, on when OIDCIssuer is set (docs/access.md "SSO").
+	OIDCIssuer         string   `env:"ATRIUM_OIDC_ISSUER"`
+	OIDCClientID       string   `env:"ATRIUM_OIDC_CLIENT_ID"`
+	OIDCClientSecret   secret   `env:"ATRIUM_OIDC_CLIENT_SECRET"`
+	OIDCRedirectURL    string   `env:"ATRIUM_OIDC_REDIRECT_URL"`
+	OIDCScopes         []string `env:"ATRIUM_OIDC_SCOPES" envSeparator:","`
+	OIDCTeamsClaim     string   `env:"ATRIUM_OIDC_TEAMS_CLAIM"`
+	OIDCAllowedDomains []string `env:"ATRIUM_OIDC_ALLOWED_DOMAINS" envSeparator:","`
 }
+
+// secret is a configuration value that must never be printed: fmt shows
+// "<secret>" (also inside %+v of the whole config); Reveal gives the value.
+type secret string
+
+func (s secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return "<secret>"
+}
+
+// GoString hides the value from %#v too.
+func (s secret) GoString() string { return s.String() }
+
+// Reveal returns the value, for the one place that uses it.
+func (s secret) Reveal() string { return string(s) }
 
 // defaultServeConfig holds every default in one place.
 func defaultServeConfig() serveConfig {
@@ -40,6 +90,14 @@ func defaultServeConfig() serveConfig {
 		MaxBodyBytes: 1 << 20,
 		LogLevel:     "info",
 		LogFormat:    "text",
+
+		AdminEmail:     "admin@atrium.local",
+		TokenTTL:       3 * time.Hour,
+		SessionTTL:     12 * time.Hour,
+		RateLimit:      50,
+		RateBurst:      200,
+		AuditRetention: 365 * 24 * time.Hour,
+		OIDCTeamsClaim: "groups",
 	}
 }
 
@@ -47,12 +105,18 @@ func defaultServeConfig() serveConfig {
 // defaultServeConfig but only flags the user set override the environment.
 func addServeFlags(fs *pflag.FlagSet) {
 	d := defaultServeConfig()
-	fs.String("addr", d.Addr, "HOST:PORT to listen on (env ATRIUM_ADDR); loopback only until access control is configured")
+	fs.String("addr", d.Addr, "HOST:PORT to listen on (env ATRIUM_ADDR)")
 	fs.String("db", d.DB, "SQLite file path or postgres:// URL (env ATRIUM_DB)")
 	fs.Bool("demo", false, "load the demo catalog into an empty store (env ATRIUM_DEMO)")
 	fs.Int64("max-body-bytes", d.MaxBodyBytes, "request body limit in bytes (env ATRIUM_MAX_BODY_BYTES)")
 	fs.String("log-level", d.LogLevel, "debug, info, warn or error (env ATRIUM_LOG_LEVEL)")
 	fs.String("log-format", d.LogFormat, "text or json (env ATRIUM_LOG_FORMAT)")
+	fs.Bool("insecure-no-auth", false, "turn authentication off, every caller an Admin; loopback only (env ATRIUM_INSECURE_NO_AUTH)")
+	fs.String("public-url", "", "URL users reach Atrium at, e.g. https://portal.example.com (env ATRIUM_PUBLIC_URL)")
+	fs.Duration("token-ttl", d.TokenTTL, "access token lifetime (env ATRIUM_TOKEN_TTL)")
+	fs.Duration("session-ttl", d.SessionTTL, "browser session lifetime (env ATRIUM_SESSION_TTL)")
+	fs.Float64("rate-limit", d.RateLimit, "requests per second per credential, negative for none (env ATRIUM_RATE_LIMIT)")
+	fs.Duration("audit-retention", d.AuditRetention, "how long audit entries are kept (env ATRIUM_AUDIT_RETENTION)")
 }
 
 // loadServeConfig layers defaults, the environment (environ, "KEY=value"
@@ -84,6 +148,18 @@ func loadServeConfig(fs *pflag.FlagSet, environ []string) (serveConfig, error) {
 			cfg.LogLevel, err = fs.GetString("log-level")
 		case "log-format":
 			cfg.LogFormat, err = fs.GetString("log-format")
+		case "insecure-no-auth":
+			cfg.InsecureNoAuth, err = fs.GetBool("insecure-no-auth")
+		case "public-url":
+			cfg.PublicURL, err = fs.GetString("public-url")
+		case "token-ttl":
+			cfg.TokenTTL, err = fs.GetDuration("token-ttl")
+		case "session-ttl":
+			cfg.SessionTTL, err = fs.GetDuration("session-ttl")
+		case "rate-limit":
+			cfg.RateLimit, err = fs.GetFloat64("rate-limit")
+		case "audit-retention":
+			cfg.AuditRetention, err = fs.GetDuration("audit-retention")
 		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("--%s: %w", f.Name, err))
@@ -98,8 +174,47 @@ func loadServeConfig(fs *pflag.FlagSet, environ []string) (serveConfig, error) {
 // Validate reports every problem, each naming its flag.
 func (c serveConfig) Validate() error {
 	var errs []error
-	if err := checkLoopback(c.Addr); err != nil {
+	if err := checkAddr(c.Addr, c.InsecureNoAuth); err != nil {
 		errs = append(errs, fmt.Errorf("--addr (ATRIUM_ADDR): %w", err))
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("--public-url (ATRIUM_PUBLIC_URL): want http(s)://HOST[:PORT], got %q", c.PublicURL))
+		}
+	}
+	if (c.AdminClientID == "") != (c.AdminClientSecret == "") {
+		errs = append(errs, errors.New("ATRIUM_ADMIN_CLIENT_ID and ATRIUM_ADMIN_CLIENT_SECRET: set both or neither"))
+	}
+	if c.AdminClientSecret != "" && len(c.AdminClientSecret) < 16 {
+		errs = append(errs, errors.New("ATRIUM_ADMIN_CLIENT_SECRET: must be at least 16 characters"))
+	}
+	if c.AdminPassword != "" && len(c.AdminPassword) < 12 {
+		errs = append(errs, errors.New("ATRIUM_ADMIN_PASSWORD: must be at least 12 characters"))
+	}
+	if c.AdminEmail == "" || !strings.Contains(c.AdminEmail, "@") {
+		errs = append(errs, fmt.Errorf("ATRIUM_ADMIN_EMAIL: want an email address, got %q", c.AdminEmail))
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"--token-ttl (ATRIUM_TOKEN_TTL)", c.TokenTTL}, {"--session-ttl (ATRIUM_SESSION_TTL)", c.SessionTTL},
+		{"--audit-retention (ATRIUM_AUDIT_RETENTION)", c.AuditRetention}} {
+		if d.v <= 0 {
+			errs = append(errs, fmt.Errorf("%s: must be positive, got %s", d.name, d.v))
+		}
+	}
+	if c.RateBurst <= 0 && c.RateLimit >= 0 {
+		errs = append(errs, fmt.Errorf("ATRIUM_RATE_BURST: must be positive, got %d", c.RateBurst))
+	}
+	if c.OIDCIssuer != "" {
+		if c.OIDCClientID == "" {
+			errs = append(errs, errors.New("ATRIUM_OIDC_CLIENT_ID: required when ATRIUM_OIDC_ISSUER is set"))
+		}
+		if c.OIDCRedirectURL == "" && c.PublicURL == "" {
+			errs = append(errs, errors.New("ATRIUM_OIDC_REDIRECT_URL: required when ATRIUM_OIDC_ISSUER is set and ATRIUM_PUBLIC_URL is not"))
+		}
+	} else if c.OIDCClientID != "" || c.OIDCClientSecret != "" {
+		errs = append(errs, errors.New("ATRIUM_OIDC_ISSUER: required when ATRIUM_OIDC_CLIENT_ID or _SECRET is set"))
 	}
 	if strings.TrimSpace(c.DB) == "" {
 		errs = append(errs, errors.New("--db (ATRIUM_DB): must not be empty"))
@@ -118,9 +233,10 @@ func (c serveConfig) Validate() error {
 	return errors.Join(errs...)
 }
 
-// checkLoopback refuses addresses other than loopback: until access control
-// lands every call is unauthenticated, which is safe only on this machine.
-func checkLoopback(addr string) error {
+// checkAddr checks HOST:PORT and, when authentication is off, refuses
+// addresses other than loopback: unauthenticated calls are safe only from
+// this machine.
+func checkAddr(addr string, noAuth bool) error {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return fmt.Errorf("want HOST:PORT, got %q: %v", addr, err)
@@ -128,7 +244,7 @@ func checkLoopback(addr string) error {
 	if port == "" {
 		return fmt.Errorf("want HOST:PORT, got %q: missing port", addr)
 	}
-	if host == "localhost" {
+	if !noAuth || host == "localhost" {
 		return nil
 	}
 	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
@@ -137,9 +253,9 @@ func checkLoopback(addr string) error {
 	if host == "" {
 		host = "all interfaces"
 	}
-	return fmt.Errorf("%q listens on %s, which is not a loopback address; until access control is configured "+
-		"Atrium serves unauthenticated calls and therefore listens on loopback only (use 127.0.0.1, ::1 or localhost)",
-		addr, host)
+	return fmt.Errorf("%q listens on %s, which is not a loopback address; with --insecure-no-auth "+
+		"Atrium serves unauthenticated calls and therefore listens on loopback only (use 127.0.0.1, ::1 or localhost, "+
+		"or drop --insecure-no-auth)", addr, host)
 }
 
 // storeKind tells the driver from the --db value: "postgres" for

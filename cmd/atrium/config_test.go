@@ -1,8 +1,12 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/spf13/pflag"
 )
@@ -36,8 +40,40 @@ func TestLoadServeConfig(t *testing.T) {
 				return c
 			}(),
 		},
-		{name: "all interfaces refused", args: []string{"--addr", ":7780"}, wantErr: "not a loopback address"},
-		{name: "public address refused", env: []string{"ATRIUM_ADDR=0.0.0.0:7780"}, wantErr: "--addr (ATRIUM_ADDR)"},
+		{
+			name: "public address allowed with authentication",
+			args: []string{"--addr", ":7780", "--public-url", "https://portal.example.com"},
+			want: func() serveConfig {
+				c := defaultServeConfig()
+				c.Addr, c.PublicURL = ":7780", "https://portal.example.com"
+				return c
+			}(),
+		},
+		{name: "all interfaces refused without auth", args: []string{"--addr", ":7780", "--insecure-no-auth"}, wantErr: "not a loopback address"},
+		{name: "public address refused without auth", env: []string{"ATRIUM_ADDR=0.0.0.0:7780", "ATRIUM_INSECURE_NO_AUTH=true"}, wantErr: "--addr (ATRIUM_ADDR)"},
+		{
+			name: "bootstrap admin and OIDC from env",
+			env: []string{"ATRIUM_ADMIN_EMAIL=root@example.com", "ATRIUM_ADMIN_CLIENT_ID=ci", "ATRIUM_ADMIN_CLIENT_SECRET=0123456789abcdef0",
+				"ATRIUM_ADMIN_PASSWORD=correct horse battery", "ATRIUM_TOKEN_TTL=1h", "ATRIUM_OIDC_ISSUER=https://idp.example.com",
+				"ATRIUM_OIDC_CLIENT_ID=atrium", "ATRIUM_OIDC_CLIENT_SECRET=s3cr3t", "ATRIUM_PUBLIC_URL=https://portal.example.com",
+				"ATRIUM_OIDC_SCOPES=openid,email,groups", "ATRIUM_OIDC_ALLOWED_DOMAINS=example.com"},
+			want: func() serveConfig {
+				c := defaultServeConfig()
+				c.AdminEmail, c.AdminClientID, c.AdminClientSecret = "root@example.com", "ci", "0123456789abcdef0"
+				c.AdminPassword, c.TokenTTL = "correct horse battery", time.Hour
+				c.OIDCIssuer, c.OIDCClientID, c.OIDCClientSecret = "https://idp.example.com", "atrium", "s3cr3t"
+				c.PublicURL, c.OIDCScopes, c.OIDCAllowedDomains = "https://portal.example.com", []string{"openid", "email", "groups"}, []string{"example.com"}
+				return c
+			}(),
+		},
+		{name: "admin id without secret", env: []string{"ATRIUM_ADMIN_CLIENT_ID=ci"}, wantErr: "set both or neither"},
+		{name: "short admin secret", env: []string{"ATRIUM_ADMIN_CLIENT_ID=ci", "ATRIUM_ADMIN_CLIENT_SECRET=short"}, wantErr: "ATRIUM_ADMIN_CLIENT_SECRET: must be at least 16"},
+		{name: "short admin password", env: []string{"ATRIUM_ADMIN_PASSWORD=short"}, wantErr: "ATRIUM_ADMIN_PASSWORD"},
+		{name: "zero token ttl", args: []string{"--token-ttl", "0s"}, wantErr: "--token-ttl"},
+		{name: "bad public url", args: []string{"--public-url", "portal"}, wantErr: "--public-url"},
+		{name: "oidc without client id", env: []string{"ATRIUM_OIDC_ISSUER=https://idp", "ATRIUM_PUBLIC_URL=https://p"}, wantErr: "ATRIUM_OIDC_CLIENT_ID"},
+		{name: "oidc without redirect", env: []string{"ATRIUM_OIDC_ISSUER=https://idp", "ATRIUM_OIDC_CLIENT_ID=a"}, wantErr: "ATRIUM_OIDC_REDIRECT_URL"},
+		{name: "oidc client without issuer", env: []string{"ATRIUM_OIDC_CLIENT_ID=a"}, wantErr: "ATRIUM_OIDC_ISSUER"},
 		{name: "no port", args: []string{"--addr", "127.0.0.1"}, wantErr: "HOST:PORT"},
 		{name: "unknown scheme", args: []string{"--db", "mysql://x"}, wantErr: `unknown store scheme "mysql"`},
 		{name: "bad body limit", args: []string{"--max-body-bytes", "0"}, wantErr: "--max-body-bytes"},
@@ -61,8 +97,8 @@ func TestLoadServeConfig(t *testing.T) {
 			if err != nil {
 				t.Fatalf("loadServeConfig(%v, %v): %v", tc.args, tc.env, err)
 			}
-			if got != tc.want {
-				t.Errorf("loadServeConfig(%v, %v) = %+v, want %+v", tc.args, tc.env, got, tc.want)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("loadServeConfig(%v, %v) mismatch (-want +got):\n%s", tc.args, tc.env, diff)
 			}
 		})
 	}
@@ -75,5 +111,24 @@ func TestRedactDB(t *testing.T) {
 	}
 	if got := redactDB("./atrium.db"); got != "./atrium.db" {
 		t.Errorf("redactDB(path) = %q", got)
+	}
+}
+
+// TestSecretNeverPrinted: a config printed whole (say in a debug log or an
+// error) shows secrets as <secret>.
+func TestSecretNeverPrinted(t *testing.T) {
+	t.Parallel()
+	c := defaultServeConfig()
+	c.AdminClientSecret, c.AdminPassword, c.OIDCClientSecret = "hunter2-hunter2-hunter2", "pass-word-123", "oidc-s3cr3t"
+	for _, format := range []string{"%v", "%+v", "%#v", "%s"} {
+		out := fmt.Sprintf(format, c)
+		for _, s := range []string{"hunter2", "pass-word", "oidc-s3cr3t"} {
+			if strings.Contains(out, s) {
+				t.Errorf("Sprintf(%q, config) shows the secret %q: %s", format, s, out)
+			}
+		}
+	}
+	if got := c.AdminClientSecret.Reveal(); got != "hunter2-hunter2-hunter2" {
+		t.Errorf("Reveal() = %q", got)
 	}
 }

@@ -33,6 +33,8 @@ func newRootCmd() *cobra.Command {
 		newFindCmd(),    // find.go
 		newImpactCmd(),  // impact.go
 		newSearchCmd(),  // search.go
+		newLoginCmd(),   // login.go
+		newLogoutCmd(),  // login.go
 	)
 	return root
 }

@@ -35,13 +35,15 @@ type AccessReader interface {
 type AccessTx interface {
 	// CredentialPut inserts or replaces a credential (by client id).
 	CredentialPut(ctx context.Context, p *CredentialPutParams) error
-	// CredentialDelete deletes credentials by client id or of a user
-	// (model.ErrNotFound when a ClientID was given and nothing was deleted).
+	// CredentialDelete deletes credentials by client id or of a user (exactly
+	// one set; model.ErrNotFound when a ClientID was given and nothing was
+	// deleted).
 	CredentialDelete(ctx context.Context, p *CredentialDeleteParams) error
 	// TokenInsert stores a new token.
 	TokenInsert(ctx context.Context, p *TokenInsertParams) error
 	// TokenRevoke marks tokens revoked at p.At: one by hash, or every token of
-	// a credential or of a user. Revoking nothing is not an error.
+	// a credential or of a user. Tokens already revoked keep their first
+	// revocation time. Revoking nothing is not an error.
 	TokenRevoke(ctx context.Context, p *TokenRevokeParams) error
 	// TokenDeleteExpired deletes tokens that expired before p.Before and
 	// returns how many.
@@ -88,7 +90,7 @@ type Token struct {
 	Kind      string // TokenAccess or TokenSession
 	UserID    string
 	ClientID  string // the credential it was issued to; "" for sessions
-	CSRFHash  []byte // sessions: SHA-256 of the CSRF token; nil otherwise
+	CSRFHash  []byte // sessions: SHA-256 of the CSRF token; nil otherwise (empty is stored as nil)
 	CreatedAt time.Time
 	ExpiresAt time.Time
 	RevokedAt *time.Time

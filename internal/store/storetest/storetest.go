@@ -34,6 +34,8 @@ func Run(t *testing.T, open OpenFunc) {
 	t.Run("Migration", func(t *testing.T) { t.Parallel(); testMigration(t, open) })
 	t.Run("Search", func(t *testing.T) { t.Parallel(); testSearch(t, open) })
 	t.Run("Aggregate", func(t *testing.T) { t.Parallel(); testAggregate(t, open) })
+	t.Run("Access", func(t *testing.T) { t.Parallel(); testAccess(t, open) })
+	t.Run("Audit", func(t *testing.T) { t.Parallel(); testAudit(t, open) })
 }
 
 // T0 is the suite's base time: it has microseconds, which both stores keep.

@@ -128,11 +128,26 @@ func (s *Service) EntityAggregate(ctx context.Context, opts AggregateOptions) (*
 	if err := checkAggregateField(schema, opts, p); err != nil {
 		return nil, err
 	}
+	var bound *query.Query
 	if q != nil {
-		bound, err := query.Bind(q, query.Env{Schema: schema, Clock: s.opts.Clock, Caller: opts.Caller})
+		caller, err := s.defaultCaller(ctx, opts.Caller)
 		if err != nil {
 			return nil, err
 		}
+		if bound, err = query.Bind(q, query.Env{Schema: schema, Clock: s.opts.Clock, Caller: caller}); err != nil {
+			return nil, err
+		}
+	}
+	// The caller's read condition joins the query: counts, facets and folds
+	// only see readable entities.
+	f, err := s.newReadAccess(ctx, s.opts.Store, bps).filter(ctx, schema.Scope)
+	if err != nil {
+		return nil, err
+	}
+	if bound, err = restrict(bound, f); err != nil {
+		return nil, err
+	}
+	if bound != nil {
 		c, err := query.Compile(bound, s.opts.Store.Dialect(), store.EntityAlias)
 		if err != nil {
 			return nil, err

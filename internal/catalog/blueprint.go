@@ -465,6 +465,9 @@ func blueprintMap(ctx context.Context, rd store.Reader) (map[string]*model.Bluep
 // BlueprintCreate validates and stores a new blueprint (409 when it exists).
 // Identifiers starting with "_" are reserved for system blueprints.
 func (s *Service) BlueprintCreate(ctx context.Context, actor model.Actor, bp *model.Blueprint) (*model.Blueprint, error) {
+	if err := requireAdmin(actor.Principal, "creating a blueprint"); err != nil {
+		return nil, err
+	}
 	if model.IsSystemBlueprint(bp.Identifier) {
 		ve := &model.ValidationError{Subject: fmt.Sprintf("blueprint %q", bp.Identifier)}
 		ve.Add("identifier", "identifiers starting with _ are reserved for system blueprints")
@@ -580,12 +583,18 @@ type updateSpec struct {
 	// in the same transaction (paths renamed through this blueprint), given
 	// every stored blueprint.
 	related func(all map[string]*model.Blueprint) []*model.Blueprint
+	// permissions, when set, rewrites the blueprint's stored permissions
+	// (rename) and reports whether it changed them.
+	permissions func(p *model.EntityPermissions) bool
 }
 
 // blueprintUpdate is the shared path of PUT, PATCH and rename: build the new
 // version from the stored one, validate it and every blueprint that refers
 // to it, store them and migrate entities, all in one transaction.
 func (s *Service) blueprintUpdate(ctx context.Context, actor model.Actor, id string, spec updateSpec) (*model.Blueprint, error) {
+	if err := requireModerator(actor.Principal, id, fmt.Sprintf("changing blueprint %q", id)); err != nil {
+		return nil, err
+	}
 	var out *model.Blueprint
 	var touched []string
 	err := s.inTx(ctx, func(tx store.Tx) (bool, error) {
@@ -663,6 +672,11 @@ func (s *Service) blueprintUpdate(ctx context.Context, actor model.Actor, id str
 				return false, fmt.Errorf("update blueprint %s: %w", r.Identifier, err)
 			}
 			touched = append(touched, r.Identifier)
+		}
+		if spec.permissions != nil {
+			if err := s.rewritePermissions(ctx, tx, nb, o, spec.permissions); err != nil {
+				return false, err
+			}
 		}
 		if spec.migrate != nil {
 			err = s.rewriteEntities(ctx, tx, nb, o, spec.migrate)
@@ -819,6 +833,9 @@ func (s *Service) BlueprintDelete(ctx context.Context, actor model.Actor, id str
 	if systemBlueprint(id) != nil {
 		return model.Conflictf("blueprint %q is a system blueprint and cannot be deleted", id)
 	}
+	if err := requireModerator(actor.Principal, id, fmt.Sprintf("deleting blueprint %q", id)); err != nil {
+		return err
+	}
 	err := s.inTx(ctx, func(tx store.Tx) (bool, error) {
 		if err := s.deleteBlueprintTx(ctx, tx, actor, id, opts.DeleteEntities, ""); err != nil {
 			return false, err
@@ -856,12 +873,15 @@ func (s *Service) deleteBlueprintTx(ctx context.Context, tx store.Tx, actor mode
 		if !deleteEntities {
 			return model.Conflictf("blueprint %q still has %d entities; delete them first or ask to delete them with the blueprint", id, n)
 		}
-		if _, err := s.deleteAllTx(ctx, tx, bp, o); err != nil {
+		if _, err := s.deleteAllTx(ctx, tx, bp, o, s.newWriteAccess(ctx, tx, actor)); err != nil {
 			return err
 		}
 	}
 	if err := tx.BlueprintChangeApply(ctx, &store.BlueprintChangeApplyParams{Kind: store.ChangeDelete, Before: bp, Origin: o}); err != nil {
 		return fmt.Errorf("delete blueprint %s: %w", id, err)
+	}
+	if err := tx.PermissionsDelete(ctx, &store.PermissionsDeleteParams{Blueprint: id}); err != nil {
+		return fmt.Errorf("delete permissions of blueprint %s: %w", id, err)
 	}
 	return nil
 }

@@ -71,7 +71,7 @@ func (s *Service) EntityBulkDelete(ctx context.Context, actor model.Actor, bluep
 				}
 			}
 		}
-		if err := s.deleteEntitiesTx(ctx, tx, es, opts.DeleteDependents, s.origin(actor, opts.RunID)); err != nil {
+		if err := s.deleteEntitiesTx(ctx, tx, es, opts.DeleteDependents, s.origin(actor, opts.RunID), s.newWriteAccess(ctx, tx, actor)); err != nil {
 			return false, err
 		}
 		return true, nil
@@ -107,8 +107,9 @@ func getMany(ctx context.Context, rd store.Reader, keys []model.EntityKey) ([]*m
 
 // deleteEntitiesTx deletes es (locked and read by the caller) and, with
 // cascade, every entity that transitively points at them; without cascade
-// any dependent outside es is an ErrConflict naming it.
-func (s *Service) deleteEntitiesTx(ctx context.Context, tx store.Tx, es []*model.Entity, cascade bool, o store.Origin) error {
+// any dependent outside es is an ErrConflict naming it. Every entity
+// deleted, dependents included, needs the unregister permission (acc).
+func (s *Service) deleteEntitiesTx(ctx context.Context, tx store.Tx, es []*model.Entity, cascade bool, o store.Origin, acc *writeAccess) error {
 	set := make(map[model.EntityKey]bool, len(es))
 	frontier := make([]model.EntityKey, 0, len(es))
 	for _, e := range es {
@@ -156,6 +157,17 @@ func (s *Service) deleteEntitiesTx(ctx context.Context, tx store.Tx, es []*model
 		dependents = append(dependents, deps...)
 		frontier = next
 	}
+	bps, err := blueprintMap(ctx, tx)
+	if err != nil {
+		return err
+	}
+	for _, e := range append(append([]*model.Entity{}, es...), dependents...) {
+		if bp := bps[e.Blueprint]; bp != nil {
+			if err := acc.unregister(bp, e); err != nil {
+				return err
+			}
+		}
+	}
 	// Dependents first (deepest last found first), then the entities asked for.
 	changes := make([]store.EntityChange, 0, len(es)+len(dependents))
 	for i := len(dependents) - 1; i >= 0; i-- {
@@ -166,10 +178,6 @@ func (s *Service) deleteEntitiesTx(ctx context.Context, tx store.Tx, es []*model
 	}
 	if err := tx.EntityChangeApply(ctx, &store.EntityChangeApplyParams{Changes: changes, Origin: o}); err != nil {
 		return fmt.Errorf("delete entities: %w", err)
-	}
-	bps, err := blueprintMap(ctx, tx)
-	if err != nil {
-		return err
 	}
 	return s.propagate(ctx, tx, bps, changes, o)
 }
@@ -208,6 +216,11 @@ func (s *Service) EntityDeleteAll(ctx context.Context, actor model.Actor, bluepr
 	if opts.DeleteBlueprint && systemBlueprint(blueprint) != nil {
 		return 0, model.Conflictf("blueprint %q is a system blueprint and cannot be deleted", blueprint)
 	}
+	if opts.DeleteBlueprint {
+		if err := requireModerator(actor.Principal, blueprint, fmt.Sprintf("deleting blueprint %q", blueprint)); err != nil {
+			return 0, err
+		}
+	}
 	var n int
 	err := s.inTx(ctx, func(tx store.Tx) (bool, error) {
 		bp, err := getBlueprint(ctx, tx, blueprint)
@@ -215,7 +228,7 @@ func (s *Service) EntityDeleteAll(ctx context.Context, actor model.Actor, bluepr
 			return false, err
 		}
 		o := s.origin(actor, opts.RunID)
-		if n, err = s.deleteAllTx(ctx, tx, bp, o); err != nil {
+		if n, err = s.deleteAllTx(ctx, tx, bp, o, s.newWriteAccess(ctx, tx, actor)); err != nil {
 			return false, err
 		}
 		if opts.DeleteBlueprint {
@@ -236,7 +249,7 @@ func (s *Service) EntityDeleteAll(ctx context.Context, actor model.Actor, bluepr
 
 // deleteAllTx deletes every entity of bp, refusing when entities of other
 // blueprints depend on them.
-func (s *Service) deleteAllTx(ctx context.Context, tx store.Tx, bp *model.Blueprint, o store.Origin) (int, error) {
+func (s *Service) deleteAllTx(ctx context.Context, tx store.Tx, bp *model.Blueprint, o store.Origin, acc *writeAccess) (int, error) {
 	es, err := tx.EntityList(ctx, &store.EntityListParams{Blueprint: bp.Identifier})
 	if err != nil {
 		return 0, fmt.Errorf("list entities of %s: %w", bp.Identifier, err)
@@ -255,7 +268,7 @@ func (s *Service) deleteAllTx(ctx context.Context, tx store.Tx, bp *model.Bluepr
 	if es, err = getMany(ctx, tx, keys); err != nil {
 		return 0, err
 	}
-	if err := s.deleteEntitiesTx(ctx, tx, es, false, o); err != nil {
+	if err := s.deleteEntitiesTx(ctx, tx, es, false, o, acc); err != nil {
 		return 0, err
 	}
 	return len(es), nil

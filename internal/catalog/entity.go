@@ -9,6 +9,7 @@ import (
 	"fmt"
 
 	"github.com/atrium-idp/atrium/internal/model"
+	"github.com/atrium-idp/atrium/internal/query"
 	"github.com/atrium-idp/atrium/internal/store"
 )
 
@@ -249,6 +250,12 @@ func (s *Service) EntityGet(ctx context.Context, blueprint, id string) (*model.E
 	if err != nil {
 		return nil, fmt.Errorf("get entity %s/%s: %w", blueprint, id, err)
 	}
+	// An unreadable entity answers as a missing one: existence must not leak.
+	if ok, err := s.newReadAccess(ctx, s.opts.Store, nil).readable(ctx, e.Key()); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, model.NotFoundf("entity %q of blueprint %q not found", id, blueprint)
+	}
 	normaliseEntity(bp, e)
 	return e, nil
 }
@@ -295,7 +302,16 @@ func (s *Service) EntityList(ctx context.Context, blueprint string, opts ListOpt
 	if err != nil {
 		return nil, err
 	}
-	es, err := s.opts.Store.EntityList(ctx, &store.EntityListParams{Blueprint: blueprint, After: after, Limit: limit + 1})
+	f, err := s.newReadAccess(ctx, s.opts.Store, nil).filter(ctx, []string{blueprint})
+	if err != nil {
+		return nil, err
+	}
+	var es []*model.Entity
+	if f == nil {
+		es, err = s.opts.Store.EntityList(ctx, &store.EntityListParams{Blueprint: blueprint, After: after, Limit: limit + 1})
+	} else {
+		es, err = s.listWhere(ctx, blueprint, f, after, limit+1)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("list entities of %s: %w", blueprint, err)
 	}
@@ -318,6 +334,11 @@ func (s *Service) EntityCount(ctx context.Context, blueprint string) (int64, err
 	if _, err := getBlueprint(ctx, s.opts.Store, blueprint); err != nil {
 		return 0, err
 	}
+	if f, err := s.newReadAccess(ctx, s.opts.Store, nil).filter(ctx, []string{blueprint}); err != nil {
+		return 0, err
+	} else if f != nil {
+		return s.EntityCountQuery(ctx, blueprint, nil)
+	}
 	n, err := s.opts.Store.EntityCount(ctx, &store.EntityCountParams{Blueprint: blueprint})
 	if err != nil {
 		return 0, fmt.Errorf("count entities of %s: %w", blueprint, err)
@@ -338,5 +359,43 @@ func (s *Service) EntityHistory(ctx context.Context, blueprint, id string) ([]*m
 	if len(vs) == 0 {
 		return nil, model.NotFoundf("entity %q of blueprint %q has no history", id, blueprint)
 	}
+	if ok, err := s.historyReadable(ctx, model.EntityKey{Blueprint: blueprint, Identifier: id}, vs); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, model.NotFoundf("entity %q of blueprint %q has no history", id, blueprint)
+	}
 	return vs, nil
+}
+
+// historyReadable reports whether ctx's caller may read k's history: when
+// k exists, whether it may read the entity now; once deleted, whether it
+// could read its last version (evaluated in memory).
+func (s *Service) historyReadable(ctx context.Context, k model.EntityKey, vs []*model.EntityVersion) (bool, error) {
+	a := s.newReadAccess(ctx, s.opts.Store, nil)
+	if a.full() {
+		return true, nil
+	}
+	if last := vs[len(vs)-1]; !last.Deleted {
+		return a.readable(ctx, k)
+	}
+	for i := len(vs) - 1; i >= 0; i-- {
+		if e := vs[i].Entity; e != nil && !vs[i].Deleted {
+			return a.readableDoc(ctx, e)
+		}
+	}
+	return false, nil
+}
+
+// listWhere pages bp's entities in identifier order after after, keeping
+// those matching the bound read condition f.
+func (s *Service) listWhere(ctx context.Context, bp string, f *query.Query, after string, limit int) ([]*model.Entity, error) {
+	c, err := query.Compile(f, s.opts.Store.Dialect(), store.EntityAlias)
+	if err != nil {
+		return nil, err
+	}
+	p := &store.EntitySearchParams{Blueprint: bp, Where: c.Where, WhereArgs: c.Args, Limit: limit}
+	if after != "" {
+		p.After = &store.SearchCursor{Blueprint: bp, Identifier: after}
+	}
+	return s.opts.Store.EntitySearch(ctx, p)
 }

@@ -150,6 +150,14 @@ func (s *Service) EntityGetAsOf(ctx context.Context, blueprint, id string, at ti
 	if err != nil {
 		return nil, err
 	}
+	if v != nil {
+		// Judged on the document as it was then (its own relations only).
+		if ok, err := s.newReadAccess(ctx, s.opts.Store, nil).readableDoc(ctx, v.Entity); err != nil {
+			return nil, err
+		} else if !ok {
+			v = nil
+		}
+	}
 	if v == nil {
 		return nil, model.NotFoundf("entity %q of blueprint %q did not exist at %s", id, blueprint, at.UTC().Format(time.RFC3339Nano))
 	}
@@ -225,7 +233,8 @@ type DiffPage struct {
 // To. An entity created and deleted in between, or changed and changed back,
 // is in no list. A page examines up to Limit entities that have a version
 // starting in (From, To], in the order of their first change there, so it
-// may hold fewer entries than Limit while Next is set.
+// may hold fewer entries than Limit while Next is set. Entities the caller
+// could read neither at From nor at To are left out.
 func (s *Service) CatalogDiff(ctx context.Context, opts DiffOptions) (*DiffPage, error) {
 	ve := &model.ValidationError{Subject: "catalog diff"}
 	if opts.To.IsZero() {
@@ -275,8 +284,14 @@ func (s *Service) CatalogDiff(ctx context.Context, opts DiffOptions) (*DiffPage,
 	if err != nil {
 		return nil, err
 	}
+	a := s.newReadAccess(ctx, s.opts.Store, nil)
 	for _, k := range keys {
 		before, after := befores[k], afters[k]
+		if ok, err := s.diffReadable(ctx, a, before, after); err != nil {
+			return nil, err
+		} else if !ok {
+			continue
+		}
 		d := DiffEntity{Blueprint: k.Blueprint, Identifier: k.Identifier}
 		switch {
 		case before == nil && after == nil:
@@ -291,6 +306,24 @@ func (s *Service) CatalogDiff(ctx context.Context, opts DiffOptions) (*DiffPage,
 		}
 	}
 	return page, nil
+}
+
+// diffReadable reports whether a catalog diff shows an entity to the
+// caller: when it may read the entity's document at From or at To
+// (evaluated in memory on those versions).
+func (s *Service) diffReadable(ctx context.Context, a *readAccess, before, after *model.EntityVersion) (bool, error) {
+	if a.full() {
+		return true, nil
+	}
+	for _, v := range []*model.EntityVersion{before, after} {
+		if v == nil {
+			continue
+		}
+		if ok, err := a.readableDoc(ctx, v.Entity); err != nil || ok {
+			return ok, err
+		}
+	}
+	return false, nil
 }
 
 // encodeDiffCursor encodes the last entity of a diff page: the start of its

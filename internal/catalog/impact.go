@@ -100,7 +100,8 @@ type Impact struct {
 
 // EntityImpact walks relations from blueprint/id and reports every entity
 // reached, grouped by blueprint and by owning team, each with one shortest
-// path. The start entity must exist.
+// path. The start entity must exist and be readable; reached entities the
+// caller cannot read are left out.
 func (s *Service) EntityImpact(ctx context.Context, blueprint, id string, opts ImpactOptions) (*Impact, error) {
 	verr := &model.ValidationError{Subject: "impact analysis"}
 	dir := opts.Direction
@@ -140,9 +141,17 @@ func (s *Service) EntityImpact(ctx context.Context, blueprint, id string, opts I
 	if err != nil {
 		return nil, fmt.Errorf("impact of %s/%s: %w", blueprint, id, err)
 	}
+	// Entities the caller cannot read are left out (counts and groups
+	// included); a path may still name one as a step, as relations do.
+	vis, err := s.newReadAccess(ctx, s.opts.Store, nil).visible(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
 	found := make(map[model.EntityKey]*model.Entity, len(es))
 	for _, e := range es {
-		found[e.Key()] = e
+		if vis[e.Key()] {
+			found[e.Key()] = e
+		}
 	}
 
 	out := &Impact{Blueprint: blueprint, Identifier: id, Direction: dir, MaxHops: hops, Truncated: res.Truncated,
@@ -151,7 +160,7 @@ func (s *Service) EntityImpact(ctx context.Context, blueprint, id string, opts I
 	byTeam := map[string]*ImpactTeam{}
 	for _, n := range res.Nodes {
 		e := found[n.Key]
-		if e == nil { // deleted between the walk and the read
+		if e == nil { // deleted between the walk and the read, or unreadable
 			continue
 		}
 		ie := ImpactEntity{Blueprint: e.Blueprint, Identifier: e.Identifier, Title: e.Title,

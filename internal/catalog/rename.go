@@ -136,7 +136,17 @@ func (s *Service) BlueprintRename(ctx context.Context, actor model.Actor, id str
 	if migrate == nil {
 		migrate = func(*model.Entity) bool { return false }
 	}
-	return s.blueprintUpdate(ctx, actor, id, updateSpec{build: build, migrate: migrate, related: related})
+	// The stored permissions follow a renamed property or relation.
+	var perms func(p *model.EntityPermissions) bool
+	if from != to {
+		switch kind {
+		case RenameProperty:
+			perms = func(p *model.EntityPermissions) bool { return moveGrant(p.UpdateProperties, from, to) }
+		case RenameRelation:
+			perms = func(p *model.EntityPermissions) bool { return moveGrant(p.UpdateRelations, from, to) }
+		}
+	}
+	return s.blueprintUpdate(ctx, actor, id, updateSpec{build: build, migrate: migrate, related: related, permissions: perms})
 }
 
 // taken reports whether id names anything of bp an entity shows.

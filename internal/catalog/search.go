@@ -163,20 +163,32 @@ func (s *Service) EntitySearch(ctx context.Context, opts SearchOptions) (*Search
 		if err := query.Check(q, schema); err != nil {
 			return nil, err
 		}
-		if bound, err = query.Bind(q, query.Env{Schema: schema, Clock: s.opts.Clock, Caller: opts.Caller}); err != nil {
+		caller, err := s.defaultCaller(ctx, opts.Caller)
+		if err != nil {
 			return nil, err
 		}
-		if opts.AsOf != nil {
-			return s.searchAsOf(ctx, opts, bps, bound, cur, limit)
+		if bound, err = query.Bind(q, query.Env{Schema: schema, Clock: s.opts.Clock, Caller: caller}); err != nil {
+			return nil, err
 		}
+	}
+	// The caller's read condition joins the query, so pages, cursors and
+	// as-of results hold only readable entities.
+	f, err := s.newReadAccess(ctx, s.opts.Store, bps).filter(ctx, schema.Scope)
+	if err != nil {
+		return nil, err
+	}
+	if bound, err = restrict(bound, f); err != nil {
+		return nil, err
+	}
+	if opts.AsOf != nil {
+		return s.searchAsOf(ctx, opts, bps, bound, cur, limit)
+	}
+	if bound != nil {
 		c, err := query.Compile(bound, s.opts.Store.Dialect(), store.EntityAlias)
 		if err != nil {
 			return nil, err
 		}
 		p.Where, p.WhereArgs = c.Where, c.Args
-	}
-	if opts.AsOf != nil {
-		return s.searchAsOf(ctx, opts, bps, bound, cur, limit)
 	}
 	es, err := s.opts.Store.EntitySearch(ctx, p)
 	if err != nil {

@@ -59,13 +59,61 @@ func (s *Service) EntityTextSearch(ctx context.Context, q string, opts TextSearc
 			return nil, err
 		}
 	}
-	hits, err := s.opts.Store.EntityTextSearch(ctx, &store.EntityTextSearchParams{Query: q, Blueprints: opts.Blueprints, Limit: limit})
+	hits, err := s.readableTextHits(ctx, &store.EntityTextSearchParams{Query: q, Blueprints: opts.Blueprints, Limit: limit})
 	if err != nil {
-		return nil, fmt.Errorf("full-text search: %w", err)
+		return nil, err
 	}
 	out := make([]TextHit, len(hits))
 	for i, h := range hits {
 		out[i] = TextHit{Blueprint: h.Blueprint, Identifier: h.Identifier, Title: h.Title, Snippet: h.Snippet}
 	}
 	return out, nil
+}
+
+// maxTextScan bounds how many ranked hits a restricted caller's full-text
+// search examines.
+const maxTextScan = 4000
+
+// readableTextHits returns the best p.Limit hits ctx's caller may read. The
+// full-text index knows nothing of permissions, so for a restricted caller
+// the hits are filtered after ranking (one store check per blueprint),
+// asking for four times more hits each round until the page is full, the
+// index has no more, or maxTextScan hits were examined — only then can a
+// page come back short while more readable matches exist.
+func (s *Service) readableTextHits(ctx context.Context, p *store.EntityTextSearchParams) ([]store.EntityTextHit, error) {
+	a := s.newReadAccess(ctx, s.opts.Store, nil)
+	limit := p.Limit
+	ask := limit
+	if !a.full() {
+		ask = min(limit*4, maxTextScan)
+	}
+	for {
+		q := *p
+		q.Limit = ask
+		hits, err := s.opts.Store.EntityTextSearch(ctx, &q)
+		if err != nil {
+			return nil, fmt.Errorf("full-text search: %w", err)
+		}
+		if a.full() {
+			return hits, nil
+		}
+		keys := make([]model.EntityKey, len(hits))
+		for i, h := range hits {
+			keys[i] = model.EntityKey{Blueprint: h.Blueprint, Identifier: h.Identifier}
+		}
+		vis, err := a.visible(ctx, keys)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]store.EntityTextHit, 0, limit)
+		for i, h := range hits {
+			if vis[keys[i]] && len(out) < limit {
+				out = append(out, h)
+			}
+		}
+		if len(out) == limit || len(hits) < ask || ask >= maxTextScan {
+			return out, nil
+		}
+		ask = min(ask*4, maxTextScan)
+	}
 }

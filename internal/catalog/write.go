@@ -25,6 +25,9 @@ type WriteResult struct {
 	Entity *model.Entity
 	// Created is true when the write created the entity.
 	Created bool
+	// Before is the entity before the write (nil on create), for audit
+	// diffs.
+	Before *model.Entity
 }
 
 // writeMode is how one input meets the stored entity.
@@ -133,7 +136,7 @@ func (s *Service) writeOne(ctx context.Context, actor model.Actor, blueprint str
 	if it.err != nil {
 		return nil, it.err
 	}
-	return &WriteResult{Entity: it.after, Created: it.created}, nil
+	return &WriteResult{Entity: it.after, Created: it.created, Before: it.before}, nil
 }
 
 // writeBatch writes items in ONE transaction: lock every key, read the
@@ -151,7 +154,8 @@ func (s *Service) writeBatch(ctx context.Context, actor model.Actor, blueprint s
 		if err != nil {
 			return false, err
 		}
-		w := &batch{s: s, ctx: ctx, tx: tx, bp: bp, schema: sch, mode: mode, opts: opts, actor: actor, bps: map[string]*model.Blueprint{bp.Identifier: bp}}
+		w := &batch{s: s, ctx: ctx, tx: tx, bp: bp, schema: sch, mode: mode, opts: opts, actor: actor, bps: map[string]*model.Blueprint{bp.Identifier: bp},
+			access: s.newWriteAccess(ctx, tx, actor)}
 		if err := w.run(items); err != nil {
 			return false, err
 		}
@@ -225,6 +229,8 @@ type batch struct {
 	relIDs []string
 	// locked holds the keys this transaction has locked.
 	locked map[model.EntityKey]bool
+	// access decides the caller's entity permissions (permissions.go).
+	access *writeAccess
 }
 
 func (w *batch) blueprint(id string) (*model.Blueprint, error) {
@@ -334,8 +340,38 @@ func (w *batch) run(items []*writeItem) error {
 		}
 	}
 
-	// 4. Relation and team targets, read in one batch.
+	// 4. Permissions, decided on the built states before anything else reads
+	// the items, so a denied item is failed like an invalid one (and the
+	// items pointing at it fail too).
+	for _, it := range items {
+		if err := w.authorize(it); err != nil {
+			return err
+		}
+	}
+
+	// 5. Relation and team targets, read in one batch.
 	return w.checkTargets(items)
+}
+
+// authorize fails it when the caller may not make its change: register on
+// create, update (or per-property and per-relation grants) otherwise.
+func (w *batch) authorize(it *writeItem) error {
+	if it.err != nil || it.after == nil {
+		return nil
+	}
+	var err error
+	if it.created {
+		err = w.access.register(w.bp, it.after)
+	} else {
+		err = w.access.update(w.bp, it.before, it.after, it.renameTo != "" && it.renameTo != it.id)
+	}
+	if err != nil && !isKinded(err) {
+		return err
+	}
+	if err != nil {
+		it.fail(err)
+	}
+	return nil
 }
 
 // isKinded reports whether err is a user-facing error (of a model kind)
@@ -799,6 +835,7 @@ func (w *batch) makeStubs(items []*writeItem, stubs map[model.EntityKey]bool) er
 	// Every stub key is a relation target, locked and read (missing) by
 	// checkTargets already, so no concurrent writer can create it meanwhile.
 	bad := map[model.EntityKey]string{}
+	denied := map[model.EntityKey]error{}
 	now := w.origin.Time
 	for _, k := range keys {
 		tbp, err := w.blueprint(k.Blueprint)
@@ -834,9 +871,18 @@ func (w *batch) makeStubs(items []*writeItem, stubs map[model.EntityKey]bool) er
 		if err := sch.Validate(stub.Properties); err != nil {
 			bad[k] = fmt.Sprintf("blueprint %q refuses an entity with only an identifier (%v)", k.Blueprint, err)
 		}
-		if _, isBad := bad[k]; !isBad {
-			w.stubs = append(w.stubs, stub)
+		if _, isBad := bad[k]; isBad {
+			continue
 		}
+		// Creating a missing target is a create on its blueprint.
+		if err := w.access.register(tbp, stub); err != nil {
+			if !isKinded(err) {
+				return err
+			}
+			denied[k] = err
+			continue
+		}
+		w.stubs = append(w.stubs, stub)
 	}
 	for _, it := range items {
 		if it.err != nil || it.after == nil {
@@ -844,6 +890,9 @@ func (w *batch) makeStubs(items []*writeItem, stubs map[model.EntityKey]bool) er
 		}
 		ve := &model.ValidationError{}
 		w.forTargetsField(it, func(field string, k model.EntityKey) {
+			if err, ok := denied[k]; ok {
+				it.fail(err)
+			}
 			if reason, ok := bad[k]; ok {
 				ve.Add(field, "cannot create missing entity %q: %s", k.Identifier, reason)
 			}

@@ -13,7 +13,10 @@ type BulkItemResult struct {
 	Identifier string
 	Created    bool
 	Entity     *model.Entity
-	Err        error
+	// Before is the entity before the write (nil on create), for audit
+	// diffs.
+	Before *model.Entity
+	Err    error
 }
 
 // EntityBulkCreate writes up to MaxBulk entities with the semantics of
@@ -43,6 +46,7 @@ func (s *Service) EntityBulkCreate(ctx context.Context, actor model.Actor, bluep
 		if it.err == nil {
 			out[i].Entity = it.after
 			out[i].Created = it.created
+			out[i].Before = it.before
 		}
 	}
 	return out, nil

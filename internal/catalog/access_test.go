@@ -146,6 +146,8 @@ func TestEntityWritePermissions(t *testing.T) {
 		{"unregister role", `{"entities":{"unregister":{"roles":["Member"]}}}`, member, del("a1"), ""},
 		{"unregister owned other team", `{"entities":{"unregister":{"ownedByTeam":true}}}`, member, del("b1"), "unregister"},
 		{"unregister admin", "", admin, del("b1"), ""},
+		{"update hidden answers missing", `{"entities":{"read":{"roles":[]},"update":{"ownedByTeam":true}}}`, member, patch("b1", `{"title":"B"}`), "404"},
+		{"delete hidden answers missing", `{"entities":{"read":{"roles":[]},"unregister":{"ownedByTeam":true}}}`, member, del("b1"), "404"},
 		{"bulk delete one denied", `{"entities":{"unregister":{"ownedByTeam":true}}}`, member, func(f *fixture, a model.Actor) error {
 			return f.svc.EntityBulkDelete(f.ctx, a, "app", []string{"a1", "b1"}, catalog.DeleteOptions{})
 		}, "unregister"},
@@ -168,6 +170,13 @@ func TestEntityWritePermissions(t *testing.T) {
 					}
 					if f.lastSeq(t) == seq {
 						t.Errorf("allowed op wrote no event")
+					}
+					return
+				}
+				if tc.denied == "404" {
+					wantKind(t, err, model.ErrNotFound)
+					if f.lastSeq(t) != seq {
+						t.Errorf("denied op wrote events")
 					}
 					return
 				}
@@ -212,6 +221,28 @@ func TestBulkWritePermissions(t *testing.T) {
 			if got := err == nil; got != want {
 				t.Errorf("entity %s exists = %v, want %v", id, got, want)
 			}
+		}
+	})
+}
+
+func TestCascadeDeletePermissions(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEachDriver(t, func(t *testing.T, open func(testing.TB) store.Store) {
+		t.Parallel()
+		f := accessSetup(t, open)
+		f.perms(t, "app", `{"entities":{"unregister":{"ownedByTeam":true}}}`)
+		if _, err := f.svc.EntityPatch(f.ctx, actor, "app", "b1", rawInput(`{"relations":{"dep":["a1"]}}`), catalog.WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		seq := f.lastSeq(t)
+		err := f.svc.EntityDelete(f.ctx, as(member), "app", "a1", catalog.DeleteOptions{DeleteDependents: true})
+		wantKind(t, err, model.ErrForbidden)
+		if got := f.lastSeq(t); got != seq {
+			t.Errorf("denied cascade wrote events (last seq %d → %d)", seq, got)
+		}
+		f.perms(t, "app", `{"entities":{"unregister":{"teams":["alpha"]}}}`)
+		if err := f.svc.EntityDelete(f.ctx, as(member), "app", "a1", catalog.DeleteOptions{DeleteDependents: true}); err != nil {
+			t.Errorf("cascade with unregister on both = %v", err)
 		}
 	})
 }

@@ -130,7 +130,7 @@ func (s *Service) EntityAggregate(ctx context.Context, opts AggregateOptions) (*
 	}
 	var bound *query.Query
 	if q != nil {
-		caller, err := s.defaultCaller(ctx, opts.Caller)
+		caller, err := s.defaultCaller(ctx, opts.Caller, opts.Query)
 		if err != nil {
 			return nil, err
 		}

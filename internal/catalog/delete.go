@@ -161,9 +161,9 @@ func (s *Service) deleteEntitiesTx(ctx context.Context, tx store.Tx, es []*model
 	if err != nil {
 		return err
 	}
-	for _, e := range append(append([]*model.Entity{}, es...), dependents...) {
+	for i, e := range append(append([]*model.Entity{}, es...), dependents...) {
 		if bp := bps[e.Blueprint]; bp != nil {
-			if err := acc.unregister(bp, e); err != nil {
+			if err := acc.unregister(bp, e, i < len(es)); err != nil {
 				return err
 			}
 		}

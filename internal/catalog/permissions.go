@@ -392,8 +392,9 @@ func (a *writeAccess) register(bp *model.Blueprint, e *model.Entity) error {
 	return nil
 }
 
-// unregister decides deleting e (of bp).
-func (a *writeAccess) unregister(bp *model.Blueprint, e *model.Entity) error {
+// unregister decides deleting e (of bp). A requested entity (not a
+// cascaded dependent) the caller cannot read is answered as missing.
+func (a *writeAccess) unregister(bp *model.Blueprint, e *model.Entity, requested bool) error {
 	if a.unrestricted(bp.Identifier) {
 		return nil
 	}
@@ -402,9 +403,26 @@ func (a *writeAccess) unregister(bp *model.Blueprint, e *model.Entity) error {
 		return err
 	}
 	if !admits(perms.Unregister, a.p, e.Team) {
-		return forbidden("unregister", bp.Identifier)
+		if !requested {
+			return forbidden("unregister", bp.Identifier)
+		}
+		return a.conceal(forbidden("unregister", bp.Identifier), e)
 	}
 	return nil
+}
+
+// conceal turns the denial of a write to e into the answer for a missing
+// entity when the caller cannot read e either, so that a write does not
+// reveal what a read hides.
+func (a *writeAccess) conceal(denial error, e *model.Entity) error {
+	ok, err := a.s.readAccessOf(a.rd, a.p, nil).readable(a.ctx, e.Key())
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return model.NotFoundf("entity %q of blueprint %q not found", e.Identifier, e.Blueprint)
+	}
+	return denial
 }
 
 // update decides changing before into after (of bp).
@@ -420,7 +438,10 @@ func (a *writeAccess) update(bp *model.Blueprint, before, after *model.Entity, r
 	stripComputed(bp, b.Properties)
 	aft := cloneEntity(after)
 	stripComputed(bp, aft.Properties)
-	return canUpdate(perms, a.p, bp.Identifier, b, aft, rename)
+	if err := canUpdate(perms, a.p, bp.Identifier, b, aft, rename); err != nil {
+		return a.conceal(err, before)
+	}
+	return nil
 }
 
 // rewritePermissions applies fn to bp's stored permissions in tx and stores

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -61,7 +62,12 @@ type readAccess struct {
 // newReadAccess returns the read access of ctx's caller; bps may be nil
 // (loaded when needed).
 func (s *Service) newReadAccess(ctx context.Context, rd store.Reader, bps map[string]*model.Blueprint) *readAccess {
-	return &readAccess{s: s, rd: rd, p: principalOf(ctx), bps: bps, conds: map[string]*readCond{}}
+	return s.readAccessOf(rd, principalOf(ctx), bps)
+}
+
+// readAccessOf returns the read access of p (a write's caller).
+func (s *Service) readAccessOf(rd store.Reader, p *model.Principal, bps map[string]*model.Blueprint) *readAccess {
+	return &readAccess{s: s, rd: rd, p: p, bps: bps, conds: map[string]*readCond{}}
 }
 
 // full reports whether the caller reads every entity of every blueprint.
@@ -103,9 +109,13 @@ func (s *Service) callerOf(ctx context.Context, rd store.Reader, p *model.Princi
 
 // defaultCaller is the caller a query's {"context": …} values resolve to
 // when the options carry none: the ctx actor's principal, or nil.
-func (s *Service) defaultCaller(ctx context.Context, given *query.Caller) (*query.Caller, error) {
+func (s *Service) defaultCaller(ctx context.Context, given *query.Caller, raw json.RawMessage) (*query.Caller, error) {
 	if given != nil {
 		return given, nil
+	}
+	// Only queries naming the caller need its entities read.
+	if !bytes.Contains(raw, []byte(`"context"`)) && !bytes.Contains(raw, []byte(query.MyTeams)) {
+		return nil, nil
 	}
 	p := principalOf(ctx)
 	if p == nil {

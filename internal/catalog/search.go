@@ -163,7 +163,7 @@ func (s *Service) EntitySearch(ctx context.Context, opts SearchOptions) (*Search
 		if err := query.Check(q, schema); err != nil {
 			return nil, err
 		}
-		caller, err := s.defaultCaller(ctx, opts.Caller)
+		caller, err := s.defaultCaller(ctx, opts.Caller, opts.Query)
 		if err != nil {
 			return nil, err
 		}

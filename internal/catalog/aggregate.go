@@ -35,7 +35,9 @@ type AggregateOptions struct {
 	// MeasureTimeBy is when an entity counts for that average: $createdAt
 	// (the default) or $updatedAt.
 	MeasureTimeBy string
-	// Caller resolves {"context": …} values; nil refuses them.
+	// Caller resolves {"context": …} values; nil means the principal of
+	// the ctx actor (model.ActorFrom), and refuses them for a trusted
+	// caller.
 	Caller *query.Caller
 }
 

@@ -11,8 +11,31 @@
 // (type and format rules), schema.go (compiled JSON Schema per blueprint and
 // its cache), entity.go (entity input, normalisation, reads), write.go (the
 // one write path of every entity create/replace/patch), bulk.go, delete.go,
-// rename.go, identifier.go (identifier rules and "map by property") and
-// system.go (_user and _team).
+// rename.go, identifier.go (identifier rules and "map by property"),
+// system.go (_user and _team), permissions.go and readaccess.go (access
+// control).
+//
+// Access control (docs/access.md): permissions.go holds the blueprint
+// permissions document (BlueprintPermissions, BlueprintPermissionsPatch) and
+// the write rules; readaccess.go the read condition. Writes take the caller
+// as model.Actor, reads from model.ActorFrom(ctx); a nil Principal is a
+// trusted in-process caller and is never checked. Where checks live:
+//   - blueprint writes: Admin for BlueprintCreate, Admin or the blueprint's
+//     moderator for blueprintUpdate (replace, patch, rename), BlueprintDelete
+//     and EntityDeleteAll with DeleteBlueprint;
+//   - entity writes: batch.authorize, after each item's after-state is built
+//     and before targets are checked (register on create, update or
+//     per-property/relation grants otherwise), makeStubs (register on the
+//     targets create_missing_related_entities creates), deleteEntitiesTx
+//     (unregister on every deleted entity, cascaded dependents included) —
+//     all inside the write's transaction, before anything is applied;
+//   - entity reads: readAccess.filter ANDs the caller's read condition into
+//     the rule tree of EntitySearch (as-of included), EntityAggregate,
+//     EntityCount(Query) and EntityList; readAccess.visible checks keys for
+//     EntityGet, EntityHistory (live entities), EntityImpact and
+//     EntityTextSearch; readableDoc evaluates
+//     documents in memory for history of deleted entities, EntityGetAsOf,
+//     CatalogDiff and EventFilter.
 //
 // Every write is one store transaction: Begin, EntityLock the keys written,
 // read the current state inside the transaction, apply with one

@@ -29,7 +29,9 @@ type SearchOptions struct {
 	Paginate bool
 	// Cursor is the Next of the previous page.
 	Cursor string
-	// Caller resolves {"context": …} values; nil refuses them.
+	// Caller resolves {"context": …} values; nil means the principal of
+	// the ctx actor (model.ActorFrom), and refuses them for a trusted
+	// caller.
 	Caller *query.Caller
 	// Sort orders results before the (blueprint, identifier) tie-break.
 	Sort []SearchSort

@@ -159,7 +159,7 @@ func (t *Tx) TokenRevoke(ctx context.Context, p *store.TokenRevokeParams) error 
 	a := NewArgs(t.f)
 	q := "UPDATE tokens SET revoked_at = " + a.Add(t.f.TimeValue(p.At)) + " WHERE revoked_at IS NULL AND "
 	set := 0
-	if p.Hash != nil {
+	if len(p.Hash) > 0 {
 		set++
 		q += "hash = " + a.Add(p.Hash)
 	}

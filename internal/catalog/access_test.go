@@ -677,6 +677,18 @@ func TestReadPushdown(t *testing.T) {
 				t.Errorf("diff added (-want +got):\n%s", diff)
 			}
 		})
+		// Last: it deletes. A deleted entity's history is judged on its last
+		// version.
+		t.Run("history of deleted", func(t *testing.T) {
+			if err := f.svc.EntityBulkDelete(f.ctx, actor, "app", []string{"e0", "e4"}, catalog.DeleteOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.svc.EntityHistory(ctx, "app", "e4"); err != nil {
+				t.Errorf("history of deleted e4 = %v", err)
+			}
+			_, err := f.svc.EntityHistory(ctx, "app", "e0")
+			wantKind(t, err, model.ErrNotFound)
+		})
 	})
 }
 

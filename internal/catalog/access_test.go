@@ -677,6 +677,24 @@ func TestReadPushdown(t *testing.T) {
 				t.Errorf("diff added (-want +got):\n%s", diff)
 			}
 		})
+		t.Run("relation query finds only readable", func(t *testing.T) {
+			// register by ownedByTeam implies reading team alpha's entities
+			// only, which the policy admits anyway.
+			f.perms(t, "app", `{"entities":{"register":{"ownedByTeam":true},"read":{"roles":[],"policy":{"combinator":"and","rules":[{"property":"region","operator":"=","value":"eu"}]}}}}`)
+			for _, rel := range []string{
+				`{"combinator":"and","rules":[{"property":"$identifier","operator":"in","value":["e0","e1"]}]}`,
+				`{"combinator":"and","rules":[{"property":"$identifier","operator":"beginsWith","value":"e"},{"property":"$identifier","operator":"in","value":["e0","e1"]}]}`,
+			} {
+				res, err := f.svc.EntityCreate(f.ctx, as(member), "app", rawInput(`{"identifier":"q","team":["alpha"],"properties":{"region":"eu"},"relations":{"dep":`+rel+`}}`),
+					catalog.WriteOptions{ValidationOnly: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff([]string{"e1"}, res.Entity.Relations["dep"]); diff != "" {
+					t.Errorf("dep from %s (-want +got):\n%s", rel, diff)
+				}
+			}
+		})
 		// Last: it deletes. A deleted entity's history is judged on its last
 		// version.
 		t.Run("history of deleted", func(t *testing.T) {

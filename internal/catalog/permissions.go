@@ -354,6 +354,15 @@ type writeAccess struct {
 	rd    store.Reader
 	p     *model.Principal
 	perms map[string]*model.BlueprintPermissions
+	read  *readAccess
+}
+
+// reads returns the caller's read access inside the write's transaction.
+func (a *writeAccess) reads() *readAccess {
+	if a.read == nil {
+		a.read = a.s.readAccessOf(a.rd, a.p, nil)
+	}
+	return a.read
 }
 
 func (s *Service) newWriteAccess(ctx context.Context, rd store.Reader, actor model.Actor) *writeAccess {
@@ -415,7 +424,7 @@ func (a *writeAccess) unregister(bp *model.Blueprint, e *model.Entity, requested
 // entity when the caller cannot read e either, so that a write does not
 // reveal what a read hides.
 func (a *writeAccess) conceal(denial error, e *model.Entity) error {
-	ok, err := a.s.readAccessOf(a.rd, a.p, nil).readable(a.ctx, e.Key())
+	ok, err := a.reads().readable(a.ctx, e.Key())
 	if err != nil {
 		return err
 	}

@@ -416,7 +416,7 @@ func (w *batch) resolveID(it *writeItem) error {
 			ve.Add("identifier", "%s", reason)
 			return ve
 		}
-		ids, err := w.s.findMap(w.ctx, w.tx, q, bpID, 2)
+		ids, err := w.s.findMap(w.ctx, w.tx, q, bpID, 2, w.access.reads())
 		if err != nil {
 			return err
 		}
@@ -633,7 +633,7 @@ func (w *batch) resolveQuery(it *writeItem, field string, raw json.RawMessage, t
 		it.fail(ve)
 		return nil, nil
 	}
-	ids, err := w.s.findMap(w.ctx, w.tx, q, tbp.Identifier, maxQueryMatches+1)
+	ids, err := w.s.findMap(w.ctx, w.tx, q, tbp.Identifier, maxQueryMatches+1, w.access.reads())
 	if err != nil {
 		return nil, err
 	}

@@ -55,6 +55,7 @@ type readAccess struct {
 	rd     store.Reader
 	p      *model.Principal
 	bps    map[string]*model.Blueprint // every blueprint, loaded lazily
+	one    map[string]*model.Blueprint // blueprints read one by one
 	conds  map[string]*readCond
 	caller *query.Caller
 }
@@ -82,6 +83,30 @@ func (a *readAccess) blueprints(ctx context.Context) (map[string]*model.Blueprin
 		a.bps = bps
 	}
 	return a.bps, nil
+}
+
+// blueprint returns blueprint id (nil when it does not exist) without
+// reading every blueprint: a point read unless they were read already.
+func (a *readAccess) blueprint(ctx context.Context, id string) (*model.Blueprint, error) {
+	if bp := a.bps[id]; bp != nil {
+		return bp, nil
+	}
+	if a.one == nil {
+		a.one = map[string]*model.Blueprint{}
+	}
+	if bp, ok := a.one[id]; ok {
+		return bp, nil
+	}
+	// Not in bps: not read yet, or created since (a live stream).
+	bp, err := getBlueprint(ctx, a.rd, id)
+	if errors.Is(err, model.ErrNotFound) {
+		bp, err = nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	a.one[id] = bp
+	return bp, nil
 }
 
 // callerOf builds the query caller of p from its _user and _team entities
@@ -132,18 +157,12 @@ func (a *readAccess) cond(ctx context.Context, id string) (*readCond, error) {
 	if c, ok := a.conds[id]; ok {
 		return c, nil
 	}
-	bps, err := a.blueprints(ctx)
+	bp, err := a.blueprint(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	bp := bps[id]
-	if bp == nil { // created after bps was read (a live stream)
-		if bp, err = getBlueprint(ctx, a.rd, id); errors.Is(err, model.ErrNotFound) {
-			return &readCond{none: true}, nil
-		} else if err != nil {
-			return nil, err
-		}
-		bps[id] = bp
+	if bp == nil {
+		return &readCond{none: true}, nil
 	}
 	c, err := a.build(ctx, bp)
 	if err != nil {
@@ -207,7 +226,14 @@ func (a *readAccess) build(ctx context.Context, bp *model.Blueprint) (*readCond,
 // policy binds bp's read policy to the caller; nil when the stored policy
 // no longer fits the blueprint (it then grants nothing, and is logged).
 func (a *readAccess) policy(ctx context.Context, bp *model.Blueprint, raw json.RawMessage) (*query.Query, error) {
-	q, err := parsePolicy(raw, bp, a.bps)
+	bps, err := a.blueprints(ctx) // a policy may name any blueprint
+	if err != nil {
+		return nil, err
+	}
+	if bps[bp.Identifier] == nil { // created after bps was read (a live stream)
+		bps[bp.Identifier] = bp
+	}
+	q, err := parsePolicy(raw, bp, bps)
 	if err != nil {
 		if errors.Is(err, model.ErrInvalid) {
 			a.s.opts.Logger.Warn("read policy no longer valid; it grants nothing", "blueprint", bp.Identifier, "error", err)
@@ -220,7 +246,7 @@ func (a *readAccess) policy(ctx context.Context, bp *model.Blueprint, raw json.R
 			return nil, err
 		}
 	}
-	b, err := query.Bind(q, query.Env{Schema: schemaOf(a.bps, bp.Identifier), Clock: a.s.opts.Clock, Caller: a.caller})
+	b, err := query.Bind(q, query.Env{Schema: schemaOf(bps, bp.Identifier), Clock: a.s.opts.Clock, Caller: a.caller})
 	if err != nil {
 		if errors.Is(err, model.ErrInvalid) {
 			a.s.opts.Logger.Warn("read policy cannot be bound; it grants nothing", "blueprint", bp.Identifier, "error", err)
@@ -391,7 +417,11 @@ func (a *readAccess) readableDoc(ctx context.Context, e *model.Entity) (bool, er
 		return false, nil
 	}
 	var edges []model.Edge
-	if bp := a.bps[e.Blueprint]; bp != nil {
+	bp, err := a.blueprint(ctx, e.Blueprint)
+	if err != nil {
+		return false, err
+	}
+	if bp != nil {
 		edges = edgesOf(bp, e)
 	}
 	return query.Eval(c.q, e, query.NewMemGraph(edges))
@@ -428,9 +458,6 @@ func (s *Service) EventFilter(ctx context.Context) (func(*model.Event) bool, err
 	a := s.newReadAccess(ctx, s.opts.Store, nil)
 	if a.full() {
 		return nil, nil
-	}
-	if _, err := a.blueprints(ctx); err != nil {
-		return nil, err
 	}
 	var mu sync.Mutex
 	return func(ev *model.Event) bool {

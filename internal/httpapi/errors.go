@@ -99,7 +99,7 @@ func kindRow(err error) (errorRow, bool) {
 func toAPIError(ctx context.Context, err error) *APIError {
 	var ae *APIError
 	if errors.As(err, &ae) {
-		return ae
+		return noteError(ctx, ae)
 	}
 	row, ok := kindRow(err)
 	if !ok {
@@ -110,6 +110,13 @@ func toAPIError(ctx context.Context, err error) *APIError {
 	if errors.As(err, &ve) && len(ve.Fields) > 0 {
 		e.Details["fields"] = ve.Fields
 	}
+	return noteError(ctx, e)
+}
+
+// noteError keeps the envelope's message on the request for the audit entry
+// (the message only: it is written for people and holds no body or secret).
+func noteError(ctx context.Context, e *APIError) *APIError {
+	stateFrom(ctx).errMessage = e.Message
 	return e
 }
 
@@ -117,12 +124,12 @@ func toAPIError(ctx context.Context, err error) *APIError {
 func internalError(ctx context.Context, err error) *APIError {
 	st := stateFrom(ctx)
 	st.logger.ErrorContext(ctx, "internal error", "request_id", st.requestID, "err", err)
-	return &APIError{
+	return noteError(ctx, &APIError{
 		status:  internalRow.status,
 		Code:    internalRow.code,
 		Message: fmt.Sprintf("internal error; quote request id %s when reporting it", st.requestID),
 		Details: map[string]any{"requestId": st.requestID},
-	}
+	})
 }
 
 // newHumaError builds the envelope for errors huma raises itself (validation
@@ -185,7 +192,7 @@ func newHumaError(ctx context.Context, status int, msg string, errs ...error) hu
 			e.Message = msg + ": " + strings.Join(reasons, "; ")
 		}
 	}
-	return e
+	return noteError(ctx, e)
 }
 
 // installHumaErrors replaces huma's package-level error constructors with

@@ -19,12 +19,16 @@ type eventStreamInput struct {
 	LastEventID string   `header:"Last-Event-ID" doc:"Resume after this event id, as EventSource sends on reconnect."`
 }
 
+// eventStreamPath is the live stream, the one /v1 response that is not
+// marked no-store (the hub sets its own caching headers).
+const eventStreamPath = "/v1/events/stream"
+
 // registerEvents adds GET /v1/events/stream, the live stream of committed
 // changes (an Atrium extension; DESIGN §6).
 func (s *Server) registerEvents() {
 	eventSchema := s.api.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[model.Event](), true, "Event")
 	register(s, huma.Operation{
-		OperationID: "streamEvents", Method: http.MethodGet, Path: "/v1/events/stream",
+		OperationID: "streamEvents", Method: http.MethodGet, Path: eventStreamPath,
 		Summary: "Stream committed changes as server-sent events (Atrium extension)",
 		Description: "Each event is `id: <seq>`, `event: <type>`, `data: <Event JSON>`, in commit order. " +
 			"Resume with the Last-Event-ID header (or ?after=). Idle streams get a comment line every 15 s.",

@@ -49,6 +49,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
+	"golang.org/x/time/rate"
 
 	"github.com/atrium-idp/atrium/internal/catalog"
 	"github.com/atrium-idp/atrium/internal/clock"
@@ -136,6 +137,10 @@ type Server struct {
 	api     huma.API
 	handler http.Handler
 
+	// limiter is nil when rate limiting is off; signInLimiter always runs.
+	limiter       *limiter
+	signInLimiter *limiter
+
 	mu     sync.Mutex // guards routes (only written while New runs)
 	routes []string   // "METHOD /path" of every route, for the coverage test
 
@@ -174,13 +179,23 @@ func New(opts Options) (*Server, error) {
 	if opts.Version == "" {
 		opts.Version = "dev"
 	}
+	if opts.RateLimit == 0 {
+		opts.RateLimit = DefaultRateLimit
+	}
+	if opts.RateBurst <= 0 {
+		opts.RateBurst = DefaultRateBurst
+	}
 	installHumaErrors()
 
 	s := &Server{
-		opts:   opts,
-		clock:  opts.Clock,
-		logger: opts.Logger.With("component", "httpapi"),
-		mux:    http.NewServeMux(),
+		opts:          opts,
+		clock:         opts.Clock,
+		logger:        opts.Logger.With("component", "httpapi"),
+		mux:           http.NewServeMux(),
+		signInLimiter: newLimiter(opts.Clock, signInRate, signInBurst),
+	}
+	if opts.RateLimit > 0 {
+		s.limiter = newLimiter(opts.Clock, rate.Limit(opts.RateLimit), opts.RateBurst)
 	}
 	cfg := huma.DefaultConfig("Atrium API", opts.Version)
 	cfg.Info.Description = "Atrium's REST API. Paths and JSON shapes follow Port's public API " +
@@ -197,6 +212,8 @@ func New(opts Options) (*Server, error) {
 		"application/json": huma.DefaultJSONFormat,
 		"json":             huma.DefaultJSONFormat,
 	}
+	cfg.Components.SecuritySchemes = securitySchemes()
+	cfg.Security = []map[string][]string{{securityBearer: {}}, {securityCookie: {}}}
 	s.api = humago.New(s.mux, cfg)
 
 	s.registerHealth()
@@ -237,12 +254,22 @@ func UndocumentedRoutes() []string {
 	return []string{"GET /v1/openapi.json", "GET /v1/openapi.yaml"}
 }
 
-// register adds a huma operation, applying the body limit and recording the
-// route. Every route of the API goes through register or handleRaw.
+// register adds a huma operation, applying the body limit, recording the
+// route and installing its guard (rules.go; a route without a rule panics).
+// Every route of the API goes through register or handleRaw.
 func register[I, O any](s *Server, op huma.Operation, h func(context.Context, *I) (*O, error)) {
 	op.MaxBodyBytes = s.opts.MaxBodyBytes + 1 // huma refuses a body of exactly MaxBodyBytes
+	pattern := op.Method + " " + op.Path
+	ru := ruleFor(pattern)
+	if ru.access == accessPublic {
+		op.Security = []map[string][]string{{}} // no credential needed (the document requires one)
+	}
+	op.Middlewares = append(op.Middlewares, func(hctx huma.Context, next func(huma.Context)) {
+		r, w := humago.Unwrap(hctx)
+		s.guard(w, r, pattern, ru, func(ctx context.Context) { next(huma.WithContext(hctx, ctx)) })
+	})
 	s.mu.Lock()
-	s.routes = append(s.routes, op.Method+" "+op.Path)
+	s.routes = append(s.routes, pattern)
 	s.mu.Unlock()
 	huma.Register(s.api, op, h)
 }
@@ -272,12 +299,16 @@ func (s *Server) documentAlso(method, path string, like, also int, desc string) 
 	op.Responses[strconv.Itoa(also)] = &r
 }
 
-// handleRaw adds a plain net/http route (pattern "METHOD /path").
+// handleRaw adds a plain net/http route (pattern "METHOD /path") behind its
+// guard.
 func (s *Server) handleRaw(pattern string, h http.HandlerFunc) {
+	ru := ruleFor(pattern)
 	s.mu.Lock()
 	s.routes = append(s.routes, pattern)
 	s.mu.Unlock()
-	s.mux.HandleFunc(pattern, h)
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		s.guard(w, r, pattern, ru, func(ctx context.Context) { h(w, r.WithContext(ctx)) })
+	})
 }
 
 // specHandler serves the OpenAPI document, rendered once (all routes are

@@ -25,8 +25,9 @@ const (
 	HeaderOrigin = "X-Atrium-Origin"
 )
 
-// AnonymousActor is the actor ID of unauthenticated calls, which the server
-// accepts only on loopback until access control lands.
+// AnonymousActor is the user ID of callers without a credential: the Admin
+// when authentication is off (Options.Access nil, loopback only), a caller
+// with no role on the public routes otherwise.
 const AnonymousActor = "anonymous"
 
 // requestState is what the middleware learns about a request and hands to
@@ -35,6 +36,14 @@ type requestState struct {
 	requestID string
 	origin    string
 	logger    *slog.Logger
+	// sw sees the status the handler wrote (the audit entry's status).
+	sw *statusWriter
+	// audit is the entry being prepared for a mutating route (nil for reads);
+	// handlers add to it through noteAudit.
+	audit *model.AuditEntry
+	// errMessage is the message of the last error envelope built for the
+	// request: the audit entry's message on failure.
+	errMessage string
 }
 
 type stateKey struct{}
@@ -51,15 +60,19 @@ func stateFrom(ctx context.Context) *requestState {
 // RequestID returns the request id of ctx, or "" outside a request.
 func RequestID(ctx context.Context) string { return stateFrom(ctx).requestID }
 
-// actorFrom returns who is making the request. Until access control lands
-// every caller is AnonymousActor.
+// actorFrom returns who is making the request, as the route guard put it on
+// the context. Outside a guarded request it returns a caller with no role
+// (never a nil Principal, which services would trust).
 func actorFrom(ctx context.Context) model.Actor {
+	if a, ok := model.ActorFrom(ctx); ok {
+		return a
+	}
 	st := stateFrom(ctx)
 	origin := st.origin
 	if origin == "" {
 		origin = model.OriginAPI
 	}
-	return model.Actor{ID: AnonymousActor, Origin: origin, RequestID: st.requestID}
+	return model.Actor{ID: AnonymousActor, Origin: origin, RequestID: st.requestID, Principal: nobody()}
 }
 
 // parseOrigin maps the X-Atrium-Origin header to a model origin; anything
@@ -121,9 +134,11 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the real writer.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// middleware assigns the request id, recovers panics into a 500 envelope and
-// writes one structured access log line per request. It never logs bodies,
-// query strings or headers (they may carry tokens).
+// middleware assigns the request id, sets the security headers, recovers
+// panics into a 500 envelope and writes one structured access log line per
+// request. It never logs bodies, query strings or headers (they may carry
+// tokens). Authentication, authorization, rate limits and the audit entry
+// are per route (guard), where the route's rule and path values are known.
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := s.clock.Now()
@@ -143,7 +158,9 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		}
 		w.Header().Set(HeaderRequestID, id)
 		w.Header().Set(HeaderTraceID, id)
+		s.securityHeaders(w, r)
 		sw := &statusWriter{ResponseWriter: w}
+		st.sw = sw
 		r = r.WithContext(context.WithValue(r.Context(), stateKey{}, st))
 
 		defer func() {
@@ -191,4 +208,23 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v)
+}
+
+// securityHeaders sets the headers every response carries (docs/access.md,
+// Hardening). The API serves no HTML, so the content security policy allows
+// nothing; /v1 answers are per-caller, so nothing may cache them (the event
+// stream sets its own caching headers).
+func (s *Server) securityHeaders(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	if strings.HasPrefix(r.URL.Path, "/v1/") && r.URL.Path != eventStreamPath {
+		h.Set("Cache-Control", "no-store")
+	}
+	if r.TLS != nil || s.opts.SecureCookies {
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
 }

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/atrium-idp/atrium/internal/catalog"
 	"github.com/atrium-idp/atrium/internal/httpapi"
 	"github.com/atrium-idp/atrium/internal/model"
@@ -278,9 +280,10 @@ func TestRequestIDAndActor(t *testing.T) {
 	fc.mu.Lock()
 	gotActor, gotOpts, gotInput := fc.lastActor, fc.lastOpts, fc.lastInput
 	fc.mu.Unlock()
-	want := model.Actor{ID: "anonymous", Origin: model.OriginCLI, RequestID: "abc-123"}
-	if gotActor != want {
-		t.Errorf("actor = %+v, want %+v", gotActor, want)
+	want := model.Actor{ID: "anonymous", Origin: model.OriginCLI, RequestID: "abc-123",
+		Principal: &model.Principal{UserID: "anonymous", Roles: []string{model.RoleAdmin}}}
+	if diff := cmp.Diff(want, gotActor); diff != "" {
+		t.Errorf("actor (-want +got):\n%s", diff)
 	}
 	if !gotOpts.Upsert || !gotOpts.Merge || gotOpts.RunID != "r1" {
 		t.Errorf("options = %+v, want upsert, merge, run_id r1", gotOpts)

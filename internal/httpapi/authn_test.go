@@ -1,0 +1,247 @@
+package httpapi_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/atrium-idp/atrium/internal/httpapi"
+	"github.com/atrium-idp/atrium/internal/model"
+)
+
+// fakeAccess resolves fixed tokens and sessions; transport tests of the
+// guard need no store (the matrix test runs the real access service).
+type fakeAccess struct {
+	tokens   map[string]*model.Principal
+	sessions map[string]*model.Principal // session → principal; its CSRF token is "csrf-"+session
+}
+
+func (f *fakeAccess) Authenticate(_ context.Context, token string) (*model.Principal, error) {
+	if p, ok := f.tokens[token]; ok {
+		return p, nil
+	}
+	return nil, &model.KindError{Kind: model.ErrUnauthenticated, Message: "invalid or expired token"}
+}
+
+func (f *fakeAccess) AuthenticateSession(_ context.Context, session, csrf string, write bool) (*model.Principal, error) {
+	p, ok := f.sessions[session]
+	if !ok {
+		return nil, &model.KindError{Kind: model.ErrUnauthenticated, Message: "invalid or expired session"}
+	}
+	if write && csrf != "csrf-"+session {
+		return nil, &model.KindError{Kind: model.ErrForbidden, Message: "forbidden: missing or wrong " + httpapi.HeaderCSRF}
+	}
+	return p, nil
+}
+
+// memAuditor keeps recorded entries in memory.
+type memAuditor struct {
+	mu      sync.Mutex
+	entries []model.AuditEntry
+	err     error
+}
+
+func (m *memAuditor) Record(_ context.Context, e *model.AuditEntry) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.entries = append(m.entries, *e)
+	return m.err
+}
+
+func (m *memAuditor) all() []model.AuditEntry {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Clone(m.entries)
+}
+
+var (
+	adminP  = &model.Principal{UserID: "admin@x", Roles: []string{model.RoleAdmin}}
+	memberP = &model.Principal{UserID: "member@x", Roles: []string{model.RoleMember}, Teams: []string{"owners"}}
+)
+
+func newFakeAccess() *fakeAccess {
+	return &fakeAccess{
+		tokens:   map[string]*model.Principal{"admin-token": adminP, "member-token": memberP},
+		sessions: map[string]*model.Principal{"member-session": memberP},
+	}
+}
+
+func TestAuthentication(t *testing.T) {
+	t.Parallel()
+	srv, fc, _ := setupFake(t, httpapi.Options{Access: newFakeAccess()})
+	session := "atrium_session=member-session"
+	tests := []struct {
+		name       string
+		method     string
+		path       string
+		hdr        []string
+		wantStatus int
+		wantCode   string
+		wantActor  string // the actor the catalog saw, for writes that pass
+	}{
+		{name: "no credential", method: "GET", path: "/v1/blueprints", wantStatus: 401, wantCode: "unauthenticated"},
+		{name: "bad token", method: "GET", path: "/v1/blueprints", hdr: []string{"Authorization", "Bearer nope"}, wantStatus: 401, wantCode: "unauthenticated"},
+		{name: "malformed header", method: "GET", path: "/v1/blueprints", hdr: []string{"Authorization", "Basic abc"}, wantStatus: 401, wantCode: "unauthenticated"},
+		{name: "member token reads", method: "GET", path: "/v1/blueprints", hdr: []string{"Authorization", "Bearer member-token"}, wantStatus: 200},
+		{name: "scheme is case-insensitive", method: "GET", path: "/v1/blueprints", hdr: []string{"Authorization", "bearer member-token"}, wantStatus: 200},
+		{name: "member writes an entity", method: "DELETE", path: "/v1/blueprints/service/entities/a", hdr: []string{"Authorization", "Bearer member-token"}, wantStatus: 200, wantActor: "member@x"},
+		{name: "member may not create a blueprint", method: "POST", path: "/v1/blueprints", hdr: []string{"Authorization", "Bearer member-token"}, wantStatus: 403, wantCode: "forbidden"},
+		{name: "admin creates a blueprint", method: "POST", path: "/v1/blueprints", hdr: []string{"Authorization", "Bearer admin-token"}, wantStatus: 201, wantActor: "admin@x"},
+		{name: "session reads without CSRF", method: "GET", path: "/v1/blueprints", hdr: []string{"Cookie", session}, wantStatus: 200},
+		{name: "session write without CSRF", method: "DELETE", path: "/v1/blueprints/service/entities/a", hdr: []string{"Cookie", session}, wantStatus: 403, wantCode: "forbidden"},
+		{name: "session write with CSRF", method: "DELETE", path: "/v1/blueprints/service/entities/a", hdr: []string{"Cookie", session, httpapi.HeaderCSRF, "csrf-member-session"}, wantStatus: 200, wantActor: "member@x"},
+		{name: "unknown session", method: "GET", path: "/v1/blueprints", hdr: []string{"Cookie", "atrium_session=other"}, wantStatus: 401, wantCode: "unauthenticated"},
+		{name: "health is public", method: "GET", path: "/healthz", wantStatus: 200},
+		{name: "openapi is public", method: "GET", path: "/v1/openapi.json", wantStatus: 200},
+		{name: "public route ignores a bad token", method: "GET", path: "/healthz", hdr: []string{"Authorization", "Bearer nope"}, wantStatus: 200},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			body := any(nil)
+			if tc.method == "POST" {
+				body = map[string]any{"identifier": "svc", "title": "Svc", "schema": map[string]any{"properties": map[string]any{}}}
+			}
+			r := do(t, srv, tc.method, tc.path, body, tc.hdr...)
+			if tc.wantCode != "" {
+				wantError(t, r, tc.wantStatus, tc.wantCode)
+			} else if r.Status != tc.wantStatus {
+				t.Fatalf("status = %d, want %d; body %s", r.Status, tc.wantStatus, r.Raw)
+			}
+			if tc.wantStatus == 401 && r.Header.Get("WWW-Authenticate") == "" {
+				t.Errorf("401 without WWW-Authenticate")
+			}
+			if tc.wantActor != "" {
+				fc.mu.Lock()
+				a := fc.lastActor
+				fc.mu.Unlock()
+				if a.ID != tc.wantActor || a.Principal == nil || a.Principal.UserID != tc.wantActor {
+					t.Errorf("catalog saw actor %+v, want %q with its principal", a, tc.wantActor)
+				}
+			}
+		})
+	}
+}
+
+func TestAuthenticationOff(t *testing.T) {
+	t.Parallel()
+	srv, fc, _ := setupFake(t, httpapi.Options{})
+	r := do(t, srv, "DELETE", "/v1/blueprints/service/entities/a", nil, httpapi.HeaderOrigin, "cli")
+	wantStatus(t, r, 200)
+	fc.mu.Lock()
+	got := fc.lastActor
+	fc.mu.Unlock()
+	want := model.Actor{ID: httpapi.AnonymousActor, Origin: model.OriginCLI, RequestID: r.Header.Get(httpapi.HeaderRequestID),
+		Principal: &model.Principal{UserID: httpapi.AnonymousActor, Roles: []string{model.RoleAdmin}}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("actor (-want +got):\n%s", diff)
+	}
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
+	srv, _, _ := setupFake(t, httpapi.Options{})
+	secure, _, _ := setupFake(t, httpapi.Options{SecureCookies: true})
+	always := map[string]string{
+		"X-Content-Type-Options":     "nosniff",
+		"X-Frame-Options":            "DENY",
+		"Referrer-Policy":            "no-referrer",
+		"Content-Security-Policy":    "default-src 'none'; frame-ancestors 'none'",
+		"Cross-Origin-Opener-Policy": "same-origin",
+	}
+	tests := []struct {
+		name      string
+		secure    bool
+		path      string
+		wantCache string
+	}{
+		{name: "api", path: "/v1/blueprints", wantCache: "no-store"},
+		{name: "error", path: "/v1/nowhere", wantCache: "no-store"},
+		{name: "health", path: "/healthz", wantCache: ""},
+		{name: "stream", path: "/v1/events/stream", wantCache: ""},
+		{name: "tls", secure: true, path: "/v1/blueprints", wantCache: "no-store"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := srv
+			if tc.secure {
+				s = secure
+			}
+			r := do(t, s, "GET", tc.path, nil)
+			for k, v := range always {
+				if got := r.Header.Get(k); got != v {
+					t.Errorf("%s = %q, want %q", k, got, v)
+				}
+			}
+			if got := r.Header.Get("Cache-Control"); got != tc.wantCache {
+				t.Errorf("Cache-Control = %q, want %q", got, tc.wantCache)
+			}
+			if got := r.Header.Get("Strict-Transport-Security"); (got != "") != tc.secure {
+				t.Errorf("Strict-Transport-Security = %q, want set: %v", got, tc.secure)
+			}
+		})
+	}
+}
+
+func TestAuditRecording(t *testing.T) {
+	t.Parallel()
+	aud := &memAuditor{}
+	srv, fc, _ := setupFake(t, httpapi.Options{Access: newFakeAccess(), Audit: aud})
+	admin := []string{"Authorization", "Bearer admin-token", httpapi.HeaderRequestID, "req-1", httpapi.HeaderOrigin, "UI"}
+	wantStatus(t, do(t, srv, "GET", "/v1/blueprints/service/entities/a", nil, admin...), 200)
+	wantStatus(t, do(t, srv, "POST", "/v1/entities/search", map[string]any{}, admin...), 200)
+	if got := aud.all(); len(got) != 0 {
+		t.Fatalf("reads were audited: %+v", got)
+	}
+	wantStatus(t, do(t, srv, "DELETE", "/v1/blueprints/service/entities/a", nil, admin...), 200)
+	fc.mu.Lock()
+	fc.err = model.Conflictf("entity %q has dependents", "a")
+	fc.mu.Unlock()
+	wantStatus(t, do(t, srv, "DELETE", "/v1/blueprints/service/entities/a", nil, admin...), 409)
+	// Refused by the rule: still an entry, with the caller.
+	wantStatus(t, do(t, srv, "POST", "/v1/blueprints", map[string]any{"identifier": "x"}, "Authorization", "Bearer member-token"), 403)
+	// Unauthenticated: no entry.
+	wantStatus(t, do(t, srv, "DELETE", "/v1/blueprints/service/entities/a", nil), 401)
+
+	got := aud.all()
+	for i := range got {
+		if got[i].Time.IsZero() || got[i].RequestID == "" {
+			t.Errorf("entry %d lacks its time or request id: %+v", i, got[i])
+		}
+		got[i].Time = time.Time{}
+	}
+	if len(got) == 3 {
+		got[2].RequestID = "" // generated
+	}
+	base := model.AuditEntry{Actor: "admin@x", Origin: model.OriginUI, RequestID: "req-1",
+		Action: model.AuditDelete, Resource: model.AuditResourceEntity, Blueprint: "service", Identifier: "a",
+		Route: "DELETE /v1/blueprints/{blueprint}/entities/{entity}"}
+	ok, conflict := base, base
+	ok.Status, ok.StatusCode = model.AuditSuccess, 200
+	conflict.Status, conflict.StatusCode, conflict.Message = model.AuditFailure, 409, `entity "a" has dependents`
+	forbidden := model.AuditEntry{Actor: "member@x", Origin: model.OriginAPI, Action: model.AuditCreate,
+		Resource: model.AuditResourceBlueprint, Route: "POST /v1/blueprints", Status: model.AuditFailure, StatusCode: 403,
+		Message: "forbidden: POST /v1/blueprints needs the Admin role"}
+	want := []model.AuditEntry{ok, conflict, forbidden}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("audit entries (-want +got):\n%s", diff)
+	}
+}
+
+func TestAuditRecordFailureIsLogged(t *testing.T) {
+	t.Parallel()
+	var logs lockedBuffer
+	aud := &memAuditor{err: context.DeadlineExceeded}
+	srv, _, _ := setupFake(t, httpapi.Options{Audit: aud, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	r := do(t, srv, "DELETE", "/v1/blueprints/service/entities/a", nil)
+	wantStatus(t, r, http.StatusOK)
+	if !strings.Contains(logs.String(), "audit record failed") {
+		t.Errorf("log does not report the failed audit record:\n%s", logs.String())
+	}
+}

@@ -143,17 +143,17 @@ func (s *Server) guard(w http.ResponseWriter, r *http.Request, pattern string, r
 		writeAuthError(w, r, err)
 		// A refused caller we know (403) is worth an audit entry; an unknown
 		// one (401) is not: anyone could fill the log with them.
-		if ru.action != "" && errors.Is(err, model.ErrForbidden) {
+		if ru.action != "" && s.opts.Audit != nil && errors.Is(err, model.ErrForbidden) {
 			s.recordAudit(r, pattern, ru, model.Actor{ID: principalID(authErr, p), Origin: st.origin, RequestID: st.requestID})
 		}
 		return
 	}
 	actor := model.Actor{ID: caller.UserID, Origin: st.origin, RequestID: st.requestID, Principal: caller}
-	if ru.action != "" {
+	if ru.action != "" && s.opts.Audit != nil {
 		st.audit = &model.AuditEntry{}
 	}
 	next(model.WithActor(ctx, actor))
-	if ru.action != "" {
+	if st.audit != nil {
 		s.recordAudit(r, pattern, ru, actor)
 	}
 }

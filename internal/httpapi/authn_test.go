@@ -218,6 +218,11 @@ func TestAuditRecording(t *testing.T) {
 	}
 	if len(got) == 3 {
 		got[2].RequestID = "" // generated
+		// The fake catalog's entity before the delete, and nothing after.
+		if d := string(got[0].Diff); !strings.HasPrefix(d, `{"before":{"identifier":"a"`) || !strings.HasSuffix(d, `"after":null}`) {
+			t.Errorf("delete diff = %s, want the entity before and null after", d)
+		}
+		got[0].Diff = nil
 	}
 	base := model.AuditEntry{Actor: "admin@x", Origin: model.OriginUI, RequestID: "req-1",
 		Action: model.AuditDelete, Resource: model.AuditResourceEntity, Blueprint: "service", Identifier: "a",

@@ -114,10 +114,12 @@ func (s *Server) registerBlueprints() {
 		Summary: "Create a blueprint", Tags: tags, DefaultStatus: http.StatusCreated,
 		Errors: []int{http.StatusBadRequest, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *blueprintCreateInput) (*blueprintOutput, error) {
+		noteAudit(ctx, func(e *model.AuditEntry) { e.Blueprint = in.Body.Identifier })
 		bp, err := cat.BlueprintCreate(ctx, actorFrom(ctx), &in.Body.Blueprint)
 		if err != nil {
 			return nil, err
 		}
+		noteAudit(ctx, func(e *model.AuditEntry) { e.Diff = auditDiff(nil, bp) })
 		return newBlueprintOutput(http.StatusCreated, bp), nil
 	})
 
@@ -138,10 +140,12 @@ func (s *Server) registerBlueprints() {
 		Description: "Replaces the whole blueprint. Changing a property's type or its single/array shape is refused (422).",
 		Errors:      []int{http.StatusBadRequest, http.StatusNotFound, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *blueprintReplaceInput) (*blueprintOutput, error) {
+		before := s.blueprintBefore(ctx, in.Identifier)
 		bp, err := cat.BlueprintReplace(ctx, actorFrom(ctx), in.Identifier, &in.Body.Blueprint)
 		if err != nil {
 			return nil, err
 		}
+		noteAudit(ctx, func(e *model.AuditEntry) { e.Diff = auditDiff(before, bp) })
 		return newBlueprintOutput(http.StatusOK, bp), nil
 	})
 
@@ -151,10 +155,12 @@ func (s *Server) registerBlueprints() {
 		Description: "Applies a JSON merge patch (RFC 7396): fields sent replace the stored ones, null removes them.",
 		Errors:      []int{http.StatusBadRequest, http.StatusNotFound, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *blueprintPatchInput) (*blueprintOutput, error) {
+		before := s.blueprintBefore(ctx, in.Identifier)
 		bp, err := cat.BlueprintPatch(ctx, actorFrom(ctx), in.Identifier, in.Body.raw)
 		if err != nil {
 			return nil, err
 		}
+		noteAudit(ctx, func(e *model.AuditEntry) { e.Diff = auditDiff(before, bp) })
 		return newBlueprintOutput(http.StatusOK, bp), nil
 	})
 
@@ -162,10 +168,12 @@ func (s *Server) registerBlueprints() {
 		OperationID: "deleteBlueprint", Method: http.MethodDelete, Path: "/v1/blueprints/{identifier}",
 		Summary: "Delete a blueprint", Tags: tags, Errors: []int{http.StatusNotFound, http.StatusConflict},
 	}, func(ctx context.Context, in *blueprintDeleteInput) (*okOutput, error) {
+		before := s.blueprintBefore(ctx, in.Identifier)
 		err := cat.BlueprintDelete(ctx, actorFrom(ctx), in.Identifier, catalog.BlueprintDeleteOptions{DeleteEntities: in.DeleteEntities})
 		if err != nil {
 			return nil, err
 		}
+		noteAudit(ctx, func(e *model.AuditEntry) { e.Diff = auditDiff(before, nil) })
 		return &okOutput{Body: okBody{OK: true}}, nil
 	})
 
@@ -175,10 +183,12 @@ func (s *Server) registerBlueprints() {
 		Path:    "/v1/blueprints/{blueprint}/properties/{property}/rename",
 		Summary: "Rename a property, keeping every entity's value", Tags: tags, Errors: renameErrs,
 	}, func(ctx context.Context, in *renamePropertyInput) (*blueprintOutput, error) {
+		before := s.blueprintBefore(ctx, in.Blueprint)
 		bp, err := cat.BlueprintRename(ctx, actorFrom(ctx), in.Blueprint, catalog.RenameProperty, in.Property, in.Body.NewPropertyName)
 		if err != nil {
 			return nil, err
 		}
+		noteAudit(ctx, func(e *model.AuditEntry) { e.Diff = auditDiff(before, bp) })
 		return newBlueprintOutput(http.StatusOK, bp), nil
 	})
 
@@ -187,10 +197,12 @@ func (s *Server) registerBlueprints() {
 		Path:    "/v1/blueprints/{blueprint}/mirror/{mirror}/rename",
 		Summary: "Rename a mirror property", Tags: tags, Errors: renameErrs,
 	}, func(ctx context.Context, in *renameMirrorInput) (*blueprintOutput, error) {
+		before := s.blueprintBefore(ctx, in.Blueprint)
 		bp, err := cat.BlueprintRename(ctx, actorFrom(ctx), in.Blueprint, catalog.RenameMirror, in.Mirror, in.Body.NewMirrorName)
 		if err != nil {
 			return nil, err
 		}
+		noteAudit(ctx, func(e *model.AuditEntry) { e.Diff = auditDiff(before, bp) })
 		return newBlueprintOutput(http.StatusOK, bp), nil
 	})
 
@@ -199,12 +211,23 @@ func (s *Server) registerBlueprints() {
 		Path:    "/v1/blueprints/{blueprint}/relations/{relation}/rename",
 		Summary: "Rename a relation, keeping every entity's links", Tags: tags, Errors: renameErrs,
 	}, func(ctx context.Context, in *renameRelationInput) (*blueprintOutput, error) {
+		before := s.blueprintBefore(ctx, in.Blueprint)
 		bp, err := cat.BlueprintRename(ctx, actorFrom(ctx), in.Blueprint, catalog.RenameRelation, in.Relation, in.Body.NewRelationIdentifier)
 		if err != nil {
 			return nil, err
 		}
+		noteAudit(ctx, func(e *model.AuditEntry) { e.Diff = auditDiff(before, bp) })
 		return newBlueprintOutput(http.StatusOK, bp), nil
 	})
+}
+
+// blueprintBefore reads a blueprint before a change, for the audit diff;
+// nil when nothing is audited or it cannot be read (the write then reports
+// why).
+func (s *Server) blueprintBefore(ctx context.Context, id string) *model.Blueprint {
+	var before *model.Blueprint
+	noteAudit(ctx, func(*model.AuditEntry) { before, _ = s.opts.Catalog.BlueprintGet(ctx, id) })
+	return before
 }
 
 // nonNil turns a nil slice into an empty one, so lists encode as [] not null.

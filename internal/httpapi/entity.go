@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 
@@ -201,10 +202,15 @@ func (s *Server) registerEntities() {
 		Errors: writeErrs,
 	}, func(ctx context.Context, in *entityCreateInput) (*entityOutput, error) {
 		opts := in.options()
+		noteAudit(ctx, func(e *model.AuditEntry) {
+			// The identifier may also be a search query; only a string names it.
+			_ = json.Unmarshal(in.Body.Identifier, &e.Identifier)
+		})
 		res, err := cat.EntityCreate(ctx, actorFrom(ctx), in.Blueprint, &in.Body.EntityInput, opts)
 		if err != nil {
 			return nil, err
 		}
+		noteEntityWrite(ctx, res)
 		return newEntityOutput(writeStatus(res, opts), res.Entity), nil
 	})
 
@@ -249,6 +255,18 @@ func (s *Server) registerEntities() {
 		if err != nil {
 			return nil, err
 		}
+		noteAudit(ctx, func(e *model.AuditEntry) {
+			written := []string{}
+			for _, r := range results {
+				if r.Err == nil {
+					written = append(written, r.Identifier)
+				}
+			}
+			e.Diff = auditDiff(nil, map[string]any{"entities": written})
+			if len(written) < len(results) {
+				e.Message = fmt.Sprintf("%d of %d entities were refused", len(results)-len(written), len(results))
+			}
+		})
 		out := &entityBulkOutput{Status: http.StatusOK}
 		out.Body.Entities = []BulkEntityResult{}
 		out.Body.Errors = []BulkEntityError{}
@@ -295,6 +313,7 @@ func (s *Server) registerEntities() {
 		if err != nil {
 			return nil, err
 		}
+		noteEntityWrite(ctx, res)
 		return newEntityOutput(writeStatus(res, opts), res.Entity), nil
 	})
 
@@ -308,6 +327,7 @@ func (s *Server) registerEntities() {
 		if err != nil {
 			return nil, err
 		}
+		noteEntityWrite(ctx, res)
 		return newEntityOutput(writeStatus(res, opts), res.Entity), nil
 	})
 
@@ -315,11 +335,14 @@ func (s *Server) registerEntities() {
 		OperationID: "deleteEntity", Method: http.MethodDelete, Path: "/v1/blueprints/{blueprint}/entities/{entity}",
 		Summary: "Delete an entity", Tags: tags, Errors: []int{http.StatusNotFound, http.StatusConflict},
 	}, func(ctx context.Context, in *entityDeleteInput) (*okOutput, error) {
+		var before *model.Entity
+		noteAudit(ctx, func(*model.AuditEntry) { before, _ = cat.EntityGet(ctx, in.Blueprint, in.Entity) })
 		err := cat.EntityDelete(ctx, actorFrom(ctx), in.Blueprint, in.Entity,
 			catalog.DeleteOptions{DeleteDependents: in.DeleteDependents, RunID: in.RunID})
 		if err != nil {
 			return nil, err
 		}
+		noteAudit(ctx, func(e *model.AuditEntry) { e.Diff = auditDiff(before, nil) })
 		return &okOutput{Body: okBody{OK: true}}, nil
 	})
 
@@ -353,6 +376,9 @@ func (s *Server) registerEntities() {
 		if err != nil {
 			return nil, err
 		}
+		noteAudit(ctx, func(e *model.AuditEntry) {
+			e.Diff = auditDiff(map[string]any{"count": n, "blueprintDeleted": in.DeleteBlueprint}, nil)
+		})
 		out := &entityDeleteAllOutput{}
 		out.Body.OK = true
 		out.Body.Deleted = n
@@ -372,12 +398,28 @@ func (s *Server) registerEntities() {
 		if err != nil {
 			return nil, err
 		}
+		noteAudit(ctx, func(e *model.AuditEntry) { e.Diff = auditDiff(map[string]any{"entities": in.Body.Entities}, nil) })
 		out := &entityBulkDeleteOutput{}
 		out.Body.OK = true
 		out.Body.Entities = nonNil(in.Body.Entities)
 		return out, nil
 	})
 
+}
+
+// noteEntityWrite adds a single-entity write to the audit entry: its
+// identifier, the before/after documents, and UPDATE when an upsert changed
+// an existing entity.
+func noteEntityWrite(ctx context.Context, res *catalog.WriteResult) {
+	noteAudit(ctx, func(e *model.AuditEntry) {
+		if res.Entity != nil {
+			e.Identifier = res.Entity.Identifier
+		}
+		if !res.Created && res.Before != nil {
+			e.Action = model.AuditUpdate
+		}
+		e.Diff = auditDiff(res.Before, res.Entity)
+	})
 }
 
 func bulkTooLarge(n, limit int) string {

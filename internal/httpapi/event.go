@@ -53,9 +53,16 @@ func (s *Server) registerEvents() {
 				}
 			}
 		}
+		// The filter is the caller's read permissions as the stream opens
+		// (catalog.Service.EventFilter): events of unreadable entities are
+		// never sent.
+		allow, err := s.opts.Catalog.EventFilter(ctx)
+		if err != nil {
+			return nil, err
+		}
 		return &huma.StreamResponse{Body: func(hctx huma.Context) {
 			_, w := humago.Unwrap(hctx)
-			if err := s.opts.Events.Stream(hctx.Context(), w, after, blueprints, nil); err != nil {
+			if err := s.opts.Events.Stream(hctx.Context(), w, after, blueprints, allow); err != nil {
 				s.logger.DebugContext(ctx, "event stream ended", "request_id", RequestID(ctx), "err", err)
 			}
 		}}, nil

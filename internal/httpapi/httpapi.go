@@ -78,6 +78,9 @@ type Catalog interface {
 	EntityList(ctx context.Context, blueprint string, opts catalog.ListOptions) (*catalog.EntityPage, error)
 	EntityCount(ctx context.Context, blueprint string) (int64, error)
 	EntityHistory(ctx context.Context, blueprint, id string) ([]*model.EntityVersion, error)
+	// EventFilter returns the live-stream filter of ctx's caller (nil: the
+	// caller reads everything), so the stream shows only readable entities.
+	EventFilter(ctx context.Context) (func(*model.Event) bool, error)
 	HistoryCatalog
 	SearchCatalog
 }

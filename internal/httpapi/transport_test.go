@@ -102,6 +102,10 @@ func (f *fakeCatalog) EntityHistory(context.Context, string, string) ([]*model.E
 	return nil, f.err
 }
 
+func (f *fakeCatalog) EventFilter(context.Context) (func(*model.Event) bool, error) {
+	return nil, f.err
+}
+
 // fakeStreamer answers the stream route at once.
 type fakeStreamer struct{}
 

@@ -28,9 +28,17 @@
 //     an object, with fields [{field, reason}] for invalid input and
 //     requestId for internal errors. huma's own errors (bad parameters,
 //     malformed JSON → 400, body over MaxBodyBytes → 413) use the same shape.
-//   - Every caller is the actor "anonymous" until access control lands;
-//     X-Atrium-Origin (UI, CLI; default API) says where the change came from.
-//     cmd/atrium serves only on loopback meanwhile.
+//   - Callers authenticate with a bearer token or the session cookie (with
+//     X-CSRF-Token on writes); every route has a rule (rules.go: public,
+//     authenticated or Admin, plus what the audit log records), checked
+//     before its handler, which passes the caller to services as
+//     model.Actor (argument and context). With Options.Access nil every
+//     caller is the Admin "anonymous" (cmd/atrium allows that on loopback
+//     only). X-Atrium-Origin (UI, CLI; default API) says where a change came
+//     from.
+//   - Mutating requests are recorded in the audit log after the handler,
+//     whether they succeeded or not, except those refused for lack of a
+//     credential (anyone could flood the log with them).
 //   - /healthz and /readyz sit outside /v1 (for load balancers) but are in
 //     the OpenAPI document; the document itself (/v1/openapi.json and .yaml)
 //     is the only undocumented route. huma's docs page is off: it loads

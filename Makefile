@@ -15,12 +15,14 @@ TESTFLAGS ?=
 BENCH_N ?= 100000
 BENCH_QUERY_N ?= 100000
 
-.PHONY: all run build test vet fmt bench-ingest bench-query web clean
+.PHONY: all run build test vet fmt bench-ingest bench-query web web-test screenshots clean
 
 all: build
 
-build:
-	$(GO) build -o bin/atrium ./cmd/atrium
+# build embeds the web UI (web/dist, built by the web target) with -tags
+# embedui; a plain `go build ./cmd/atrium` serves a "UI not built" page instead.
+build: web
+	$(GO) build -tags embedui -o bin/atrium ./cmd/atrium
 
 run: build
 	bin/atrium serve --demo --db $(DB) --addr $(ADDR)
@@ -41,6 +43,7 @@ test: vet
 	fi; \
 	echo "make test: ATRIUM_TEST_PG_URL=$${ATRIUM_TEST_PG_URL:-<unset: PostgreSQL tests skip>}"; \
 	$(GO) test -p 2 -race $(TESTFLAGS) ./...
+	$(MAKE) web-test
 
 fmt:
 	gofmt -s -w $$(find . -name '*.go' -not -path './web/node_modules/*' -not -path './.git/*')
@@ -65,11 +68,26 @@ bench-query:
 	echo "make bench-query: PostgreSQL $${pg:-<none: SQLite only>}"; \
 	$(GO) run ./bench/query -n $(BENCH_QUERY_N) -pg "$$pg" -results bench/RESULTS.md
 
-# web: placeholder. The React UI (web/, STYLE §8) is a later issue; then this
-# target runs `npm ci && npm run build` in web/, build embeds it with
-# -tags embedui, and test runs the browser tests.
-web:
-	@echo "web UI not built yet (later issue); nothing to do"
+# web builds the React UI into web/dist (STYLE §8). npm ci runs only when
+# web/node_modules is missing or older than the lockfile (the stamp lives inside
+# node_modules, so deleting it reinstalls).
+NPM       ?= npm
+WEB_STAMP := web/node_modules/.npm-ci-stamp
+
+$(WEB_STAMP): web/package.json web/package-lock.json
+	cd web && $(NPM) ci --no-audit --no-fund
+	touch $@
+
+web: $(WEB_STAMP)
+	cd web && $(NPM) run build
+
+# web-test runs the UI's component tests (Vitest); make test runs it after the Go tests.
+web-test: $(WEB_STAMP)
+	cd web && $(NPM) test
+
+# screenshots refreshes docs/screenshots/ from the browser tests (added with them).
+screenshots: build
+	@echo "screenshots: the browser tests that take them are not in yet"
 
 clean:
 	rm -rf bin

@@ -1,0 +1,80 @@
+// useEventStream: the live stream of committed changes (GET /v1/events/stream,
+// server-sent events). It invalidates the queries a change makes stale and
+// hands each event to an optional listener (the Home page's live feed).
+import { useEffect, useRef } from 'react';
+import { useQueryClient, type QueryClient } from '@tanstack/react-query';
+import type { AtriumEvent } from './types';
+
+export const EVENT_TYPES = [
+  'ENTITY_CREATED',
+  'ENTITY_UPDATED',
+  'ENTITY_DELETED',
+  'BLUEPRINT_CREATED',
+  'BLUEPRINT_UPDATED',
+  'BLUEPRINT_DELETED',
+] as const;
+
+/** invalidateFor marks stale every cached query an event touches. */
+export function invalidateFor(qc: QueryClient, ev: AtriumEvent) {
+  const bp = ev.blueprint;
+  if (ev.type.startsWith('BLUEPRINT_')) {
+    qc.invalidateQueries({ queryKey: ['blueprints'] });
+    qc.invalidateQueries({ queryKey: ['blueprint', bp] });
+    qc.invalidateQueries({ queryKey: ['entities', bp] });
+    qc.invalidateQueries({ queryKey: ['aggregate'] });
+    return;
+  }
+  if (ev.entity) {
+    qc.invalidateQueries({ queryKey: ['entity', bp, ev.entity] });
+    qc.invalidateQueries({ queryKey: ['history', bp, ev.entity] });
+  }
+  qc.invalidateQueries({ queryKey: ['entities', bp] });
+  qc.invalidateQueries({ queryKey: ['aggregate'] });
+  qc.invalidateQueries({ queryKey: ['search'] });
+}
+
+/** isReplay: an event committed before the stream was opened. */
+export function isReplay(ev: AtriumEvent, openedAt: number): boolean {
+  const t = Date.parse(ev.time);
+  return Number.isFinite(t) && t < openedAt;
+}
+
+export interface EventStreamOptions {
+  /** Only events of these blueprints (all when empty). */
+  blueprints?: string[];
+  /** Called with every event, after invalidation. */
+  onEvent?: (ev: AtriumEvent) => void;
+  /** Turn the stream off (e.g. when signed out). */
+  enabled?: boolean;
+}
+
+export function useEventStream(opts: EventStreamOptions = {}) {
+  const qc = useQueryClient();
+  const onEvent = useRef(opts.onEvent);
+  onEvent.current = opts.onEvent;
+  const filter = (opts.blueprints ?? []).slice().sort().join(',');
+  const enabled = opts.enabled !== false;
+
+  useEffect(() => {
+    if (!enabled || typeof EventSource === 'undefined') return;
+    const url = filter ? `/v1/events/stream?blueprint=${encodeURIComponent(filter)}` : '/v1/events/stream';
+    const es = new EventSource(url, { withCredentials: true });
+    // The stream starts at the oldest kept event (it has no "from now" yet):
+    // the replay of older events is skipped; only changes from now on count.
+    const openedAt = Date.now() - 5_000;
+    const handle = (msg: MessageEvent) => {
+      let ev: AtriumEvent;
+      try {
+        ev = JSON.parse(msg.data) as AtriumEvent;
+      } catch {
+        return;
+      }
+      if (isReplay(ev, openedAt)) return;
+      invalidateFor(qc, ev);
+      onEvent.current?.(ev);
+    };
+    for (const t of EVENT_TYPES) es.addEventListener(t, handle as EventListener);
+    es.onmessage = handle;
+    return () => es.close();
+  }, [qc, filter, enabled]);
+}

@@ -1,0 +1,5 @@
+import { ComingSoon } from '../../components/states';
+
+export default function BlueprintsPage() {
+  return <ComingSoon title="Catalog" />;
+}

@@ -1,0 +1,5 @@
+import { ComingSoon } from '../../components/states';
+
+export default function SignInPage() {
+  return <ComingSoon title="Sign in" />;
+}

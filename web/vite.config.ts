@@ -1,0 +1,45 @@
+/// <reference types="vitest/config" />
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+// The API server `atrium serve` listens on 127.0.0.1:7780 by default (make run).
+const api = process.env.ATRIUM_API ?? 'http://127.0.0.1:7780';
+
+// Vendor chunks: stable libraries change rarely, so their hashed files stay cached
+// across releases; the heavy ones (graphs, forms) load only with the pages using them.
+function vendorChunk(id: string): string | undefined {
+  if (!id.includes('node_modules')) return undefined;
+  if (/node_modules\/(react|react-dom|scheduler|react-router)\//.test(id)) return 'react';
+  if (/node_modules\/@mantine\//.test(id)) return 'mantine';
+  if (/node_modules\/@tanstack\/(react-query|query-core)\//.test(id)) return 'query';
+  return undefined;
+}
+
+export default defineConfig({
+  plugins: [react()],
+  base: '/',
+  build: {
+    outDir: 'dist',
+    assetsDir: 'assets',
+    emptyOutDir: true,
+    sourcemap: false,
+    chunkSizeWarningLimit: 600,
+    rolldownOptions: {
+      output: {
+        manualChunks: vendorChunk,
+      },
+    },
+  },
+  server: {
+    port: 5173,
+    proxy: {
+      '/v1': { target: api, changeOrigin: false },
+    },
+  },
+  test: {
+    environment: 'happy-dom',
+    setupFiles: ['./src/test/setup.ts'],
+    include: ['src/**/*.test.{ts,tsx}'],
+    css: false,
+  },
+});

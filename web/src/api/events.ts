@@ -33,6 +33,30 @@ export function invalidateFor(qc: QueryClient, ev: AtriumEvent) {
   qc.invalidateQueries({ queryKey: ['search'] });
 }
 
+type Listener = (ev: AtriumEvent) => void;
+const listeners = new Set<Listener>();
+
+/** publishEvent hands an event to every subscriber (useEventStream calls it; tests may too). */
+export function publishEvent(ev: AtriumEvent) {
+  for (const l of listeners) l(ev);
+}
+
+/**
+ * useLiveEvents subscribes to the events of the app-wide stream (opened once by
+ * the app shell) without opening another connection.
+ */
+export function useLiveEvents(listener: Listener) {
+  const ref = useRef(listener);
+  ref.current = listener;
+  useEffect(() => {
+    const l: Listener = (ev) => ref.current(ev);
+    listeners.add(l);
+    return () => {
+      listeners.delete(l);
+    };
+  }, []);
+}
+
 /** isReplay: an event committed before the stream was opened. */
 export function isReplay(ev: AtriumEvent, openedAt: number): boolean {
   const t = Date.parse(ev.time);
@@ -72,6 +96,7 @@ export function useEventStream(opts: EventStreamOptions = {}) {
       if (isReplay(ev, openedAt)) return;
       invalidateFor(qc, ev);
       onEvent.current?.(ev);
+      publishEvent(ev);
     };
     for (const t of EVENT_TYPES) es.addEventListener(t, handle as EventListener);
     es.onmessage = handle;

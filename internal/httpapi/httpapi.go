@@ -91,6 +91,7 @@ type Catalog interface {
 	EventFilter(ctx context.Context) (func(*model.Event) bool, error)
 	HistoryCatalog
 	SearchCatalog
+	PermissionsCatalog
 }
 
 // Streamer serves the live event stream (internal/events.Hub satisfies it).
@@ -128,6 +129,11 @@ type Options struct {
 	Access Access
 	// Audit records every mutating request; nil records nothing.
 	Audit Auditor
+	// AuditLog serves GET /v1/audit-log; nil answers 404 there.
+	AuditLog AuditLog
+	// OIDC enables single sign-on (/v1/auth/oidc/...); nil turns it off.
+	// It needs Access.
+	OIDC OIDC
 	// RateLimit is the sustained requests per second allowed per credential
 	// (token, session or anonymous client address); 0 means the default (50),
 	// negative turns rate limiting off. RateBurst is the bucket size
@@ -236,6 +242,12 @@ func New(opts Options) (*Server, error) {
 	s.registerHistory()
 	s.registerAggregate()
 	s.registerSearch()
+	s.registerUsers()
+	s.registerTeams()
+	s.registerApps()
+	s.registerAuth()
+	s.registerPermissions()
+	s.registerAuditLog()
 	s.handleRaw("GET /v1/openapi.json", s.specHandler(false))
 	s.handleRaw("GET /v1/openapi.yaml", s.specHandler(true))
 	s.mux.HandleFunc("/v1/", notFound)

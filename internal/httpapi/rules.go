@@ -66,6 +66,36 @@ var rules = map[string]rule{
 	"POST /v1/auth/login":        signIn(model.AuditLogin),
 	"GET /v1/auth/oidc/login":    {access: accessPublic, signIn: true},
 	"GET /v1/auth/oidc/callback": signIn(model.AuditLogin),
+	// Logout is public so a stale session can still clear its cookies.
+	"POST /v1/auth/logout": {access: accessPublic, action: model.AuditLogout, resource: model.AuditResourceSession},
+	"GET /v1/auth/me":      read,
+
+	"GET /v1/users":                            read,
+	"POST /v1/users":                           adminWrite(model.AuditCreate, model.AuditResourceUser),
+	"POST /v1/users/invite":                    adminWrite(model.AuditCreate, model.AuditResourceUser),
+	"GET /v1/users/{email}":                    read,
+	"PATCH /v1/users/{email}":                  adminWrite(model.AuditUpdate, model.AuditResourceUser),
+	"DELETE /v1/users/{email}":                 adminWrite(model.AuditDelete, model.AuditResourceUser),
+	"PUT /v1/users/{email}/password":           write(model.AuditUpdate, model.AuditResourceUser),       // self or Admin
+	"POST /v1/rotate-credentials/{user_email}": write(model.AuditRotate, model.AuditResourceCredential), // self or Admin
+
+	"GET /v1/teams":           read,
+	"POST /v1/teams":          adminWrite(model.AuditCreate, model.AuditResourceTeam),
+	"GET /v1/teams/{name}":    read,
+	"PUT /v1/teams/{name}":    adminWrite(model.AuditUpdate, model.AuditResourceTeam),
+	"PATCH /v1/teams/{name}":  adminWrite(model.AuditUpdate, model.AuditResourceTeam),
+	"DELETE /v1/teams/{name}": adminWrite(model.AuditDelete, model.AuditResourceTeam),
+
+	"GET /v1/apps":                     read, // the caller's own; Admins see all
+	"POST /v1/apps":                    adminWrite(model.AuditCreate, model.AuditResourceCredential),
+	"GET /v1/apps/{id}":                read,
+	"PUT /v1/apps/{id}":                adminWrite(model.AuditUpdate, model.AuditResourceCredential),
+	"DELETE /v1/apps/{id}":             adminWrite(model.AuditDelete, model.AuditResourceCredential),
+	"POST /v1/apps/{id}/rotate-secret": adminWrite(model.AuditRotate, model.AuditResourceCredential),
+
+	"GET /v1/blueprints/{identifier}/permissions":   read, // Admins and moderators (the catalog decides)
+	"PATCH /v1/blueprints/{identifier}/permissions": write(model.AuditUpdate, model.AuditResourcePermissions),
+	"GET /v1/audit-log":                             read, // the audit service filters by caller
 
 	"GET /v1/blueprints":                                            read,
 	"POST /v1/blueprints":                                           adminWrite(model.AuditCreate, model.AuditResourceBlueprint),

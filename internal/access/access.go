@@ -25,6 +25,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/atrium-idp/atrium/internal/catalog"
@@ -83,8 +84,9 @@ type Service struct {
 	opts Options
 	kdf  argonParams
 	// dummyHash is verified against when a user has no password, so an
-	// unknown email costs as long as a wrong password.
-	dummyHash string
+	// unknown email costs as long as a wrong password. Made on first use:
+	// hashing at production cost takes a noticeable fraction of a second.
+	dummyHash func() (string, error)
 }
 
 // New validates opts and returns a Service.
@@ -116,11 +118,7 @@ func New(opts Options) (*Service, error) {
 	if opts.FastPasswordHashesForTests {
 		s.kdf = testArgon
 	}
-	h, err := s.hashPassword(randomString(16))
-	if err != nil {
-		return nil, fmt.Errorf("access: %w", err)
-	}
-	s.dummyHash = h
+	s.dummyHash = sync.OnceValues(func() (string, error) { return s.hashPassword(randomString(16)) })
 	return s, nil
 }
 

@@ -177,7 +177,10 @@ func (s *Service) Login(ctx context.Context, email, password string) (*Session, 
 	if len(password) > maxPasswordLength {
 		return nil, unauthenticated(msgBadPassword)
 	}
-	hash := s.dummyHash
+	hash, err := s.dummyHash()
+	if err != nil {
+		return nil, err
+	}
 	pw, err := s.opts.Store.PasswordGet(ctx, &store.PasswordGetParams{UserID: email})
 	switch {
 	case err == nil:

@@ -89,14 +89,19 @@ describe('SearchPalette', () => {
     await waitFor(() => expect(screen.queryByRole('textbox', { name: 'Search entities' })).toBeNull());
   });
 
-  it('Enter on the first result opens it', async () => {
+  it('Enter opens the top result even when results arrive late', async () => {
     const user = userEvent.setup();
+    const inner = fetchMock.getMockImplementation()!;
+    fetchMock.mockImplementation(async (input, init) => {
+      await new Promise((r) => setTimeout(r, 60));
+      return inner(input, init);
+    });
     setup();
     fireEvent.keyDown(document.documentElement, { key: 'k', code: 'KeyK', metaKey: true });
     const input = await screen.findByRole('textbox', { name: 'Search entities' });
     await user.type(input, 'payments');
     await screen.findByRole('button', { name: 'Payments (Service)' });
-    await user.keyboard('{ArrowDown}{ArrowUp}{Enter}');
+    await user.keyboard('{Enter}');
     expect(await screen.findByRole('heading', { name: 'entity service/payments' })).toBeTruthy();
   });
 

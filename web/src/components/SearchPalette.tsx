@@ -1,6 +1,6 @@
 // Global search (Cmd/Ctrl+K): Mantine Spotlight over GET /v1/search, full text
 // across every blueprint. Arrow keys move, Enter opens the entity page.
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Badge, Group, Loader, Text } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { createSpotlight, Spotlight } from '@mantine/spotlight';
@@ -11,6 +11,19 @@ import { Snippet } from './Snippet';
 import { IconBlueprint, IconSearch } from './icons';
 
 export const [searchStore, searchSpotlight] = createSpotlight();
+
+/** selectFirstAction marks the first action selected, as Spotlight does on a query change. */
+function selectFirstAction() {
+  const state = searchStore.getState();
+  if (!state.opened || !state.listId) return;
+  const list = document.getElementById(state.listId);
+  if (!list) return;
+  list.querySelector('[data-selected]')?.removeAttribute('data-selected');
+  const first = list.querySelector('[data-action]');
+  if (!first) return;
+  first.setAttribute('data-selected', 'true');
+  searchStore.updateState((s) => ({ ...s, selected: 0 }));
+}
 
 export function SearchPalette({ debounceMs = 200 }: { debounceMs?: number }) {
   const [query, setQuery] = useState('');
@@ -35,6 +48,11 @@ export function SearchPalette({ debounceMs = 200 }: { debounceMs?: number }) {
     })
     .slice(0, trimmed ? 3 : 8);
 
+  // Results arrive after the query changed (debounce + request), so select the
+  // top one again when they do: Enter then opens the best match.
+  const resultKey = hits.map((h) => `${h.blueprint}/${h.identifier}`).join('|') + '#' + blueprintMatches.map((b) => b.identifier).join('|');
+  useEffect(selectFirstAction, [resultKey]);
+
   return (
     <Spotlight.Root
       store={searchStore}
@@ -45,6 +63,8 @@ export function SearchPalette({ debounceMs = 200 }: { debounceMs?: number }) {
       scrollable
       maxHeight={480}
       size="lg"
+      // No open animation: the input takes focus at once, so typing right after Ctrl+K keeps every letter.
+      transitionProps={{ duration: 0 }}
     >
       <Spotlight.Search
         placeholder="Search entities across all blueprints…"

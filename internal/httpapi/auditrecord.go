@@ -77,7 +77,7 @@ func (s *Server) recordAudit(r *http.Request, pattern string, ru rule, actor mod
 	}
 	e.StatusCode = status
 	e.Status = model.AuditSuccess
-	if status >= 300 || status == http.StatusMultiStatus {
+	if status >= 400 || status == http.StatusMultiStatus { // a redirect (the OIDC callback's 302) succeeded
 		e.Status = model.AuditFailure
 		if e.Message == "" {
 			e.Message = st.errMessage

@@ -7,7 +7,6 @@ import { api, enc, isApiError } from './client';
 import type {
   AggregateRequest,
   AggregateResponse,
-  AuthProvider,
   Blueprint,
   Entity,
   HistoryVersion,
@@ -150,9 +149,23 @@ export function useTextSearch(q: string, opts: { limit?: number; blueprints?: st
   });
 }
 
+/** normalizeMe reads GET /v1/auth/me: {user: {email, firstName, lastName, ...}, roles, teams}. */
+export function normalizeMe(r: Record<string, unknown>): Me {
+  const user = (r.user && typeof r.user === 'object' ? r.user : r) as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === 'string' ? v : '');
+  const names = (v: unknown): string[] =>
+    Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? x : str((x as { name?: unknown })?.name))).filter(Boolean) : [];
+  const email = str(user.email);
+  const name = [str(user.firstName), str(user.lastName)].filter(Boolean).join(' ') || str(user.name);
+  const roles = names(r.roles).length ? names(r.roles) : names(user.roles);
+  const teams = names(r.teams).length ? names(r.teams) : names(user.teams);
+  return { email, name: name || undefined, roles, teams, anonymous: email === 'anonymous' || email === '' };
+}
+
 /**
- * useMe: the signed-in user, or null when nobody is signed in (401). A server
- * without the auth routes (404) answers an anonymous user so the app still works.
+ * useMe: the signed-in user, or null when nobody is signed in (401). With
+ * authentication off the server answers the anonymous Admin; a server without
+ * the auth routes (404) counts as that too.
  */
 export function useMe(options: Partial<UseQueryOptions<Me | null>> = {}) {
   return useQuery<Me | null>({
@@ -160,11 +173,10 @@ export function useMe(options: Partial<UseQueryOptions<Me | null>> = {}) {
     queryFn: async ({ signal }) => {
       try {
         const r = await api.get<Record<string, unknown>>('/v1/auth/me', { signal, noAuthRedirect: true });
-        const user = (r.user ?? r.me ?? r) as Me;
-        return user;
+        return normalizeMe(r);
       } catch (err) {
         if (isApiError(err) && err.status === 401) return null;
-        if (isApiError(err) && err.status === 404) return { email: 'anonymous', name: 'Anonymous' };
+        if (isApiError(err) && err.status === 404) return { email: 'anonymous', roles: ['Admin'], teams: [], anonymous: true };
         throw err;
       }
     },
@@ -182,7 +194,8 @@ export function useAuthProviders() {
         const r = await api.get<Record<string, unknown>>('/v1/auth/providers', { signal, noAuthRedirect: true });
         return normalizeProviders(r);
       } catch (err) {
-        if (isApiError(err) && err.status === 404) return { local: true, oidc: false, providers: [] as AuthProvider[] };
+        // A server without the auth routes has no sign-in at all.
+        if (isApiError(err) && err.status === 404) return { local: false, oidc: false };
         throw err;
       }
     },
@@ -191,15 +204,14 @@ export function useAuthProviders() {
   });
 }
 
-/** normalizeProviders reads the providers answer tolerantly: {providers: [...]} or flags. */
-export function normalizeProviders(r: Record<string, unknown>): { local: boolean; oidc: boolean; providers: AuthProvider[] } {
-  const list = (Array.isArray(r.providers) ? r.providers : []) as (AuthProvider | string)[];
-  const providers = list.map((p) => (typeof p === 'string' ? { type: p, id: p } : p));
-  const has = (t: string) => providers.some((p) => (p.type ?? p.id ?? '').toString().toLowerCase() === t);
-  const flag = (k: string) => r[k] === true || (typeof r[k] === 'object' && r[k] !== null && (r[k] as { enabled?: boolean }).enabled === true);
-  return {
-    local: flag('local') || flag('password') || has('local') || has('password') || providers.length === 0,
-    oidc: flag('oidc') || flag('sso') || has('oidc') || has('sso'),
-    providers,
-  };
+export interface Providers {
+  /** Local passwords (POST /v1/auth/login). */
+  local: boolean;
+  /** OIDC single sign-on (GET /v1/auth/oidc/login). */
+  oidc: boolean;
+}
+
+/** normalizeProviders reads GET /v1/auth/providers: {local, oidc}; both false when authentication is off. */
+export function normalizeProviders(r: Record<string, unknown>): Providers {
+  return { local: r.local === true, oidc: r.oidc === true };
 }

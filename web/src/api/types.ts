@@ -45,22 +45,14 @@ export interface SearchPage {
   next?: string;
 }
 
-/** The signed-in user (GET /v1/auth/me). Fields beyond email are optional: the server may add more. */
+/** The signed-in user (GET /v1/auth/me, normalized by useMe). */
 export interface Me {
-  email?: string;
+  email: string;
+  /** First and last name, when the user has them. */
   name?: string;
-  userId?: string;
-  id?: string;
-  roles?: string[];
-  role?: string;
-  teams?: string[];
-  [key: string]: unknown;
-}
-
-export interface AuthProvider {
-  type?: string;
-  id?: string;
-  name?: string;
-  loginUrl?: string;
-  [key: string]: unknown;
+  /** Admin, Member, <blueprint>-moderator. */
+  roles: string[];
+  teams: string[];
+  /** Authentication is off: everyone is the anonymous Admin. */
+  anonymous: boolean;
 }

@@ -7,7 +7,8 @@ import { IconLogout } from './icons';
 
 export function displayName(me: Me | null | undefined): string {
   if (!me) return '';
-  return (me.name as string) || (me.email as string) || (me.userId as string) || (me.id as string) || 'User';
+  if (me.anonymous) return 'Anonymous';
+  return me.name || me.email || 'User';
 }
 
 function initials(name: string): string {
@@ -15,18 +16,11 @@ function initials(name: string): string {
   return (parts[0]?.[0] ?? '?').toUpperCase() + (parts[1]?.[0] ?? '').toUpperCase();
 }
 
-function roles(me: Me): string[] {
-  if (Array.isArray(me.roles)) return me.roles as string[];
-  if (typeof me.role === 'string') return [me.role];
-  return [];
-}
-
 /** UserMenu: who is signed in, and sign out. */
 export function UserMenu({ me }: { me: Me }) {
   const qc = useQueryClient();
   const navigate = useNavigate();
   const name = displayName(me);
-  const anonymous = me.email === 'anonymous' || me.userId === 'anonymous';
 
   async function signOut() {
     try {
@@ -48,23 +42,28 @@ export function UserMenu({ me }: { me: Me }) {
         </UnstyledButton>
       </Menu.Target>
       <Menu.Dropdown>
-        <Menu.Label>Signed in as</Menu.Label>
+        <Menu.Label>{me.anonymous ? 'Not signed in' : 'Signed in as'}</Menu.Label>
         <div style={{ padding: '0 12px 8px' }}>
           <Text size="sm" fw={600} truncate>
             {name}
           </Text>
-          {me.email && me.email !== name && (
+          {me.email && !me.anonymous && me.email !== name && (
             <Text size="xs" c="dimmed" truncate>
               {me.email}
             </Text>
           )}
-          {roles(me).length > 0 && (
+          {me.roles.length > 0 && (
             <Text size="xs" c="dimmed">
-              {roles(me).join(', ')}
+              {me.roles.join(', ')}
+              {me.teams.length > 0 && ` · ${me.teams.join(', ')}`}
             </Text>
           )}
         </div>
-        {!anonymous && (
+        {me.anonymous ? (
+          <Text size="xs" c="dimmed" px={12} pb={8}>
+            Authentication is off on this server: everyone is an anonymous Admin.
+          </Text>
+        ) : (
           <>
             <Menu.Divider />
             <Menu.Item leftSection={<IconLogout size={16} />} onClick={signOut}>

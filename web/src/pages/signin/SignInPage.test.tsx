@@ -11,7 +11,7 @@ describe('SignInPage', () => {
   let providers: unknown;
   let login: Handler;
   beforeEach(() => {
-    providers = { ok: true, providers: [{ type: 'local' }] };
+    providers = { ok: true, local: true, oidc: false };
     login = () => jsonResponse({ ok: true });
     fetchMock.mockReset();
     fetchMock.mockImplementation(async (input, init) => {
@@ -81,7 +81,7 @@ describe('SignInPage', () => {
   });
 
   it('offers SSO when the server has an OIDC provider, keeping returnTo', async () => {
-    providers = { ok: true, providers: [{ type: 'local' }, { type: 'oidc', name: 'Okta' }] };
+    providers = { ok: true, local: true, oidc: true };
     setup();
     const sso = await screen.findByRole('link', { name: 'Sign in with SSO' });
     expect(sso.getAttribute('href')).toBe('/v1/auth/oidc/login?returnTo=%2Fentities%2Fservice%2Fpay');
@@ -94,6 +94,23 @@ describe('SignInPage', () => {
     // Let the providers answer arrive before checking.
     await new Promise((r) => setTimeout(r, 20));
     expect(screen.queryByRole('link', { name: 'Sign in with SSO' })).toBeNull();
+  });
+
+  it('offers SSO alone when the server has no local passwords', async () => {
+    providers = { ok: true, local: false, oidc: true };
+    setup();
+    expect(await screen.findByRole('link', { name: 'Sign in with SSO' })).toBeTruthy();
+    expect(screen.queryByLabelText(/Email/)).toBeNull();
+  });
+
+  it('says no sign-in is needed when authentication is off', async () => {
+    const user = userEvent.setup();
+    providers = { ok: true, local: false, oidc: false };
+    setup();
+    expect(await screen.findByText(/Authentication is off/)).toBeTruthy();
+    expect(screen.queryByLabelText(/Email/)).toBeNull();
+    await user.click(screen.getByRole('button', { name: 'Continue' }));
+    expect(await screen.findByRole('heading', { name: 'entity page' })).toBeTruthy();
   });
 
   it('only returns to same-site paths', () => {

@@ -2,7 +2,7 @@
 // and "Sign in with SSO" when the server has an OIDC provider. Both return to
 // the page the user came from (?returnTo=).
 import { useEffect, useState, type FormEvent } from 'react';
-import { Alert, Anchor, Button, Center, Divider, Group, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Center, Divider, Group, Loader, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useNavigate, useSearchParams } from 'react-router';
 import { api, errorMessage, isApiError } from '../../api/client';
@@ -39,7 +39,7 @@ export default function SignInPage() {
   const [submitting, setSubmitting] = useState(false);
   const [error, setError] = useState<unknown>(null);
 
-  const signedIn = !!me.data && me.data.email !== 'anonymous';
+  const signedIn = !!me.data && !me.data.anonymous;
   useEffect(() => {
     document.title = 'Sign in · Atrium';
     return () => {
@@ -63,8 +63,9 @@ export default function SignInPage() {
   }
 
   const fields = isApiError(error) ? error.fields : {};
-  const showLocal = providers.data?.local !== false;
+  const showLocal = providers.data?.local === true;
   const showSso = providers.data?.oidc === true;
+  const authOff = providers.isSuccess && !showLocal && !showSso;
 
   return (
     <Center mih="100vh" p="md" component="main">
@@ -82,7 +83,7 @@ export default function SignInPage() {
 
           {signedIn && (
             <Alert color="blue" variant="light">
-              You are signed in as {me.data?.email ?? me.data?.name}.{' '}
+              You are signed in as {me.data?.name || me.data?.email}.{' '}
               <Anchor onClick={() => navigate(returnTo, { replace: true })} component="button" type="button">
                 Continue
               </Anchor>
@@ -99,6 +100,17 @@ export default function SignInPage() {
             </Alert>
           )}
 
+          {providers.isPending && <Loader size="sm" mx="auto" aria-label="Loading sign-in options" />}
+          {authOff && (
+            <Alert color="blue" variant="light" title="No sign-in needed">
+              <Stack gap="xs" align="flex-start">
+                <Text size="sm">Authentication is off on this server: everyone works as an anonymous Admin.</Text>
+                <Button size="xs" onClick={() => navigate(returnTo, { replace: true })}>
+                  Continue
+                </Button>
+              </Stack>
+            </Alert>
+          )}
           {showSso && (
             <Button
               component="a"

@@ -15,7 +15,8 @@ import (
 // nowhere else; GET responses never carry one. Admins manage every
 // credential; other callers list and read their own.
 
-type appPath struct {
+// AppPath is the {id} path parameter of credential routes.
+type AppPath struct {
 	ID string `path:"id" doc:"The credential's client id."`
 }
 
@@ -42,7 +43,7 @@ type appListOutput struct {
 
 type appCreateInput struct {
 	Body struct {
-		Name string `json:"name" doc:"What the credential is for."`
+		Name string `json:"name,omitempty" doc:"What the credential is for; required."`
 		User string `json:"user,omitempty" doc:"Email of the user or service account it acts as; default the caller."`
 	}
 }
@@ -58,9 +59,9 @@ type appCreateOutput struct {
 }
 
 type appRenameInput struct {
-	appPath
+	AppPath
 	Body struct {
-		Name string `json:"name" doc:"The new name."`
+		Name string `json:"name,omitempty" doc:"The new name; required."`
 	}
 }
 
@@ -120,7 +121,7 @@ func (s *Server) registerApps() {
 	register(s, huma.Operation{
 		OperationID: "getApp", Method: http.MethodGet, Path: "/v1/apps/{id}",
 		Summary: "Get a credential (without its secret)", Tags: tags, Errors: []int{http.StatusNotFound},
-	}, func(ctx context.Context, in *appPath) (*appOutput, error) {
+	}, func(ctx context.Context, in *AppPath) (*appOutput, error) {
 		acc, err := s.identities()
 		if err != nil {
 			return nil, err
@@ -157,7 +158,7 @@ func (s *Server) registerApps() {
 	register(s, huma.Operation{
 		OperationID: "deleteApp", Method: http.MethodDelete, Path: "/v1/apps/{id}",
 		Summary: "Delete a credential and revoke its tokens", Tags: tags, Errors: []int{http.StatusNotFound},
-	}, func(ctx context.Context, in *appPath) (*okOutput, error) {
+	}, func(ctx context.Context, in *AppPath) (*okOutput, error) {
 		acc, err := s.identities()
 		if err != nil {
 			return nil, err
@@ -173,7 +174,7 @@ func (s *Server) registerApps() {
 		Summary: "Give a credential a new secret", Tags: tags,
 		Description: "Revokes every token issued under the old secret; the new secret is shown only here.",
 		Errors:      []int{http.StatusNotFound},
-	}, func(ctx context.Context, in *appPath) (*appRotateOutput, error) {
+	}, func(ctx context.Context, in *AppPath) (*appRotateOutput, error) {
 		acc, err := s.identities()
 		if err != nil {
 			return nil, err

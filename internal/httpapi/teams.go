@@ -14,7 +14,8 @@ import (
 // the users whose team relation names it. Any signed-in caller may read
 // teams; writes are Admin-only.
 
-type teamPath struct {
+// TeamPath is the {name} path parameter of team routes.
+type TeamPath struct {
 	Name string `path:"name" doc:"Team name."`
 }
 
@@ -52,12 +53,12 @@ type teamListOutput struct {
 }
 
 type teamReplaceInput struct {
-	teamPath
+	TeamPath
 	Body teamBody
 }
 
 type teamPatchInput struct {
-	teamPath
+	TeamPath
 	Body struct {
 		Name        *string   `json:"name,omitempty" doc:"Renames the team; its members follow."`
 		Description *string   `json:"description,omitempty"`
@@ -107,7 +108,7 @@ func (s *Server) registerTeams() {
 	register(s, huma.Operation{
 		OperationID: "getTeam", Method: http.MethodGet, Path: "/v1/teams/{name}",
 		Summary: "Get a team with its members", Tags: tags, Errors: []int{http.StatusNotFound},
-	}, func(ctx context.Context, in *teamPath) (*teamOutput, error) {
+	}, func(ctx context.Context, in *TeamPath) (*teamOutput, error) {
 		acc, err := s.identities()
 		if err != nil {
 			return nil, err
@@ -163,7 +164,7 @@ func (s *Server) registerTeams() {
 	register(s, huma.Operation{
 		OperationID: "deleteTeam", Method: http.MethodDelete, Path: "/v1/teams/{name}",
 		Summary: "Delete a team", Tags: tags, Errors: []int{http.StatusNotFound},
-	}, func(ctx context.Context, in *teamPath) (*okOutput, error) {
+	}, func(ctx context.Context, in *TeamPath) (*okOutput, error) {
 		acc, err := s.identities()
 		if err != nil {
 			return nil, err

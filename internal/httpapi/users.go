@@ -29,7 +29,8 @@ func (s *Server) identities() (Access, error) {
 	return s.opts.Access, nil
 }
 
-type userPath struct {
+// UserPath is the {email} path parameter of user routes.
+type UserPath struct {
 	Email string `path:"email" doc:"The user's email (case-insensitive)."`
 }
 
@@ -58,7 +59,7 @@ type userListOutput struct {
 // userCreateBody is Atrium's POST /v1/users: a person or, with type
 // "Service Account", a service account whose credential is returned once.
 type userCreateBody struct {
-	Email     string   `json:"email" minLength:"1" doc:"Email address; the user's identifier."`
+	Email     string   `json:"email,omitempty" doc:"Email address, the user's identifier; required."`
 	FirstName string   `json:"firstName,omitempty"`
 	LastName  string   `json:"lastName,omitempty"`
 	Roles     []string `json:"roles,omitempty" doc:"Admin, Member (the default) or <blueprint>-moderator."`
@@ -82,7 +83,7 @@ type userCreateOutput struct {
 // inviteBody is Port's POST /v1/users/invite body.
 type inviteBody struct {
 	Invitee struct {
-		Email     string   `json:"email" minLength:"1"`
+		Email     string   `json:"email,omitempty" doc:"Required."`
 		FirstName string   `json:"firstName,omitempty"`
 		LastName  string   `json:"lastName,omitempty"`
 		Roles     []string `json:"roles,omitempty"`
@@ -92,7 +93,7 @@ type inviteBody struct {
 }
 
 type userPatchInput struct {
-	userPath
+	UserPath
 	Body struct {
 		FirstName *string   `json:"firstName,omitempty"`
 		LastName  *string   `json:"lastName,omitempty"`
@@ -103,9 +104,9 @@ type userPatchInput struct {
 }
 
 type passwordInput struct {
-	userPath
+	UserPath
 	Body struct {
-		Password string `json:"password" doc:"The new password (at least 12 characters)."`
+		Password string `json:"password,omitempty" doc:"The new password (at least 12 characters); required."`
 	}
 }
 
@@ -189,7 +190,7 @@ func (s *Server) registerUsers() {
 	register(s, huma.Operation{
 		OperationID: "getUser", Method: http.MethodGet, Path: "/v1/users/{email}",
 		Summary: "Get a user", Tags: tags, Errors: []int{http.StatusNotFound},
-	}, func(ctx context.Context, in *userPath) (*userOutput, error) {
+	}, func(ctx context.Context, in *UserPath) (*userOutput, error) {
 		acc, err := s.identities()
 		if err != nil {
 			return nil, err
@@ -229,7 +230,7 @@ func (s *Server) registerUsers() {
 		OperationID: "deleteUser", Method: http.MethodDelete, Path: "/v1/users/{email}",
 		Summary: "Delete a user with its credentials, tokens and password", Tags: tags,
 		Errors: []int{http.StatusNotFound, http.StatusConflict},
-	}, func(ctx context.Context, in *userPath) (*okOutput, error) {
+	}, func(ctx context.Context, in *UserPath) (*okOutput, error) {
 		acc, err := s.identities()
 		if err != nil {
 			return nil, err

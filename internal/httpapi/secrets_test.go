@@ -197,4 +197,3 @@ func bootstrapCredential(t *testing.T, b *access.BootstrapResult) (string, strin
 	}
 	return b.ClientID, b.ClientSecret
 }
-

@@ -220,3 +220,29 @@ func TestTeamID(t *testing.T) {
 		}
 	}
 }
+
+func TestLoginExternalConcurrentFirstSignIn(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEachDriver(t, func(t *testing.T, st store.Store) {
+		t.Parallel()
+		ctx := context.Background()
+		f := setup(t, st)
+		const n = 4
+		errs := make(chan error, n)
+		for range n {
+			go func() {
+				_, err := f.svc.LoginExternal(ctx, access.ExternalIdentity{Provider: "oidc", Email: "race@example.com", Teams: []string{"platform"}})
+				errs <- err
+			}()
+		}
+		for range n {
+			if err := <-errs; err != nil {
+				t.Fatalf("concurrent LoginExternal: %v", err)
+			}
+		}
+		u, err := f.svc.UserGet(ctx, f.admin, "race@example.com")
+		if err != nil || len(u.Teams) != 1 {
+			t.Fatalf("UserGet after concurrent sign-ins = %+v, %v", u, err)
+		}
+	})
+}

@@ -276,47 +276,62 @@ func (s *Service) LoginExternal(ctx context.Context, id ExternalIdentity) (*Sess
 			return nil, err
 		}
 	}
-	actor := model.Actor{ID: email, Origin: model.OriginUI}
 	title := joinTitle(id.FirstName, id.LastName)
 	e, err := s.opts.Catalog.EntityGet(readCtx(ctx), model.UserBlueprint, email)
-	switch {
-	case errors.Is(err, model.ErrNotFound):
-		if teams == nil {
-			teams = []string{}
+	if errors.Is(err, model.ErrNotFound) {
+		created, cerr := s.createExternal(ctx, email, title, teams)
+		if cerr == nil {
+			s.opts.Logger.InfoContext(ctx, "user created on first sign-in", "user", email, "provider", id.Provider)
+			return s.newSession(ctx, created)
 		}
-		ein := &model.EntityInput{
-			Identifier: rawJSON(email),
-			Properties: map[string]json.RawMessage{propStatus: rawJSON(StatusActive), propRole: rawJSON(model.RoleMember),
-				propModerated: rawJSON([]string{}), propType: rawJSON(TypeStandard)},
-			Relations: map[string]json.RawMessage{relTeam: rawJSON(teams)},
+		if !errors.Is(cerr, model.ErrConflict) {
+			return nil, cerr
 		}
-		if title != "" {
-			ein.Title = rawJSON(title)
-		}
-		if _, err := s.opts.Catalog.EntityCreate(ctx, system(), model.UserBlueprint, ein, catalog.WriteOptions{}); err != nil {
-			return nil, fmt.Errorf("create user %s: %w", email, err)
-		}
-		s.opts.Logger.InfoContext(ctx, "user created on first sign-in", "user", email, "provider", id.Provider)
-	case err != nil:
+		// A concurrent first sign-in created the user: update it instead.
+		e, err = s.opts.Catalog.EntityGet(readCtx(ctx), model.UserBlueprint, email)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("get user %s: %w", email, err)
-	default:
-		if err := s.activate(ctx, e); err != nil {
-			return nil, err
-		}
-		ein := &model.EntityInput{Relations: map[string]json.RawMessage{}}
-		if teams != nil && !sameSet(teams, userTeams(e)) {
-			ein.Relations[relTeam] = rawJSON(teams)
-		}
-		if title != "" && title != e.Title {
-			ein.Title = rawJSON(title)
-		}
-		if ein.Title != nil || len(ein.Relations) > 0 {
-			if _, err := s.opts.Catalog.EntityPatch(ctx, actor, model.UserBlueprint, email, ein, catalog.WriteOptions{}); err != nil {
-				return nil, fmt.Errorf("update user %s from %s: %w", email, id.Provider, err)
-			}
+	}
+	if err := s.activate(ctx, e); err != nil {
+		return nil, err
+	}
+	ein := &model.EntityInput{Relations: map[string]json.RawMessage{}}
+	if teams != nil && !sameSet(teams, userTeams(e)) {
+		ein.Relations[relTeam] = rawJSON(teams)
+	}
+	if title != "" && title != e.Title {
+		ein.Title = rawJSON(title)
+	}
+	if ein.Title != nil || len(ein.Relations) > 0 {
+		a := model.Actor{ID: email, Origin: model.OriginUI}
+		if _, err := s.opts.Catalog.EntityPatch(ctx, a, model.UserBlueprint, email, ein, catalog.WriteOptions{}); err != nil {
+			return nil, fmt.Errorf("update user %s from %s: %w", email, id.Provider, err)
 		}
 	}
 	return s.newSession(ctx, email)
+}
+
+// createExternal creates the user of a first external sign-in: an Active
+// Member with a standard account. It returns the email, or ErrConflict when
+// the user exists.
+func (s *Service) createExternal(ctx context.Context, email, title string, teams []string) (string, error) {
+	if teams == nil {
+		teams = []string{}
+	}
+	ein := &model.EntityInput{
+		Identifier: rawJSON(email),
+		Properties: map[string]json.RawMessage{propStatus: rawJSON(StatusActive), propRole: rawJSON(model.RoleMember),
+			propModerated: rawJSON([]string{}), propType: rawJSON(TypeStandard)},
+		Relations: map[string]json.RawMessage{relTeam: rawJSON(teams)},
+	}
+	if title != "" {
+		ein.Title = rawJSON(title)
+	}
+	if _, err := s.opts.Catalog.EntityCreate(ctx, system(), model.UserBlueprint, ein, catalog.WriteOptions{}); err != nil {
+		return "", fmt.Errorf("create user %s: %w", email, err)
+	}
+	return email, nil
 }
 
 // ensureTeams creates the teams that do not exist yet, titled with the

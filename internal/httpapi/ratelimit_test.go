@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -77,4 +78,35 @@ func TestRateLimitOff(t *testing.T) {
 			t.Fatalf("rate limit headers sent with limiting off")
 		}
 	}
+}
+
+// TestSignInRateLimit: sign-in routes allow 20 attempts at once and 10 a
+// minute per client address, whatever the general limit (off here) and
+// whichever credentials are tried.
+func TestSignInRateLimit(t *testing.T) {
+	t.Parallel()
+	clk := clocktest.New(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	srv, _, _ := setupFake(t, httpapi.Options{Access: newFakeAccess(), Clock: clk, RateLimit: -1})
+	attempt := func(i int) apiResponse {
+		return do(t, srv, "POST", "/v1/auth/login", map[string]string{"email": fmt.Sprintf("u%d@x.io", i), "password": "guess"})
+	}
+	for i := range 20 {
+		if r := attempt(i); r.Status == http.StatusTooManyRequests {
+			t.Fatalf("attempt %d refused: %s", i, r.Raw)
+		}
+	}
+	r := attempt(20)
+	wantError(t, r, http.StatusTooManyRequests, "rate_limited")
+	if got := r.Header.Get("Retry-After"); got != "6" {
+		t.Errorf("Retry-After = %q, want 6 (one attempt per 6 s)", got)
+	}
+	wantError(t, do(t, srv, "POST", "/v1/auth/access_token", map[string]string{"clientId": "a", "clientSecret": "b"}),
+		http.StatusTooManyRequests, "rate_limited")
+	// Other routes are not held back by the sign-in limit.
+	wantStatus(t, do(t, srv, "GET", "/v1/blueprints", nil, "Authorization", "Bearer member-token"), 200)
+	clk.Advance(6 * time.Second)
+	if r := attempt(21); r.Status == http.StatusTooManyRequests {
+		t.Fatalf("attempt after 6 s refused: %s", r.Raw)
+	}
+	wantError(t, attempt(22), http.StatusTooManyRequests, "rate_limited")
 }

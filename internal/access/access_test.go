@@ -516,6 +516,9 @@ func TestPrincipalFromEntity(t *testing.T) {
 				t.Fatalf("moderator principal does not moderate service")
 			}
 		}
+		if p, err := f.svc.Principal(ctx, "Member@Example.com"); err != nil || p.UserID != memberEmail {
+			t.Fatalf("Principal(mixed case) = %+v, %v; want %s", p, err, memberEmail)
+		}
 		_, err = f.svc.Principal(ctx, "ghost@example.com")
 		wantKind(t, "Principal(unknown)", err, model.ErrUnauthenticated)
 	})

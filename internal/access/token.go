@@ -57,6 +57,7 @@ const (
 // from its _user entity now. A missing or Disabled user is an
 // ErrUnauthenticated.
 func (s *Service) Principal(ctx context.Context, userID string) (*model.Principal, error) {
+	userID = normEmail(userID)
 	e, err := s.opts.Catalog.EntityGet(readCtx(ctx), model.UserBlueprint, userID)
 	if errors.Is(err, model.ErrNotFound) {
 		return nil, unauthenticated(msgInactiveUser)

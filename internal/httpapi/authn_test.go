@@ -250,3 +250,12 @@ func TestAuditRecordFailureIsLogged(t *testing.T) {
 		t.Errorf("log does not report the failed audit record:\n%s", logs.String())
 	}
 }
+
+// TestUnknownRouteIsGuarded: an unknown /v1 path answers 401 to anonymous
+// callers and 404 to signed-in ones.
+func TestUnknownRouteIsGuarded(t *testing.T) {
+	t.Parallel()
+	srv, _, _ := setupFake(t, httpapi.Options{Access: newFakeAccess()})
+	wantError(t, do(t, srv, "GET", "/v1/nowhere", nil), 401, "unauthenticated")
+	wantError(t, do(t, srv, "GET", "/v1/nowhere", nil, "Authorization", "Bearer member-token"), 404, "not_found", "/v1/nowhere")
+}

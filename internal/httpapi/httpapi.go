@@ -250,7 +250,11 @@ func New(opts Options) (*Server, error) {
 	s.registerAuditLog()
 	s.handleRaw("GET /v1/openapi.json", s.specHandler(false))
 	s.handleRaw("GET /v1/openapi.yaml", s.specHandler(true))
-	s.mux.HandleFunc("/v1/", notFound)
+	// Unknown /v1 paths are guarded like any route: anonymous callers learn
+	// nothing about the route table (401) and the rate limit applies.
+	s.mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
+		s.guard(w, r, "/v1/", read, func(ctx context.Context) { notFound(w, r.WithContext(ctx)) })
+	})
 
 	s.handler = s.middleware(s.mux)
 	return s, nil

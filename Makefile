@@ -24,7 +24,16 @@ all: build
 build: web
 	$(GO) build -tags embedui -o bin/atrium ./cmd/atrium
 
+# The demo admin's credential and password are for this local demo only
+# (README "Sign in"); a real deployment sets its own or lets Atrium generate
+# them (README "Access control").
+DEMO_CLIENT_ID     ?= demo-admin
+DEMO_CLIENT_SECRET ?= demo-secret-not-for-production
+DEMO_PASSWORD      ?= demo-password-not-for-production
+
 run: build
+	ATRIUM_ADMIN_CLIENT_ID=$(DEMO_CLIENT_ID) ATRIUM_ADMIN_CLIENT_SECRET=$(DEMO_CLIENT_SECRET) \
+	ATRIUM_ADMIN_PASSWORD=$(DEMO_PASSWORD) \
 	bin/atrium serve --demo --db $(DB) --addr $(ADDR)
 
 vet:

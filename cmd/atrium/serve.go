@@ -22,9 +22,10 @@ func newServeCmd() *cobra.Command {
   atrium serve --demo                            # ... with the demo catalog in an empty store
   atrium serve --db postgres://user@host/atrium  # PostgreSQL (for several replicas)
 
-Flags win over ATRIUM_ADDR, ATRIUM_DB, ATRIUM_DEMO, ATRIUM_MAX_BODY_BYTES,
-ATRIUM_LOG_LEVEL and ATRIUM_LOG_FORMAT. Until access control is configured the
-server accepts unauthenticated calls and therefore listens on loopback only.`,
+Flags win over the ATRIUM_* environment (see the README's Configuration).
+Every call needs a token or a session; on the first start the bootstrap admin
+is created from ATRIUM_ADMIN_* or with a generated credential printed once.
+--insecure-no-auth turns authentication off, on loopback only.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := loadServeConfig(cmd.Flags(), os.Environ())
@@ -47,7 +48,7 @@ func serve(ctx context.Context, cfg serveConfig, logOut io.Writer) error {
 	if err != nil {
 		return err
 	}
-	s, err := buildServer(ctx, cfg, logger)
+	s, err := buildServer(ctx, cfg, logger, logOut)
 	if err != nil {
 		return err
 	}

@@ -4,11 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
+	"sync"
 	"time"
 
+	"github.com/atrium-idp/atrium/internal/access"
+	"github.com/atrium-idp/atrium/internal/access/oidc"
+	"github.com/atrium-idp/atrium/internal/audit"
 	"github.com/atrium-idp/atrium/internal/catalog"
 	"github.com/atrium-idp/atrium/internal/clock"
 	"github.com/atrium-idp/atrium/internal/demo"
@@ -18,6 +24,8 @@ import (
 	"github.com/atrium-idp/atrium/internal/store"
 	"github.com/atrium-idp/atrium/internal/store/postgres"
 	"github.com/atrium-idp/atrium/internal/store/sqlite"
+	"github.com/atrium-idp/atrium/internal/webui"
+	"github.com/atrium-idp/atrium/web"
 )
 
 // server is the running portal: every long-lived part `atrium serve` builds,
@@ -29,17 +37,24 @@ type server struct {
 	store   store.Store
 	hub     *events.Hub
 	catalog *catalog.Service
+	access  *access.Service // nil with --insecure-no-auth
+	audit   *audit.Service
 	api     *httpapi.Server
 	http    *http.Server
 	ln      net.Listener
 }
 
+// tokenSweepInterval is how often expired tokens and sessions are deleted.
+const tokenSweepInterval = time.Hour
+
 // shutdownTimeout bounds how long in-flight requests may take to finish.
 const shutdownTimeout = 10 * time.Second
 
 // buildServer opens the store and wires every component, listening on
-// cfg.Addr. On error everything opened so far is closed.
-func buildServer(ctx context.Context, cfg serveConfig, logger *slog.Logger) (_ *server, err error) {
+// cfg.Addr. On error everything opened so far is closed. notice receives
+// what must reach the operator but never the log: a generated bootstrap
+// credential, printed once.
+func buildServer(ctx context.Context, cfg serveConfig, logger *slog.Logger, notice io.Writer) (_ *server, err error) {
 	clk := clock.Real{}
 	kind, target, err := storeKind(cfg.DB)
 	if err != nil {
@@ -80,15 +95,46 @@ func buildServer(ctx context.Context, cfg serveConfig, logger *slog.Logger) (_ *
 			logger.Info("demo catalog not loaded: the store already holds blueprints")
 		}
 	}
-	api, err := httpapi.New(httpapi.Options{
-		Catalog:      cat,
-		Events:       hub,
-		Ready:        func(ctx context.Context) error { _, err := st.EventLastSeq(ctx); return err },
-		Clock:        clk,
-		Logger:       logger,
-		MaxBodyBytes: cfg.MaxBodyBytes,
-		MaxBulk:      httpapi.DefaultMaxBulk,
+	aud, err := audit.New(audit.Options{
+		Store: st, Clock: clk, Logger: logger,
+		Retention: cfg.AuditRetention, Readable: cat,
 	})
+	if err != nil {
+		return nil, err
+	}
+	apiOpts := httpapi.Options{
+		Catalog:       cat,
+		Events:        hub,
+		Ready:         func(ctx context.Context) error { _, err := st.EventLastSeq(ctx); return err },
+		Clock:         clk,
+		Logger:        logger,
+		MaxBodyBytes:  cfg.MaxBodyBytes,
+		MaxBulk:       httpapi.DefaultMaxBulk,
+		Audit:         aud,
+		AuditLog:      aud,
+		RateLimit:     cfg.RateLimit,
+		RateBurst:     cfg.RateBurst,
+		SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"),
+	}
+	var acc *access.Service
+	if !cfg.InsecureNoAuth {
+		if acc, err = buildAccess(ctx, cfg, st, cat, clk, logger, notice); err != nil {
+			return nil, err
+		}
+		apiOpts.Access = acc
+		if cfg.OIDCIssuer != "" {
+			prov, err := oidc.New(ctx, oidc.Options{Config: oidcConfig(cfg), Clock: clk, Logger: logger.With("component", "oidc")})
+			if err != nil {
+				return nil, fmt.Errorf("OIDC: %w", err)
+			}
+			apiOpts.OIDC = prov
+		}
+	}
+	api, err := httpapi.New(apiOpts)
+	if err != nil {
+		return nil, err
+	}
+	ui, err := webui.New(webui.Options{FS: web.FS(), Logger: logger.With("component", "webui")})
 	if err != nil {
 		return nil, err
 	}
@@ -98,9 +144,9 @@ func buildServer(ctx context.Context, cfg serveConfig, logger *slog.Logger) (_ *
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	return &server{
-		cfg: cfg, logger: logger, store: st, hub: hub, catalog: cat, api: api, ln: ln,
+		cfg: cfg, logger: logger, store: st, hub: hub, catalog: cat, access: acc, audit: aud, api: api, ln: ln,
 		http: &http.Server{
-			Handler:           api,
+			Handler:           routeUI(api, ui),
 			ReadHeaderTimeout: 10 * time.Second,
 			IdleTimeout:       2 * time.Minute,
 			ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
@@ -117,8 +163,23 @@ func (s *server) URL() string { return "http://" + s.ln.Addr().String() }
 // requests, close the store.
 func (s *server) run(ctx context.Context) error {
 	s.logger.Info("atrium serving", "addr", s.URL(), "store", s.store.Dialect().Name(), "db", redactDB(s.cfg.DB))
-	s.logger.Warn("access control is not configured: accepting unauthenticated API calls, on loopback only",
-		"addr", s.ln.Addr().String(), "actor", httpapi.AnonymousActor)
+	if s.access == nil {
+		s.logger.Warn("authentication is off (--insecure-no-auth): every caller is an Admin; serving on loopback only",
+			"addr", s.ln.Addr().String(), "actor", httpapi.AnonymousActor)
+	}
+
+	// Background work lives as long as the server: audit retention and the
+	// sweep of expired tokens.
+	bgCtx, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	var bg sync.WaitGroup
+	bg.Go(func() {
+		if err := s.audit.Run(bgCtx); err != nil {
+			s.logger.Error("audit retention stopped", "err", err)
+		}
+	})
+	if s.access != nil {
+		bg.Go(func() { s.sweepTokens(bgCtx) })
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.ln) }()
@@ -138,11 +199,90 @@ func (s *server) run(ctx context.Context) error {
 	if errors.Is(serveErr, http.ErrServerClosed) {
 		serveErr = nil
 	}
+	stopBG()
+	bg.Wait()
 	if err := s.store.Close(); err != nil {
 		serveErr = errors.Join(serveErr, fmt.Errorf("close store: %w", err))
 	}
 	s.logger.Info("stopped")
 	return serveErr
+}
+
+// routeUI sends the API's paths (/v1/, /healthz, /readyz) to api and every
+// other path to the UI, which falls back to index.html for client routes.
+func routeUI(api, ui http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		if strings.HasPrefix(p, "/v1/") || p == "/v1" || p == "/healthz" || p == "/readyz" {
+			api.ServeHTTP(w, r)
+			return
+		}
+		ui.ServeHTTP(w, r)
+	})
+}
+
+// sweepTokens deletes expired tokens and sessions every tokenSweepInterval
+// until ctx ends.
+func (s *server) sweepTokens(ctx context.Context) {
+	t := clock.Real{}.NewTicker(tokenSweepInterval)
+	defer t.Stop()
+	for {
+		if n, err := s.access.SweepExpiredTokens(ctx); err != nil && ctx.Err() == nil {
+			s.logger.Warn("sweep expired tokens", "err", err)
+		} else if n > 0 {
+			s.logger.Info("swept expired tokens", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C():
+		}
+	}
+}
+
+// buildAccess builds the access service and makes sure an Admin exists
+// (docs/access.md "Bootstrap"). A credential Atrium generated is written to
+// notice once; it never reaches the logger.
+func buildAccess(ctx context.Context, cfg serveConfig, st store.Store, cat *catalog.Service, clk clock.Clock,
+	logger *slog.Logger, notice io.Writer) (*access.Service, error) {
+	acc, err := access.New(access.Options{
+		Store: st, Catalog: cat, Clock: clk, Logger: logger,
+		TokenTTL: cfg.TokenTTL, SessionTTL: cfg.SessionTTL,
+	})
+	if err != nil {
+		return nil, err
+	}
+	res, err := acc.Bootstrap(ctx, access.BootstrapOptions{
+		Email: cfg.AdminEmail, ClientID: cfg.AdminClientID,
+		ClientSecret: cfg.AdminClientSecret.Reveal(), Password: cfg.AdminPassword.Reveal(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bootstrap admin: %w", err)
+	}
+	if !res.Created {
+		return acc, nil
+	}
+	logger.Info("bootstrap admin created", "email", res.Email, "client_id", res.ClientID)
+	if res.ClientSecret != "" {
+		fmt.Fprintf(notice, "\nBootstrap admin %s created with a generated API credential (shown only now):\n"+
+			"  client id:     %s\n  client secret: %s\n"+
+			"Exchange it for a token: atrium login --client-id %s\n\n", res.Email, res.ClientID, res.ClientSecret, res.ClientID)
+	}
+	return acc, nil
+}
+
+// oidcConfig maps the ATRIUM_OIDC_* settings; the redirect URL defaults to
+// the public URL's callback route.
+func oidcConfig(cfg serveConfig) oidc.Config {
+	redirect := cfg.OIDCRedirectURL
+	if redirect == "" {
+		redirect = strings.TrimRight(cfg.PublicURL, "/") + "/v1/auth/oidc/callback"
+	}
+	return oidc.Config{
+		Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID, ClientSecret: cfg.OIDCClientSecret.Reveal(),
+		RedirectURL: redirect, Scopes: cfg.OIDCScopes, TeamsClaim: cfg.OIDCTeamsClaim,
+		AllowedDomains: cfg.OIDCAllowedDomains,
+	}
 }
 
 // openStore opens (and migrates) the store driver the --db value names; kind

@@ -258,6 +258,26 @@ func TestLoginRoutes(t *testing.T) {
 			t.Errorf("logout without a session: %d %s, want 200", r.Status, r.Raw)
 		}
 
+		// Sign-ins are audited without passwords, tokens or CSRF tokens.
+		r = do(t, env.srv, "GET", "/v1/audit-log?resources=session", nil, env.admin...)
+		for _, secret := range []string{envAdminPassword, "wrong password!!", sess.Value, csrf.Value} {
+			if strings.Contains(string(r.Raw), secret) {
+				t.Errorf("the audit log holds a secret: %s", r.Raw)
+			}
+		}
+		var entries []string
+		for _, a := range r.Body["audits"].([]any) {
+			e := a.(map[string]any)
+			if e["route"] != "POST /v1/auth/access_token" {
+				entries = append(entries, e["actor"].(string)+" "+e["action"].(string)+" "+e["status"].(string))
+			}
+		}
+		wantEntries := []string{"anonymous LOGOUT SUCCESS", "admin@atrium.test LOGOUT SUCCESS", "admin@atrium.test LOGIN SUCCESS",
+			"anonymous LOGIN FAILURE", "anonymous LOGIN FAILURE", "anonymous LOGIN FAILURE"}
+		if diff := cmp.Diff(wantEntries, entries); diff != "" {
+			t.Errorf("sign-in audit entries, newest first (-want +got):\n%s", diff)
+		}
+
 		// Sessions expire on the injected clock.
 		r = do(t, env.srv, "POST", "/v1/auth/login", map[string]string{"email": envAdminEmail, "password": envAdminPassword})
 		cookie = []string{"Cookie", httpapi.CookieSession + "=" + cookies(r.Header)[httpapi.CookieSession].Value}

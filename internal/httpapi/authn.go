@@ -152,6 +152,20 @@ func (s *Server) guard(w http.ResponseWriter, r *http.Request, pattern string, r
 	if ru.action != "" && s.opts.Audit != nil {
 		st.audit = &model.AuditEntry{}
 	}
+	if st.audit != nil {
+		// A handler that panics still leaves its entry; the middleware
+		// answers 500 after the panic passes on.
+		defer func() {
+			if v := recover(); v != nil {
+				if st.audit != nil {
+					st.sw.status, st.errMessage = http.StatusInternalServerError, "internal error"
+					s.recordAudit(r, pattern, ru, actor)
+					st.sw.status = 0
+				}
+				panic(v)
+			}
+		}()
+	}
 	next(model.WithActor(ctx, actor))
 	if st.audit != nil {
 		s.recordAudit(r, pattern, ru, actor)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/atrium-idp/atrium/internal/catalog"
 	"github.com/atrium-idp/atrium/internal/httpapi"
 	"github.com/atrium-idp/atrium/internal/model"
 )
@@ -258,4 +259,37 @@ func TestUnknownRouteIsGuarded(t *testing.T) {
 	srv, _, _ := setupFake(t, httpapi.Options{Access: newFakeAccess()})
 	wantError(t, do(t, srv, "GET", "/v1/nowhere", nil), 401, "unauthenticated")
 	wantError(t, do(t, srv, "GET", "/v1/nowhere", nil, "Authorization", "Bearer member-token"), 404, "not_found", "/v1/nowhere")
+}
+
+// TestEveryRuleNamesARoute: a rule whose route is gone (or misspelt) fails,
+// so the table stays the list of routes.
+func TestEveryRuleNamesARoute(t *testing.T) {
+	t.Parallel()
+	_, _, api := setupFake(t, httpapi.Options{})
+	routes := api.Routes()
+	for _, p := range httpapi.RulePatterns() {
+		if !slices.Contains(routes, p) {
+			t.Errorf("rules.go has a rule for %s, which is not a registered route", p)
+		}
+	}
+}
+
+// TestPanickingWriteIsAudited: a write whose handler panics answers 500 and
+// still leaves a FAILURE entry.
+func TestPanickingWriteIsAudited(t *testing.T) {
+	t.Parallel()
+	aud := &memAuditor{}
+	srv, _, _ := setupFake(t, httpapi.Options{Catalog: panicCatalog{&fakeCatalog{}}, Audit: aud})
+	wantError(t, do(t, srv, "DELETE", "/v1/blueprints/service/entities/a", nil), 500, "internal_error")
+	got := aud.all()
+	if len(got) != 1 || got[0].Status != model.AuditFailure || got[0].StatusCode != 500 {
+		t.Fatalf("entries = %+v, want one FAILURE 500", got)
+	}
+}
+
+// panicCatalog panics on entity deletes.
+type panicCatalog struct{ *fakeCatalog }
+
+func (panicCatalog) EntityDelete(context.Context, model.Actor, string, string, catalog.DeleteOptions) error {
+	panic("boom")
 }

@@ -87,12 +87,13 @@ func call(t *testing.T, s *server, method, path, token, body string) (int, map[s
 	return res.StatusCode, out
 }
 
-// TestServeEndToEnd starts the real wiring with authentication on and the
-// bootstrap admin from the environment, makes a few calls as that admin and
-// shuts down as SIGINT would.
+// TestServeEndToEnd starts the real wiring with authentication on, the demo
+// catalog (whose users include Admins) and the bootstrap admin from the
+// environment, makes a few calls as that admin and shuts down as SIGINT would.
 func TestServeEndToEnd(t *testing.T) {
 	t.Parallel()
 	cfg := defaultServeConfig()
+	cfg.Demo = true
 	cfg.AdminClientID, cfg.AdminClientSecret = "ci-admin", "ci-secret-0123456789"
 	s, logs, notice, stop := startServe(t, cfg)
 

@@ -84,17 +84,6 @@ func buildServer(ctx context.Context, cfg serveConfig, logger *slog.Logger, noti
 	if err := cat.Init(ctx); err != nil {
 		return nil, fmt.Errorf("initialise catalog: %w", err)
 	}
-	if cfg.Demo {
-		loaded, err := demo.Load(ctx, cat, model.Actor{ID: "demo", Origin: model.OriginCLI})
-		if err != nil {
-			return nil, fmt.Errorf("load demo catalog: %w", err)
-		}
-		if loaded {
-			logger.Info("demo catalog loaded")
-		} else {
-			logger.Info("demo catalog not loaded: the store already holds blueprints")
-		}
-	}
 	aud, err := audit.New(audit.Options{
 		Store: st, Clock: clk, Logger: logger,
 		Retention: cfg.AuditRetention, Readable: cat,
@@ -116,11 +105,26 @@ func buildServer(ctx context.Context, cfg serveConfig, logger *slog.Logger, noti
 		RateBurst:     cfg.RateBurst,
 		SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"),
 	}
+	// The bootstrap admin comes before the demo catalog, whose fictitious
+	// Admins would otherwise count as "an Admin exists".
 	var acc *access.Service
 	if !cfg.InsecureNoAuth {
 		if acc, err = buildAccess(ctx, cfg, st, cat, clk, logger, notice); err != nil {
 			return nil, err
 		}
+	}
+	if cfg.Demo {
+		loaded, err := demo.Load(ctx, cat, model.Actor{ID: "demo", Origin: model.OriginCLI})
+		if err != nil {
+			return nil, fmt.Errorf("load demo catalog: %w", err)
+		}
+		if loaded {
+			logger.Info("demo catalog loaded")
+		} else {
+			logger.Info("demo catalog not loaded: the store already holds blueprints")
+		}
+	}
+	if acc != nil {
 		apiOpts.Access = acc
 		if cfg.OIDCIssuer != "" {
 			prov, err := oidc.New(ctx, oidc.Options{Config: oidcConfig(cfg), Clock: clk, Logger: logger.With("component", "oidc")})

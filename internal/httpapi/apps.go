@@ -163,9 +163,15 @@ func (s *Server) registerApps() {
 		if err != nil {
 			return nil, err
 		}
-		if err := acc.AppDelete(ctx, actorFrom(ctx), in.ID); err != nil {
+		actor := actorFrom(ctx)
+		before, err := acc.AppGet(ctx, actor, in.ID)
+		if err != nil {
 			return nil, err
 		}
+		if err := acc.AppDelete(ctx, actor, in.ID); err != nil {
+			return nil, err
+		}
+		noteAudit(ctx, func(e *model.AuditEntry) { e.Diff = auditDiff(before, nil) })
 		return &okOutput{Body: okBody{OK: true}}, nil
 	})
 

@@ -69,6 +69,27 @@ func signInActor(ctx context.Context, p *model.Principal) (context.Context, mode
 	return model.WithActor(ctx, a), a
 }
 
+// maxAuditedName bounds what a failed sign-in records of the name it was
+// given (a client id or an email).
+const maxAuditedName = 254
+
+// auditedName returns what a sign-in's audit entry may record of the client
+// id or email a caller sent: nothing when it is too long or looks like one
+// of Atrium's secrets (pasted into the wrong field), so no secret enters the
+// log.
+func auditedName(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) > maxAuditedName {
+		return ""
+	}
+	for _, p := range []string{access.PrefixClientSecret, access.PrefixAccessToken, access.PrefixSession, access.PrefixCSRF} {
+		if strings.HasPrefix(s, p) {
+			return ""
+		}
+	}
+	return s
+}
+
 type accessTokenInput struct {
 	Body struct {
 		ClientID     string `json:"clientId" doc:"The credential's client id."`
@@ -162,7 +183,7 @@ func (s *Server) registerAuth() {
 		if err != nil {
 			return nil, err
 		}
-		noteAudit(ctx, func(e *model.AuditEntry) { e.Identifier = in.Body.ClientID })
+		noteAudit(ctx, func(e *model.AuditEntry) { e.Identifier = auditedName(in.Body.ClientID) })
 		tok, err := acc.IssueAccessToken(ctx, in.Body.ClientID, in.Body.ClientSecret)
 		if err != nil {
 			return nil, err
@@ -186,8 +207,7 @@ func (s *Server) registerAuth() {
 		if err != nil {
 			return nil, err
 		}
-		email := strings.ToLower(strings.TrimSpace(in.Body.Email))
-		noteAudit(ctx, func(e *model.AuditEntry) { e.Identifier = email })
+		noteAudit(ctx, func(e *model.AuditEntry) { e.Identifier = strings.ToLower(auditedName(in.Body.Email)) })
 		sess, err := acc.Login(ctx, in.Body.Email, in.Body.Password)
 		if err != nil {
 			return nil, err

@@ -152,6 +152,7 @@ func TestAccessTokenRoute(t *testing.T) {
 			{"good", map[string]string{"clientId": id, "clientSecret": secret}, 200, ""},
 			{"wrong secret", map[string]string{"clientId": id, "clientSecret": "atrcs_nope"}, 401, "unauthenticated"},
 			{"unknown client", map[string]string{"clientId": "atrci_nope", "clientSecret": secret}, 401, "unauthenticated"},
+			{"secret pasted as the client id", map[string]string{"clientId": secret, "clientSecret": secret}, 401, "unauthenticated"},
 			{"missing secret", map[string]string{"clientId": id}, 422, "invalid_request"},
 			{"secret not a string", map[string]any{"clientId": id, "clientSecret": 5}, 422, "invalid_request"},
 		}
@@ -166,6 +167,11 @@ func TestAccessTokenRoute(t *testing.T) {
 			if strings.Contains(tc.name, "not a string") && !strings.Contains(string(r.Raw), "clientSecret") {
 				t.Errorf("%s: the error does not name clientSecret: %s", tc.name, r.Raw)
 			}
+		}
+
+		r = do(t, env.srv, "GET", "/v1/audit-log?resources=session", nil, env.admin...)
+		if r.Status != 200 || strings.Contains(string(r.Raw), secret) || !strings.Contains(string(r.Raw), `"identifier":"`+id+`"`) {
+			t.Errorf("token issue audit entries (with the client id, without the secret): %d %s", r.Status, r.Raw)
 		}
 
 		r = do(t, env.srv, "POST", "/v1/auth/access_token", map[string]string{"clientId": id, "clientSecret": secret})

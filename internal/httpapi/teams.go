@@ -169,9 +169,15 @@ func (s *Server) registerTeams() {
 		if err != nil {
 			return nil, err
 		}
-		if err := acc.TeamDelete(ctx, actorFrom(ctx), in.Name); err != nil {
+		actor := actorFrom(ctx)
+		before, err := acc.TeamGet(ctx, actor, in.Name)
+		if err != nil {
 			return nil, err
 		}
+		if err := acc.TeamDelete(ctx, actor, in.Name); err != nil {
+			return nil, err
+		}
+		noteAudit(ctx, func(e *model.AuditEntry) { e.Diff = auditDiff(before, nil) })
 		return &okOutput{Body: okBody{OK: true}}, nil
 	})
 }

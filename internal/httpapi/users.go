@@ -235,9 +235,15 @@ func (s *Server) registerUsers() {
 		if err != nil {
 			return nil, err
 		}
-		if err := acc.UserDelete(ctx, actorFrom(ctx), in.Email); err != nil {
+		actor := actorFrom(ctx)
+		before, err := acc.UserGet(ctx, actor, in.Email)
+		if err != nil {
 			return nil, err
 		}
+		if err := acc.UserDelete(ctx, actor, in.Email); err != nil {
+			return nil, err
+		}
+		noteAudit(ctx, func(e *model.AuditEntry) { e.Diff = auditDiff(before, nil) })
 		return &okOutput{Body: okBody{OK: true}}, nil
 	})
 

@@ -15,6 +15,8 @@ import (
 	"github.com/atrium-idp/atrium/internal/catalog"
 	"github.com/atrium-idp/atrium/internal/httpapi"
 	"github.com/atrium-idp/atrium/internal/model"
+	"github.com/atrium-idp/atrium/internal/store"
+	"github.com/atrium-idp/atrium/internal/store/dbtest"
 )
 
 // fakeAccess resolves fixed tokens and sessions; transport tests of the
@@ -292,4 +294,38 @@ type panicCatalog struct{ *fakeCatalog }
 
 func (panicCatalog) EntityDelete(context.Context, model.Actor, string, string, catalog.DeleteOptions) error {
 	panic("boom")
+}
+
+// TestSessionCookieNeedsCSRFOnWrites runs the real access service: a
+// session cookie reads freely, writes only with its CSRF token.
+func TestSessionCookieNeedsCSRFOnWrites(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEachDriver(t, func(t *testing.T, st store.Store) {
+		t.Parallel()
+		env := setupMatrix(t, st)
+		r := do(t, env.srv, "POST", "/v1/auth/login", `{"email":"member@x.io","password":"correct horse battery staple"}`)
+		wantStatus(t, r, 200)
+		var session string
+		for _, c := range (&http.Response{Header: r.Header}).Cookies() {
+			if c.Name == httpapi.CookieSession {
+				session = c.Value
+			}
+		}
+		csrf, _ := r.Body["csrfToken"].(string)
+		if session == "" || csrf == "" {
+			t.Fatalf("login set no session or CSRF token: %v %s", r.Header, r.Raw)
+		}
+		cookie := httpapi.CookieSession + "=" + session
+		wantStatus(t, do(t, env.srv, "GET", "/v1/blueprints/service/entities/svc", nil, "Cookie", cookie), 200)
+		// Without (or with a wrong) CSRF token the write is refused before
+		// it reaches the catalog.
+		wantError(t, do(t, env.srv, "PATCH", "/v1/blueprints/service/entities/svc", `{"title":"x"}`, "Cookie", cookie),
+			403, "forbidden", "CSRF")
+		wantError(t, do(t, env.srv, "PATCH", "/v1/blueprints/service/entities/svc", `{"title":"x"}`,
+			"Cookie", cookie, httpapi.HeaderCSRF, "atrcf_wrong"), 403, "forbidden", "CSRF")
+		// With the token the request reaches the catalog, which refuses the
+		// member for lack of the update permission.
+		wantError(t, do(t, env.srv, "PATCH", "/v1/blueprints/service/entities/svc", `{"title":"x"}`,
+			"Cookie", cookie, httpapi.HeaderCSRF, csrf), 403, "forbidden", "update")
+	})
 }

@@ -42,3 +42,77 @@ describe('event stream helpers', () => {
     expect(stale(['entities', 'team', { limit: 5 }])).toBe(true);
   });
 });
+
+describe('useEventStream', () => {
+  class FakeES {
+    static CLOSED = 2;
+    static instances: FakeES[] = [];
+    url: string;
+    readyState = 0;
+    closed = false;
+    listeners = new Map<string, ((m: MessageEvent) => void)[]>();
+    onmessage: ((m: MessageEvent) => void) | null = null;
+    onopen: (() => void) | null = null;
+    onerror: (() => void) | null = null;
+    constructor(url: string) {
+      this.url = url;
+      FakeES.instances.push(this);
+    }
+    addEventListener(type: string, fn: (m: MessageEvent) => void) {
+      this.listeners.set(type, [...(this.listeners.get(type) ?? []), fn]);
+    }
+    close() {
+      this.closed = true;
+      this.readyState = 2;
+    }
+    emit(type: string, data: unknown) {
+      const msg = new MessageEvent(type, { data: JSON.stringify(data) });
+      for (const fn of this.listeners.get(type) ?? []) fn(msg);
+    }
+  }
+
+  it('asks for events from now, falls back when refused, and publishes live events only', async () => {
+    const { renderHook } = await import('@testing-library/react');
+    const { QueryClientProvider } = await import('@tanstack/react-query');
+    const { createElement } = await import('react');
+    const { useEventStream, useLiveEvents } = await import('./events');
+    FakeES.instances = [];
+    vi.stubGlobal('EventSource', FakeES);
+    const qc = new QueryClient();
+    qc.setQueryData(['entity', 'service', 'pay'], 1);
+    const seen: string[] = [];
+    const wrapper = ({ children }: { children: React.ReactNode }) => createElement(QueryClientProvider, { client: qc }, children);
+    const { unmount } = renderHook(
+      () => {
+        useEventStream({ blueprints: ['service'] });
+        useLiveEvents((ev) => seen.push(`${ev.type} ${ev.entity}`));
+      },
+      { wrapper },
+    );
+    expect(FakeES.instances.map((e) => e.url)).toEqual(['/v1/events/stream?blueprint=service&after=now']);
+
+    // The server refuses after=now (422): EventSource closes without opening.
+    const first = FakeES.instances[0];
+    first.readyState = 2;
+    first.onerror?.();
+    expect(FakeES.instances.map((e) => e.url)).toEqual([
+      '/v1/events/stream?blueprint=service&after=now',
+      '/v1/events/stream?blueprint=service',
+    ]);
+    const es = FakeES.instances[1];
+    es.onopen?.();
+    const base = { blueprint: 'service', before: null, after: { title: 'Pay' }, actor: 'a', origin: 'UI' };
+    es.emit('ENTITY_UPDATED', { ...base, seq: 1, type: 'ENTITY_UPDATED', entity: 'old', time: '2020-01-01T00:00:00Z' });
+    es.emit('ENTITY_UPDATED', { ...base, seq: 2, type: 'ENTITY_UPDATED', entity: 'pay', time: new Date().toISOString() });
+    expect(seen).toEqual(['ENTITY_UPDATED pay']);
+    expect(qc.getQueryState(['entity', 'service', 'pay'])?.isInvalidated).toBe(true);
+
+    // A later drop is left to EventSource's own retry.
+    es.readyState = 0;
+    es.onerror?.();
+    expect(FakeES.instances).toHaveLength(2);
+    unmount();
+    expect(es.closed).toBe(true);
+    vi.unstubAllGlobals();
+  });
+});

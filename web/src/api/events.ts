@@ -72,6 +72,15 @@ export interface EventStreamOptions {
   enabled?: boolean;
 }
 
+/** streamUrl builds the stream's URL; `fromNow` asks the server to skip past events (after=now). */
+export function streamUrl(blueprints: string, fromNow: boolean): string {
+  const params = new URLSearchParams();
+  if (blueprints) params.set('blueprint', blueprints);
+  if (fromNow) params.set('after', 'now');
+  const qs = params.toString();
+  return qs ? `/v1/events/stream?${qs}` : '/v1/events/stream';
+}
+
 export function useEventStream(opts: EventStreamOptions = {}) {
   const qc = useQueryClient();
   const onEvent = useRef(opts.onEvent);
@@ -81,10 +90,10 @@ export function useEventStream(opts: EventStreamOptions = {}) {
 
   useEffect(() => {
     if (!enabled || typeof EventSource === 'undefined') return;
-    const url = filter ? `/v1/events/stream?blueprint=${encodeURIComponent(filter)}` : '/v1/events/stream';
-    const es = new EventSource(url, { withCredentials: true });
-    // The stream starts at the oldest kept event (it has no "from now" yet):
-    // the replay of older events is skipped; only changes from now on count.
+    let es: EventSource | null = null;
+    let closed = false;
+    // Events committed before the stream opened are skipped: a server that
+    // does not understand after=now replays from its oldest event.
     const openedAt = Date.now() - 5_000;
     const handle = (msg: MessageEvent) => {
       let ev: AtriumEvent;
@@ -98,8 +107,28 @@ export function useEventStream(opts: EventStreamOptions = {}) {
       onEvent.current?.(ev);
       publishEvent(ev);
     };
-    for (const t of EVENT_TYPES) es.addEventListener(t, handle as EventListener);
-    es.onmessage = handle;
-    return () => es.close();
+    const connect = (fromNow: boolean) => {
+      let opened = false;
+      const src = new EventSource(streamUrl(filter, fromNow), { withCredentials: true });
+      es = src;
+      for (const t of EVENT_TYPES) src.addEventListener(t, handle as EventListener);
+      src.onmessage = handle;
+      src.onopen = () => {
+        opened = true;
+      };
+      src.onerror = () => {
+        // Refused before it ever opened (a 422 for after=now): retry without it.
+        // Later errors are network drops, which EventSource retries itself.
+        if (!opened && fromNow && src.readyState === EventSource.CLOSED && !closed) {
+          src.close();
+          connect(false);
+        }
+      };
+    };
+    connect(true);
+    return () => {
+      closed = true;
+      es?.close();
+    };
   }, [qc, filter, enabled]);
 }

@@ -17,7 +17,7 @@ import {
   VisuallyHidden,
 } from '@mantine/core';
 import { useDisclosure, useOs } from '@mantine/hooks';
-import { Link, Navigate, NavLink as RouterNavLink, Outlet, useLocation, useParams } from 'react-router';
+import { Link, matchPath, Navigate, NavLink as RouterNavLink, Outlet, useLocation } from 'react-router';
 import { useBlueprints, useEntityCounts, useMe } from '../api/hooks';
 import { useEventStream } from '../api/events';
 import { ColorSchemeToggle } from './ColorSchemeToggle';
@@ -79,7 +79,6 @@ function SearchButton() {
 function BlueprintNav({ onNavigate }: { onNavigate: () => void }) {
   const blueprints = useBlueprints();
   const counts = useEntityCounts();
-  const params = useParams();
   const location = useLocation();
   const [filter, setFilter] = useState('');
   const list = useMemo(() => {
@@ -89,7 +88,9 @@ function BlueprintNav({ onNavigate }: { onNavigate: () => void }) {
       .filter((b) => !q || b.identifier.toLowerCase().includes(q) || (b.title ?? '').toLowerCase().includes(q))
       .sort((a, b) => (a.title || a.identifier).localeCompare(b.title || b.identifier));
   }, [blueprints.data, filter]);
-  const active = location.pathname.startsWith('/catalog/') || location.pathname.startsWith('/entities/') ? params.blueprint : undefined;
+  // The layout sits above the page routes, so read the blueprint from the path.
+  const m = matchPath('/catalog/:blueprint/*', location.pathname) ?? matchPath('/entities/:blueprint/*', location.pathname);
+  const active = m?.params.blueprint;
 
   return (
     <>
@@ -163,6 +164,9 @@ export function AppLayout() {
       padding="lg"
     >
       <AppShell.Header>
+        <a href="#main" className="skip-link">
+          Skip to content
+        </a>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
             <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
@@ -198,7 +202,7 @@ export function AppLayout() {
         </Group>
         <BlueprintNav onNavigate={close} />
       </AppShell.Navbar>
-      <AppShell.Main>
+      <AppShell.Main id="main" tabIndex={-1} style={{ outline: 'none' }}>
         <Outlet />
       </AppShell.Main>
       <SearchPalette />

@@ -1,8 +1,10 @@
 import { Button, Stack, Text, Title } from '@mantine/core';
 import { Link, useLocation } from 'react-router';
+import { useDocumentTitle } from '../lib/useDocumentTitle';
 
 export default function NotFoundPage() {
   const location = useLocation();
+  useDocumentTitle('Not found');
   return (
     <Stack align="center" py="xl" ta="center">
       <Title order={1}>Page not found</Title>

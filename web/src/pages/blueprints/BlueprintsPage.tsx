@@ -4,9 +4,11 @@ import { Badge, Card, Group, SimpleGrid, Skeleton, Stack, Text, TextInput, Title
 import { Link } from 'react-router';
 import { useBlueprints, useEntityCounts } from '../../api/hooks';
 import { EmptyState, ErrorState } from '../../components/states';
+import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import { IconBlueprint } from '../../components/icons';
 
 export default function BlueprintsPage() {
+  useDocumentTitle('Catalog');
   const blueprints = useBlueprints();
   const counts = useEntityCounts();
   const [filter, setFilter] = useState('');

@@ -20,6 +20,7 @@ import { keys, searchEntities, useBlueprints, useEntityCounts } from '../../api/
 import { useLiveEvents } from '../../api/events';
 import type { AtriumEvent, Blueprint, Entity } from '../../api/types';
 import { EmptyState, ErrorState } from '../../components/states';
+import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import { RelativeTime } from '../../components/RelativeTime';
 import { searchSpotlight } from '../../components/SearchPalette';
 import { IconArrowRight, IconBlueprint, IconCatalog, IconModel, IconPlus, IconSearch } from '../../components/icons';
@@ -190,6 +191,7 @@ function QuickLink({ to, onClick, icon, label, hint }: { to?: string; onClick?: 
 }
 
 export default function HomePage() {
+  useDocumentTitle('Home');
   const blueprints = useBlueprints();
   const counts = useEntityCounts();
   const [live, setLive] = useState<RecentItem[]>([]);
@@ -258,7 +260,7 @@ export default function HomePage() {
           </Title>
           <Text c="dimmed" size="sm">
             {total !== undefined
-              ? `${total.toLocaleString()} entities in ${visible.length} blueprint${visible.length === 1 ? '' : 's'}`
+              ? `${total.toLocaleString()} ${total === 1 ? 'entity' : 'entities'} in ${visible.length} blueprint${visible.length === 1 ? '' : 's'}`
               : 'Your software catalog at a glance'}
           </Text>
         </div>

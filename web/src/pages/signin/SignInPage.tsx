@@ -1,7 +1,8 @@
 // Sign-in: local email + password (POST /v1/auth/login sets the session cookie),
 // and "Sign in with SSO" when the server has an OIDC provider. Both return to
 // the page the user came from (?returnTo=).
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
+import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import { Alert, Anchor, Button, Center, Divider, Group, Loader, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useNavigate, useSearchParams } from 'react-router';
@@ -40,12 +41,7 @@ export default function SignInPage() {
   const [error, setError] = useState<unknown>(null);
 
   const signedIn = !!me.data && !me.data.anonymous;
-  useEffect(() => {
-    document.title = 'Sign in · Atrium';
-    return () => {
-      document.title = 'Atrium';
-    };
-  }, []);
+  useDocumentTitle('Sign in');
 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
@@ -125,7 +121,7 @@ export default function SignInPage() {
           {showSso && showLocal && <Divider label="or with a password" labelPosition="center" />}
 
           {showLocal && (
-            <form onSubmit={onSubmit} noValidate aria-label="Sign in with email and password">
+            <form onSubmit={onSubmit} noValidate>
               <Stack gap="md">
                 {error != null && !fields.email && !fields.password && (
                   <Alert color="red" variant="light" icon={<IconAlert />} role="alert">

@@ -45,6 +45,12 @@ type accessEnv struct {
 
 func setupAccess(t *testing.T, st store.Store) *accessEnv {
 	t.Helper()
+	return setupAccessWith(t, st, nil)
+}
+
+// setupAccessWith is setupAccess with configure applied to the API's options.
+func setupAccessWith(t *testing.T, st store.Store, configure func(*httpapi.Options)) *accessEnv {
+	t.Helper()
 	ctx := context.Background()
 	clk := clocktest.New(time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC))
 	hub, err := events.New(events.Options{Store: st})
@@ -83,8 +89,11 @@ func setupAccess(t *testing.T, st store.Store) *accessEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := httpapi.New(httpapi.Options{Catalog: cat, Events: hub, Clock: clk, Access: acc, Audit: aud,
-		AuditLog: aud, OIDC: prov, RateLimit: -1})
+	opts := httpapi.Options{Catalog: cat, Events: hub, Clock: clk, Access: acc, Audit: aud, AuditLog: aud, OIDC: prov, RateLimit: -1}
+	if configure != nil {
+		configure(&opts)
+	}
+	s, err := httpapi.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -292,6 +301,24 @@ func TestLoginRoutes(t *testing.T) {
 			t.Errorf("me with an expired session: %d %s, want 401", r.Status, r.Raw)
 		}
 	})
+}
+
+func TestSecureCookies(t *testing.T) {
+	t.Parallel()
+	for _, secure := range []bool{false, true} {
+		env := setupAccessWith(t, dbtest.OpenSQLite(t), func(o *httpapi.Options) { o.SecureCookies = secure })
+		r := do(t, env.srv, "POST", "/v1/auth/login", map[string]string{"email": envAdminEmail, "password": envAdminPassword})
+		cs := cookies(r.Header)
+		for _, name := range []string{httpapi.CookieSession, httpapi.CookieCSRF} {
+			if c := cs[name]; c == nil || c.Secure != secure {
+				t.Errorf("SecureCookies %v: cookie %s = %v", secure, name, c)
+			}
+		}
+		r = do(t, env.srv, "POST", "/v1/auth/logout", nil)
+		if c := cookies(r.Header)[httpapi.CookieSession]; c == nil || c.Secure != secure {
+			t.Errorf("SecureCookies %v: logout cookie = %v", secure, c)
+		}
+	}
 }
 
 func TestProvidersRoute(t *testing.T) {

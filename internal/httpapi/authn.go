@@ -133,6 +133,14 @@ func writeAuthError(w http.ResponseWriter, r *http.Request, err error) {
 func (s *Server) guard(w http.ResponseWriter, r *http.Request, pattern string, ru rule, next func(ctx context.Context)) {
 	ctx := r.Context()
 	st := stateFrom(ctx)
+	// A browser's cross-site write is refused whatever it carries: the CSRF
+	// header protects session writes, this also covers the public sign-in
+	// routes (login CSRF, forced logout), which a page elsewhere could
+	// otherwise post a form to.
+	if err := crossOrigin.Check(r); err != nil {
+		writeError(w, r, &model.KindError{Kind: model.ErrForbidden, Message: "forbidden: cross-origin request from a browser"})
+		return
+	}
 	creds := credentialsOf(r)
 	p, authErr := s.authenticate(ctx, r, creds)
 	if !s.rateLimit(w, r, ru, creds, p != nil && authErr == nil) {
@@ -171,6 +179,11 @@ func (s *Server) guard(w http.ResponseWriter, r *http.Request, pattern string, r
 		s.recordAudit(r, pattern, ru, actor)
 	}
 }
+
+// crossOrigin rejects unsafe-method requests a browser marks as cross-site
+// (Sec-Fetch-Site, or an Origin unlike the Host); clients that are not
+// browsers send neither and pass.
+var crossOrigin = http.NewCrossOriginProtection()
 
 // principalID names the caller of a refused request for the audit log.
 func principalID(authErr error, p *model.Principal) string {

@@ -329,3 +329,20 @@ func TestSessionCookieNeedsCSRFOnWrites(t *testing.T) {
 			"Cookie", cookie, httpapi.HeaderCSRF, csrf), 403, "forbidden", "update")
 	})
 }
+
+// TestCrossSiteWritesRefused: a browser's cross-site POST is refused, even to
+// a public sign-in route; same-origin and non-browser requests pass.
+func TestCrossSiteWritesRefused(t *testing.T) {
+	t.Parallel()
+	srv, _, _ := setupFake(t, httpapi.Options{Access: newFakeAccess()})
+	login := `{"email":"a@x.io","password":"p"}`
+	wantError(t, do(t, srv, "POST", "/v1/auth/login", login, "Sec-Fetch-Site", "cross-site"), 403, "forbidden", "cross-origin")
+	wantError(t, do(t, srv, "POST", "/v1/auth/login", login, "Origin", "https://evil.example"), 403, "forbidden", "cross-origin")
+	for _, hdr := range [][]string{{"Sec-Fetch-Site", "same-origin"}, nil} {
+		if r := do(t, srv, "POST", "/v1/auth/login", login, hdr...); r.Status == http.StatusForbidden {
+			t.Errorf("login with %v refused: %s", hdr, r.Raw)
+		}
+	}
+	// Reads are never refused for their origin.
+	wantStatus(t, do(t, srv, "GET", "/v1/blueprints", nil, "Authorization", "Bearer member-token", "Sec-Fetch-Site", "cross-site"), 200)
+}

@@ -166,9 +166,10 @@ func (s *Server) guard(w http.ResponseWriter, r *http.Request, pattern string, r
 		defer func() {
 			if v := recover(); v != nil {
 				if st.audit != nil {
+					written := st.sw.status
 					st.sw.status, st.errMessage = http.StatusInternalServerError, "internal error"
 					s.recordAudit(r, pattern, ru, actor)
-					st.sw.status = 0
+					st.sw.status = written // the access log reports what was sent
 				}
 				panic(v)
 			}

@@ -10,7 +10,8 @@ const api = process.env.ATRIUM_API ?? 'http://127.0.0.1:7780';
 function vendorChunk(id: string): string | undefined {
   if (!id.includes('node_modules')) return undefined;
   if (/node_modules\/(react|react-dom|scheduler|react-router)\//.test(id)) return 'react';
-  if (/node_modules\/@mantine\//.test(id)) return 'mantine';
+  // Only Mantine's core: other @mantine packages (dates, charts) stay with the pages using them.
+  if (/node_modules\/@mantine\/(core|hooks|store)\//.test(id)) return 'mantine';
   if (/node_modules\/@tanstack\/(react-query|query-core)\//.test(id)) return 'query';
   return undefined;
 }
@@ -24,6 +25,8 @@ export default defineConfig({
     emptyOutDir: true,
     sourcemap: false,
     chunkSizeWarningLimit: 600,
+    // dist/.vite/manifest.json: scripts/budget.mjs measures the first screen from it.
+    manifest: true,
     rolldownOptions: {
       output: {
         manualChunks: vendorChunk,

@@ -51,6 +51,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strconv"
 	"sync"
@@ -143,6 +144,13 @@ type Options struct {
 	// SecureCookies marks session cookies Secure (set when served over TLS
 	// or behind a TLS proxy).
 	SecureCookies bool
+	// TrustedProxies are the addresses of reverse proxies in front of the
+	// server. A request from one of them is rate-limited by the client
+	// address its X-Forwarded-For names (the rightmost address that is not a
+	// trusted proxy); without it every caller behind the proxy would share
+	// one bucket, and one sign-in limit. Empty: forwarding headers are
+	// ignored (a client could forge them).
+	TrustedProxies []netip.Prefix
 }
 
 // Server is the HTTP API. It is an http.Handler and safe for concurrent use.

@@ -6,6 +6,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -135,14 +136,14 @@ func (s *Server) rateLimit(w http.ResponseWriter, r *http.Request, ru rule, c cr
 		return true // health probes
 	}
 	if ru.signIn {
-		if !s.applyLimit(w, r, s.signInLimiter, "ip:"+clientAddr(r)) {
+		if !s.applyLimit(w, r, s.signInLimiter, "ip:"+s.clientAddr(r)) {
 			return false
 		}
 	}
 	if s.limiter == nil {
 		return true
 	}
-	key := "ip:" + clientAddr(r)
+	key := "ip:" + s.clientAddr(r)
 	switch {
 	case authenticated && c.bearer != "":
 		key = "tok:" + hashKey(c.bearer)
@@ -175,12 +176,48 @@ func hashKey(secret string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// clientAddr is the host of the peer address. Forwarding headers are not
-// trusted: any client can send them.
-func clientAddr(r *http.Request) string {
+// clientAddr is the address of the client: the peer, or — when the peer is
+// a trusted proxy — the rightmost X-Forwarded-For address that is not a
+// trusted proxy (the ones left of it are whatever the client claimed).
+func (s *Server) clientAddr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
+	}
+	if !s.trustedProxy(host) {
+		return host
+	}
+	var hops []string
+	for _, h := range r.Header.Values("X-Forwarded-For") {
+		hops = append(hops, strings.Split(h, ",")...)
+	}
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop := strings.TrimSpace(hops[i])
+		if _, err := netip.ParseAddr(hop); err != nil {
+			break // garbage: stop at the last address we can trust
+		}
+		host = hop
+		if !s.trustedProxy(hop) {
+			break
+		}
 	}
 	return host
+}
+
+// trustedProxy reports whether addr is one of Options.TrustedProxies.
+func (s *Server) trustedProxy(addr string) bool {
+	if len(s.opts.TrustedProxies) == 0 {
+		return false
+	}
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		return false
+	}
+	a = a.Unmap()
+	for _, p := range s.opts.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }

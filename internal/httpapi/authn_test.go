@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/atrium-idp/atrium/internal/audit"
 	"github.com/atrium-idp/atrium/internal/catalog"
 	"github.com/atrium-idp/atrium/internal/httpapi"
 	"github.com/atrium-idp/atrium/internal/model"
@@ -345,4 +346,39 @@ func TestCrossSiteWritesRefused(t *testing.T) {
 	}
 	// Reads are never refused for their origin.
 	wantStatus(t, do(t, srv, "GET", "/v1/blueprints", nil, "Authorization", "Bearer member-token", "Sec-Fetch-Site", "cross-site"), 200)
+}
+
+// TestEntityWriteAuditNotes: entity writes note their identifier, diff and
+// (for dry runs) that nothing was written; an upsert that changed an entity
+// is an UPDATE.
+func TestEntityWriteAuditNotes(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEachDriver(t, func(t *testing.T, st store.Store) {
+		t.Parallel()
+		env := setupMatrix(t, st)
+		hdr := func(rid string) []string {
+			return []string{"Authorization", "Bearer " + env.tokens[admin], httpapi.HeaderRequestID, rid}
+		}
+		wantStatus(t, do(t, env.srv, "POST", "/v1/blueprints/service/entities?validation_only=true", `{"identifier":"dry"}`, hdr("dry")...), 200)
+		wantStatus(t, do(t, env.srv, "POST", "/v1/blueprints/service/entities?upsert=true&merge=true", `{"identifier":"svc","title":"New"}`, hdr("upsert")...), 200)
+		wantStatus(t, do(t, env.srv, "POST", "/v1/blueprints/service/entities/bulk", `{"entities":[{"identifier":"b1"},{"identifier":"b2"}]}`, hdr("bulk")...), 200)
+		entries, err := env.audit.List(context.Background(), model.Actor{ID: "test"}, audit.ListParams{Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		byID := map[string]*model.AuditEntry{}
+		for _, e := range entries {
+			byID[e.RequestID] = e
+		}
+		if e := byID["dry"]; e == nil || e.Identifier != "dry" || !strings.Contains(e.Message, "nothing was written") {
+			t.Errorf("dry run entry = %+v", e)
+		}
+		if e := byID["upsert"]; e == nil || e.Action != model.AuditUpdate || e.Identifier != "svc" ||
+			!strings.Contains(string(e.Diff), `"title":"Svc"`) || !strings.Contains(string(e.Diff), `"title":"New"`) {
+			t.Errorf("upsert entry = %+v diff %s", e, e.Diff)
+		}
+		if e := byID["bulk"]; e == nil || string(e.Diff) != `{"before":null,"after":{"entities":["b1","b2"]}}` {
+			t.Errorf("bulk entry = %+v", e)
+		}
+	})
 }

@@ -211,6 +211,9 @@ func (s *Server) registerEntities() {
 			return nil, err
 		}
 		noteEntityWrite(ctx, res)
+		if opts.ValidationOnly {
+			noteAudit(ctx, func(e *model.AuditEntry) { e.Message = "validation_only: nothing was written" })
+		}
 		return newEntityOutput(writeStatus(res, opts), res.Entity), nil
 	})
 

@@ -362,6 +362,7 @@ func TestEntityWriteAuditNotes(t *testing.T) {
 		wantStatus(t, do(t, env.srv, "POST", "/v1/blueprints/service/entities?validation_only=true", `{"identifier":"dry"}`, hdr("dry")...), 200)
 		wantStatus(t, do(t, env.srv, "POST", "/v1/blueprints/service/entities?upsert=true&merge=true", `{"identifier":"svc","title":"New"}`, hdr("upsert")...), 200)
 		wantStatus(t, do(t, env.srv, "POST", "/v1/blueprints/service/entities/bulk", `{"entities":[{"identifier":"b1"},{"identifier":"b2"}]}`, hdr("bulk")...), 200)
+		wantStatus(t, do(t, env.srv, "PATCH", "/v1/blueprints/bp-admin", `{"title":"Renamed"}`, hdr("bp")...), 200)
 		entries, err := env.audit.List(context.Background(), model.Actor{ID: "test"}, audit.ListParams{Limit: 1000})
 		if err != nil {
 			t.Fatal(err)
@@ -379,6 +380,10 @@ func TestEntityWriteAuditNotes(t *testing.T) {
 		}
 		if e := byID["bulk"]; e == nil || string(e.Diff) != `{"before":null,"after":{"entities":["b1","b2"]}}` {
 			t.Errorf("bulk entry = %+v", e)
+		}
+		if e := byID["bp"]; e == nil || e.Blueprint != "bp-admin" || e.Resource != model.AuditResourceBlueprint ||
+			!strings.Contains(string(e.Diff), `"before":{"identifier":"bp-admin","title":"BP"`) || !strings.Contains(string(e.Diff), `"title":"Renamed"`) {
+			t.Errorf("blueprint entry = %+v diff %s", e, e.Diff)
 		}
 	})
 }

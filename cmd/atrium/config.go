@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -53,6 +54,9 @@ type serveConfig struct {
 	// RateBurst the bucket size.
 	RateLimit float64 `env:"ATRIUM_RATE_LIMIT"`
 	RateBurst int     `env:"ATRIUM_RATE_BURST"`
+	// TrustedProxies are CIDRs (or addresses) of reverse proxies whose
+	// X-Forwarded-For names the client for rate limits.
+	TrustedProxies []string `env:"ATRIUM_TRUSTED_PROXIES" envSeparator:","`
 	// AuditRetention is how long audit entries are kept.
 	AuditRetention time.Duration `env:"ATRIUM_AUDIT_RETENTION"`
 	// OIDC sign-in, on when OIDCIssuer is set (docs/access.md "SSO").
@@ -206,6 +210,9 @@ func (c serveConfig) Validate() error {
 	if c.RateBurst <= 0 && c.RateLimit >= 0 {
 		errs = append(errs, fmt.Errorf("ATRIUM_RATE_BURST: must be positive, got %d", c.RateBurst))
 	}
+	if _, err := c.trustedProxies(); err != nil {
+		errs = append(errs, fmt.Errorf("ATRIUM_TRUSTED_PROXIES: %w", err))
+	}
 	if c.OIDCIssuer != "" {
 		if c.OIDCClientID == "" {
 			errs = append(errs, errors.New("ATRIUM_OIDC_CLIENT_ID: required when ATRIUM_OIDC_ISSUER is set"))
@@ -231,6 +238,27 @@ func (c serveConfig) Validate() error {
 		errs = append(errs, fmt.Errorf("--log-format (ATRIUM_LOG_FORMAT): must be text or json, got %q", c.LogFormat))
 	}
 	return errors.Join(errs...)
+}
+
+// trustedProxies parses TrustedProxies; a bare address is a /32 or /128.
+func (c serveConfig) trustedProxies() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, v := range c.TrustedProxies {
+		v = strings.TrimSpace(v)
+		if v == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(v); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(v)
+		if err != nil {
+			return nil, fmt.Errorf("want a CIDR or an IP address, got %q", v)
+		}
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }
 
 // checkAddr checks HOST:PORT and, when authentication is off, refuses

@@ -73,6 +73,16 @@ func TestLoadServeConfig(t *testing.T) {
 		{name: "bad public url", args: []string{"--public-url", "portal"}, wantErr: "--public-url"},
 		{name: "oidc without client id", env: []string{"ATRIUM_OIDC_ISSUER=https://idp", "ATRIUM_PUBLIC_URL=https://p"}, wantErr: "ATRIUM_OIDC_CLIENT_ID"},
 		{name: "oidc without redirect", env: []string{"ATRIUM_OIDC_ISSUER=https://idp", "ATRIUM_OIDC_CLIENT_ID=a"}, wantErr: "ATRIUM_OIDC_REDIRECT_URL"},
+		{
+			name: "trusted proxies",
+			env:  []string{"ATRIUM_TRUSTED_PROXIES=10.0.0.0/8, 192.168.1.7"},
+			want: func() serveConfig {
+				c := defaultServeConfig()
+				c.TrustedProxies = []string{"10.0.0.0/8", " 192.168.1.7"}
+				return c
+			}(),
+		},
+		{name: "bad trusted proxy", env: []string{"ATRIUM_TRUSTED_PROXIES=10.0.0.0/8,proxy.local"}, wantErr: `ATRIUM_TRUSTED_PROXIES: want a CIDR or an IP address, got "proxy.local"`},
 		{name: "oidc client without issuer", env: []string{"ATRIUM_OIDC_CLIENT_ID=a"}, wantErr: "ATRIUM_OIDC_ISSUER"},
 		{name: "no port", args: []string{"--addr", "127.0.0.1"}, wantErr: "HOST:PORT"},
 		{name: "unknown scheme", args: []string{"--db", "mysql://x"}, wantErr: `unknown store scheme "mysql"`},
@@ -130,5 +140,23 @@ func TestSecretNeverPrinted(t *testing.T) {
 	}
 	if got := c.AdminClientSecret.Reveal(); got != "hunter2-hunter2-hunter2" {
 		t.Errorf("Reveal() = %q", got)
+	}
+}
+
+func TestTrustedProxies(t *testing.T) {
+	t.Parallel()
+	c := defaultServeConfig()
+	c.TrustedProxies = []string{"10.1.2.3/8", " 192.168.1.7", "::1", ""}
+	got, err := c.trustedProxies()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"10.0.0.0/8", "192.168.1.7/32", "::1/128"}
+	var gotS []string
+	for _, p := range got {
+		gotS = append(gotS, p.String())
+	}
+	if diff := cmp.Diff(want, gotS); diff != "" {
+		t.Errorf("trustedProxies() mismatch (-want +got):\n%s", diff)
 	}
 }

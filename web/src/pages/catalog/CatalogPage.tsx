@@ -1,6 +1,456 @@
-// Placeholder: another part of the app replaces this page.
-import { ComingSoon } from '../../components/states';
+// Catalog of one blueprint: server-side paginated table with filters, sort,
+// columns, group-by, saved views, export and live refresh.
+import { useMemo, useRef, useState } from 'react';
+import {
+  Accordion,
+  Alert,
+  Badge,
+  Button,
+  Checkbox,
+  Group,
+  Menu,
+  Modal,
+  Paper,
+  Popover,
+  Progress,
+  ScrollArea,
+  Select,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+  ActionIcon,
+} from '@mantine/core';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { Link, useParams } from 'react-router';
+import { api, enc, errorMessage } from '../../api/client';
+import { aggregate, useBlueprint } from '../../api/hooks';
+import { useLiveEvents } from '../../api/events';
+import type { Rule, RuleTree } from '../../api/types';
+import { EmptyState, ErrorState } from '../../components/states';
+import { IconPlus } from '../../components/icons';
+import { useDocumentTitle } from '../../lib/useDocumentTitle';
+import { blueprintFields, isGroupable, type FieldDef } from '../../components/entity/fields';
+import { PropertyValue } from '../../components/entity/values/PropertyValue';
+import { FilterBuilder } from '../../components/catalog/FilterBuilder';
+import { andRule, buildQuery, isComplete, type Filter } from '../../components/catalog/filters';
+import { EntityTable, catalogKeys, toSearchSort } from '../../components/catalog/EntityTable';
+import { loadViews, saveViews, upsertView, type CatalogView, type SortState } from '../../components/catalog/views';
+import { downloadBlob, exportEntities, type ExportFormat } from '../../components/catalog/exporter';
+
+function plural(s: string): string {
+  const l = s.toLowerCase();
+  if (/(s|x|ch|sh)$/.test(l)) return `${l}es`;
+  if (/[^aeiou]y$/.test(l)) return `${l.slice(0, -1)}ies`;
+  return `${l}s`;
+}
+
+/** defaultColumns: title, identifier, the first few properties, team, updated. */
+export function defaultColumns(fields: FieldDef[]): string[] {
+  const props = fields.filter((f) => f.kind !== 'meta' && f.kind !== 'relation' && !['markdown', 'yaml', 'proto'].includes(f.format ?? '') && f.type !== 'object').slice(0, 5);
+  const rels = fields.filter((f) => f.kind === 'relation').slice(0, 2);
+  return ['$title', '$identifier', ...props.map((f) => f.key), ...rels.map((f) => f.key), '$team', '$updatedAt'];
+}
+
+async function countEntities(bp: string, query: RuleTree | undefined, signal?: AbortSignal): Promise<number> {
+  const r = await api.post<{ count: number }>(`/v1/blueprints/${enc(bp)}/entities-count`, query ? { query } : {}, { signal });
+  return r.count;
+}
+
+export function groupRule(f: FieldDef, value: unknown): Rule {
+  return f.kind === 'relation' ? { relation: f.name, operator: '=', value } : { property: f.name, operator: '=', value };
+}
 
 export default function CatalogPage() {
-  return <ComingSoon title="Catalog" />;
+  const { blueprint: bpId = '' } = useParams();
+  const qc = useQueryClient();
+  const bpQ = useBlueprint(bpId);
+  const bp = bpQ.data;
+  const fields = useMemo(() => blueprintFields(bp), [bp]);
+  const byKey = useMemo(() => new Map(fields.map((f) => [f.key, f])), [fields]);
+  useDocumentTitle(bp?.title ?? bpId);
+
+  const [filters, setFilters] = useState<Filter[]>([]);
+  const [columnKeys, setColumnKeys] = useState<string[] | null>(null);
+  const [sort, setSort] = useState<SortState | null>(null);
+  const [groupBy, setGroupBy] = useState<string | null>(null);
+  const [pageSize, setPageSize] = useState(50);
+  const [pending, setPending] = useState(0);
+  const [views, setViews] = useState<CatalogView[]>(() => loadViews(bpId));
+  const [viewsFor, setViewsFor] = useState(bpId);
+  const [viewName, setViewName] = useState('');
+  const [exporting, setExporting] = useState<{ format: ExportFormat; done: number; error?: string } | null>(null);
+  const abortRef = useRef<AbortController | null>(null);
+
+  // A new blueprint in the same page component starts afresh.
+  if (viewsFor !== bpId) {
+    setViewsFor(bpId);
+    setViews(loadViews(bpId));
+    setFilters([]);
+    setColumnKeys(null);
+    setSort(null);
+    setGroupBy(null);
+    setPending(0);
+  }
+
+  const columns = (columnKeys ?? defaultColumns(fields)).map((k) => byKey.get(k)).filter((f): f is FieldDef => !!f);
+  const query = useMemo(() => buildQuery(filters, fields), [filters, fields]);
+  const queryKey = JSON.stringify(query ?? null);
+  const incomplete = filters.filter((f) => !isComplete(f)).length;
+
+  const countQ = useQuery({
+    queryKey: catalogKeys.count(bpId, queryKey),
+    queryFn: ({ signal }) => countEntities(bpId, query, signal),
+    enabled: !!bpId,
+  });
+
+  const groupField = groupBy ? byKey.get(groupBy) : undefined;
+  const groupsQ = useQuery({
+    queryKey: catalogKeys.groups(bpId, [groupBy, queryKey]),
+    enabled: !!groupField,
+    queryFn: async ({ signal }) => {
+      const scoped: RuleTree = { combinator: 'and', rules: [{ property: '$blueprint', operator: '=', value: bpId }, ...(query?.rules ?? [])] };
+      const req: Record<string, unknown> = { func: 'countValues', query: scoped };
+      if (groupField!.kind === 'relation') req.relation = groupField!.name;
+      else req.property = groupField!.name;
+      const r = await aggregate(req, signal);
+      return r.values ?? [];
+    },
+  });
+
+  // Live: a change on the current page refreshes it (EntityTable); other
+  // inserts and deletions are counted and offered as a refresh.
+  useLiveEvents((ev) => {
+    if (ev.blueprint !== bpId) return;
+    if (ev.type === 'ENTITY_CREATED' || ev.type === 'ENTITY_DELETED') setPending((n) => n + 1);
+    if (ev.type.startsWith('BLUEPRINT_')) void bpQ.refetch();
+  });
+  const refreshAll = () => {
+    setPending(0);
+    void qc.invalidateQueries({ queryKey: catalogKeys.all(bpId) });
+  };
+
+  const applyView = (v: CatalogView) => {
+    setFilters(v.filters ?? []);
+    setColumnKeys(v.columns?.length ? v.columns : null);
+    setSort(v.sort ?? null);
+    setGroupBy(v.groupBy ?? null);
+  };
+  const saveCurrent = () => {
+    const name = viewName.trim();
+    if (!name) return;
+    const next = upsertView(views, { name, filters, columns: columns.map((c) => c.key), sort, groupBy });
+    setViews(next);
+    saveViews(bpId, next);
+    setViewName('');
+  };
+  const deleteView = (name: string) => {
+    const next = views.filter((v) => v.name !== name);
+    setViews(next);
+    saveViews(bpId, next);
+  };
+
+  const runExport = async (format: ExportFormat) => {
+    abortRef.current?.abort();
+    const ac = new AbortController();
+    abortRef.current = ac;
+    setExporting({ format, done: 0 });
+    try {
+      const blob = await exportEntities({
+        blueprint: bpId,
+        query,
+        sort: toSearchSort(sort, fields),
+        format,
+        columns,
+        signal: ac.signal,
+        onProgress: (done) => setExporting((e) => (e ? { ...e, done } : e)),
+      });
+      if (ac.signal.aborted) return;
+      downloadBlob(blob, `${bpId}.${format}`);
+      setExporting(null);
+    } catch (err) {
+      if (ac.signal.aborted) return;
+      setExporting((e) => ({ format, done: e?.done ?? 0, error: errorMessage(err) }));
+    }
+  };
+  const cancelExport = () => {
+    abortRef.current?.abort();
+    setExporting(null);
+  };
+
+  if (bpQ.isError) return <ErrorState error={bpQ.error} onRetry={() => void bpQ.refetch()} title={`Cannot load blueprint "${bpId}"`} />;
+
+  const title = bp?.title || bpId;
+  const total = countQ.data;
+  const noun = plural(title);
+  const empty =
+    filters.length > 0 ? (
+      <EmptyState
+        title={`No ${noun} match these filters`}
+        action={
+          <Button size="xs" variant="light" onClick={() => setFilters([])}>
+            Clear filters
+          </Button>
+        }
+      >
+        Change or remove a filter to see more.
+      </EmptyState>
+    ) : (
+      <EmptyState
+        title={`No ${noun} yet`}
+        action={
+          <Button size="xs" component={Link} to={`/catalog/${encodeURIComponent(bpId)}/new`} leftSection={<IconPlus size={14} />}>
+            Create the first one
+          </Button>
+        }
+      />
+    );
+
+  const tableProps = {
+    blueprint: bpId,
+    columns,
+    sort,
+    sortFields: fields,
+    onSort: setSort,
+    pageSize,
+    onPageSize: setPageSize,
+    empty,
+  };
+
+  return (
+    <Stack gap="sm">
+      <Group justify="space-between" align="flex-end" wrap="wrap">
+        <div>
+          <Text size="xs" c="dimmed">
+            <Link to="/catalog" style={{ color: 'inherit' }}>
+              Catalog
+            </Link>{' '}
+            / {bpId}
+          </Text>
+          <Group gap="xs" align="baseline">
+            <Title order={1} fz="h2">
+              {title}
+            </Title>
+            <Badge variant="light" size="lg" aria-label="Matching entities" data-testid="catalog-total">
+              {total === undefined ? (countQ.isError ? '?' : '…') : total.toLocaleString()}
+            </Badge>
+          </Group>
+          {bp?.description && (
+            <Text size="sm" c="dimmed">
+              {bp.description}
+            </Text>
+          )}
+        </div>
+        <Group gap="xs">
+          <Popover position="bottom-end" shadow="md" width={280} trapFocus>
+            <Popover.Target>
+              <Button size="xs" variant="default">
+                Views{views.length ? ` (${views.length})` : ''}
+              </Button>
+            </Popover.Target>
+            <Popover.Dropdown>
+              <Stack gap={6}>
+                {views.length === 0 && (
+                  <Text size="xs" c="dimmed">
+                    No saved views yet. Save the current filters, columns, sort and grouping:
+                  </Text>
+                )}
+                {views.map((v) => (
+                  <Group key={v.name} gap={4} wrap="nowrap" justify="space-between">
+                    <Button size="xs" variant="subtle" onClick={() => applyView(v)} style={{ flex: 1 }} justify="flex-start">
+                      {v.name}
+                    </Button>
+                    <ActionIcon variant="subtle" color="red" aria-label={`Delete view ${v.name}`} onClick={() => deleteView(v.name)}>
+                      ✕
+                    </ActionIcon>
+                  </Group>
+                ))}
+                <form
+                  onSubmit={(e) => {
+                    e.preventDefault();
+                    saveCurrent();
+                  }}
+                >
+                  <Group gap={4} wrap="nowrap">
+                    <TextInput size="xs" placeholder="View name" aria-label="View name" value={viewName} onChange={(e) => setViewName(e.currentTarget.value)} style={{ flex: 1 }} />
+                    <Button size="xs" type="submit" disabled={!viewName.trim()}>
+                      Save
+                    </Button>
+                  </Group>
+                </form>
+              </Stack>
+            </Popover.Dropdown>
+          </Popover>
+          <Popover position="bottom-end" shadow="md" width={260}>
+            <Popover.Target>
+              <Button size="xs" variant="default">
+                Columns ({columns.length})
+              </Button>
+            </Popover.Target>
+            <Popover.Dropdown>
+              <ScrollArea.Autosize mah={360}>
+                <Stack gap={6} role="group" aria-label="Visible columns">
+                  {fields.map((f) => (
+                    <Checkbox
+                      key={f.key}
+                      size="xs"
+                      label={f.title}
+                      checked={columns.some((c) => c.key === f.key)}
+                      onChange={(e) => {
+                        const cur = columns.map((c) => c.key);
+                        const on = e.currentTarget.checked;
+                        setColumnKeys(on ? fields.filter((x) => x.key === f.key || cur.includes(x.key)).map((x) => x.key) : cur.filter((k) => k !== f.key));
+                      }}
+                    />
+                  ))}
+                </Stack>
+              </ScrollArea.Autosize>
+              <Button size="xs" variant="subtle" mt="xs" onClick={() => setColumnKeys(null)}>
+                Reset columns
+              </Button>
+            </Popover.Dropdown>
+          </Popover>
+          <Select
+            size="xs"
+            w={170}
+            aria-label="Group by"
+            placeholder="Group by…"
+            clearable
+            data={fields.filter(isGroupable).map((f) => ({ value: f.key, label: `Group by ${f.title}` }))}
+            value={groupBy}
+            onChange={setGroupBy}
+          />
+          <Menu position="bottom-end">
+            <Menu.Target>
+              <Button size="xs" variant="default" disabled={!!exporting && !exporting.error}>
+                Export
+              </Button>
+            </Menu.Target>
+            <Menu.Dropdown>
+              <Menu.Item onClick={() => void runExport('csv')}>CSV (visible columns)</Menu.Item>
+              <Menu.Item onClick={() => void runExport('json')}>JSON (whole entities)</Menu.Item>
+            </Menu.Dropdown>
+          </Menu>
+          <Button size="xs" component={Link} to={`/catalog/${encodeURIComponent(bpId)}/new`} leftSection={<IconPlus size={14} />}>
+            New
+          </Button>
+        </Group>
+      </Group>
+
+      <Paper withBorder p="sm">
+        <FilterBuilder fields={fields} filters={filters} onChange={setFilters} />
+        {incomplete > 0 && (
+          <Text size="xs" c="dimmed" mt={4}>
+            {incomplete === 1 ? 'One filter has' : `${incomplete} filters have`} no value yet and {incomplete === 1 ? 'is' : 'are'} not applied.
+          </Text>
+        )}
+      </Paper>
+
+      {pending > 0 && (
+        <Alert variant="light" color="blue" p="xs" role="status">
+          <Group justify="space-between">
+            <Text size="sm">
+              {pending} new {pending === 1 ? 'change' : 'changes'} since this page loaded.
+            </Text>
+            <Button size="xs" variant="light" onClick={refreshAll}>
+              Refresh
+            </Button>
+          </Group>
+        </Alert>
+      )}
+
+      {groupField ? (
+        groupsQ.isError ? (
+          <ErrorState error={groupsQ.error} onRetry={() => void groupsQ.refetch()} title="Cannot group" />
+        ) : groupsQ.isPending ? (
+          <Text size="sm" c="dimmed" role="status">
+            Counting groups…
+          </Text>
+        ) : (
+          <GroupSections
+            groups={groupsQ.data ?? []}
+            field={groupField}
+            total={total}
+            query={query}
+            render={(q, n) => <EntityTable {...tableProps} query={q} total={n} caption={`${title} where ${groupField.title}`} />}
+          />
+        )
+      ) : (
+        <EntityTable {...tableProps} query={query} total={total} caption={`${title} entities`} />
+      )}
+
+      <Modal opened={!!exporting} onClose={cancelExport} title={`Exporting ${exporting?.format.toUpperCase() ?? ''}`} centered>
+        {exporting && (
+          <Stack gap="sm">
+            {exporting.error ? (
+              <ErrorState error={new Error(exporting.error)} title="Export failed" />
+            ) : (
+              <>
+                <Text size="sm" aria-live="polite">
+                  {exporting.done.toLocaleString()} of {total?.toLocaleString() ?? '?'} entities
+                </Text>
+                <Progress value={total ? (100 * exporting.done) / Math.max(1, total) : 0} animated aria-label="Export progress" />
+              </>
+            )}
+            <Group justify="flex-end">
+              <Button size="xs" variant="default" onClick={cancelExport}>
+                {exporting.error ? 'Close' : 'Cancel'}
+              </Button>
+            </Group>
+          </Stack>
+        )}
+      </Modal>
+    </Stack>
+  );
 }
+
+function GroupSections({
+  groups,
+  field,
+  total,
+  query,
+  render,
+}: {
+  groups: { value: unknown; count: number }[];
+  field: FieldDef;
+  total?: number;
+  query?: RuleTree;
+  render: (q: RuleTree, count?: number) => React.ReactNode;
+}) {
+  const [open, setOpen] = useState<string[]>([]);
+  const grouped = groups.reduce((n, g) => n + g.count, 0);
+  const multi = field.type === 'array' || field.name === '$team' || field.many;
+  const none = total !== undefined && !multi ? total - grouped : undefined;
+  const items = [
+    ...groups.map((g) => ({ key: JSON.stringify(g.value), value: g.value, count: g.count as number | undefined, rule: groupRule(field, g.value) })),
+    ...(none === 0 ? [] : [{ key: 'none', value: undefined, count: none, rule: field.kind === 'relation' ? { relation: field.name, operator: 'isEmpty' } : { property: field.name, operator: 'isEmpty' } }]),
+  ];
+  if (groups.length === 0 && none === undefined && total === 0) return <EmptyState title="Nothing to group" />;
+  const valueDef = field.type === 'array' && field.items ? field.items : field.kind === 'relation' ? { target: field.target } : field;
+  return (
+    <Accordion multiple value={open} onChange={setOpen} variant="separated" chevronPosition="left">
+      {items.map((g) => (
+        <Accordion.Item key={g.key} value={g.key}>
+          <Accordion.Control aria-label={`${field.title}: ${g.value === undefined ? 'no value' : String(g.value)}`}>
+            <Group gap="xs">
+              {g.value === undefined ? (
+                <Text size="sm" c="dimmed">
+                  No value
+                </Text>
+              ) : (
+                <PropertyValue value={g.value} def={valueDef} compact />
+              )}
+              {g.count !== undefined && (
+                <Badge size="sm" variant="default">
+                  {g.count.toLocaleString()}
+                </Badge>
+              )}
+            </Group>
+          </Accordion.Control>
+          <Accordion.Panel>{open.includes(g.key) && render(andRule(query, g.rule), g.count)}</Accordion.Panel>
+        </Accordion.Item>
+      ))}
+    </Accordion>
+  );
+}
+

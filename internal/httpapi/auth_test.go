@@ -16,10 +16,7 @@ import (
 	"github.com/atrium-idp/atrium/internal/access"
 	"github.com/atrium-idp/atrium/internal/access/oidc"
 	"github.com/atrium-idp/atrium/internal/access/oidc/oidctest"
-	"github.com/atrium-idp/atrium/internal/audit"
-	"github.com/atrium-idp/atrium/internal/catalog"
 	"github.com/atrium-idp/atrium/internal/clock/clocktest"
-	"github.com/atrium-idp/atrium/internal/events"
 	"github.com/atrium-idp/atrium/internal/httpapi"
 	"github.com/atrium-idp/atrium/internal/model"
 	"github.com/atrium-idp/atrium/internal/store"
@@ -53,26 +50,8 @@ func setupAccessWith(t *testing.T, st store.Store, configure func(*httpapi.Optio
 	t.Helper()
 	ctx := context.Background()
 	clk := clocktest.New(time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC))
-	hub, err := events.New(events.Options{Store: st})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(hub.Close)
-	cat, err := catalog.New(catalog.Options{Store: st, Clock: clk, OnCommit: hub.Notify})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cat.Init(ctx); err != nil {
-		t.Fatal(err)
-	}
-	aud, err := audit.New(audit.Options{Store: st, Clock: clk, Readable: cat})
-	if err != nil {
-		t.Fatal(err)
-	}
-	acc, err := access.New(access.Options{Store: st, Catalog: cat, Clock: clk, FastPasswordHashesForTests: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := newServices(t, st, clk, nil)
+	hub, cat, aud, acc := svc.hub, svc.cat, svc.aud, svc.acc
 	boot, err := acc.Bootstrap(ctx, access.BootstrapOptions{Email: envAdminEmail, Password: envAdminPassword})
 	if err != nil {
 		t.Fatal(err)

@@ -15,7 +15,6 @@ import (
 	"github.com/atrium-idp/atrium/internal/audit"
 	"github.com/atrium-idp/atrium/internal/catalog"
 	"github.com/atrium-idp/atrium/internal/clock/clocktest"
-	"github.com/atrium-idp/atrium/internal/events"
 	"github.com/atrium-idp/atrium/internal/httpapi"
 	"github.com/atrium-idp/atrium/internal/model"
 	"github.com/atrium-idp/atrium/internal/store"
@@ -66,26 +65,8 @@ func setupMatrix(t *testing.T, st store.Store) *matrixEnv {
 	t.Helper()
 	ctx := context.Background() // no actor: trusted fixture setup
 	clk := clocktest.New(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
-	hub, err := events.New(events.Options{Store: st})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(hub.Close)
-	cat, err := catalog.New(catalog.Options{Store: st, Clock: clk, OnCommit: hub.Notify})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cat.Init(ctx); err != nil {
-		t.Fatal(err)
-	}
-	aud, err := audit.New(audit.Options{Store: st, Clock: clk, Readable: cat})
-	if err != nil {
-		t.Fatal(err)
-	}
-	acc, err := access.New(access.Options{Store: st, Catalog: cat, Clock: clk, FastPasswordHashesForTests: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := newServices(t, st, clk, nil)
+	hub, cat, aud, acc := svc.hub, svc.cat, svc.aud, svc.acc
 	env := &matrixEnv{cat: cat, acc: acc, audit: aud, vars: map[string]string{}}
 	api, err := httpapi.New(httpapi.Options{Catalog: cat, Events: hub, Clock: clk, Access: acc, Audit: aud, AuditLog: aud, RateLimit: -1})
 	if err != nil {

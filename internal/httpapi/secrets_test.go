@@ -13,9 +13,7 @@ import (
 
 	"github.com/atrium-idp/atrium/internal/access"
 	"github.com/atrium-idp/atrium/internal/audit"
-	"github.com/atrium-idp/atrium/internal/catalog"
 	"github.com/atrium-idp/atrium/internal/clock/clocktest"
-	"github.com/atrium-idp/atrium/internal/events"
 	"github.com/atrium-idp/atrium/internal/httpapi"
 	"github.com/atrium-idp/atrium/internal/model"
 	"github.com/atrium-idp/atrium/internal/store"
@@ -35,26 +33,8 @@ func TestSecretsStaySecret(t *testing.T) {
 		var logs lockedBuffer
 		logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 		clk := clocktest.New(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
-		hub, err := events.New(events.Options{Store: st})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(hub.Close)
-		cat, err := catalog.New(catalog.Options{Store: st, Clock: clk, OnCommit: hub.Notify})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cat.Init(ctx); err != nil {
-			t.Fatal(err)
-		}
-		aud, err := audit.New(audit.Options{Store: st, Clock: clk, Logger: logger, Readable: cat})
-		if err != nil {
-			t.Fatal(err)
-		}
-		acc, err := access.New(access.Options{Store: st, Catalog: cat, Clock: clk, Logger: logger, FastPasswordHashesForTests: true})
-		if err != nil {
-			t.Fatal(err)
-		}
+		svc := newServices(t, st, clk, logger)
+		hub, cat, aud, acc := svc.hub, svc.cat, svc.aud, svc.acc
 		api, err := httpapi.New(httpapi.Options{Catalog: cat, Events: hub, Clock: clk, Logger: logger,
 			Access: acc, Audit: aud, AuditLog: aud})
 		if err != nil {

@@ -5,6 +5,7 @@ import {
   Anchor,
   Badge,
   Card,
+  Grid,
   Group,
   Paper,
   SimpleGrid,
@@ -279,8 +280,8 @@ export default function HomePage() {
         )}
       </section>
 
-      <SimpleGrid cols={{ base: 1, md: 3 }} spacing="xl">
-        <section aria-labelledby="home-recent" style={{ gridColumn: 'span 2' }}>
+      <Grid gap="xl">
+        <Grid.Col span={{ base: 12, lg: 8 }} component="section" aria-labelledby="home-recent">
           <Group justify="space-between" mb="sm">
             <Title order={2} fz="h4" id="home-recent">
               Recently changed
@@ -304,9 +305,9 @@ export default function HomePage() {
           ) : (
             <RecentList items={recent} titles={titles} />
           )}
-        </section>
+        </Grid.Col>
 
-        <section aria-labelledby="home-links">
+        <Grid.Col span={{ base: 12, lg: 4 }} component="section" aria-labelledby="home-links">
           <Title order={2} fz="h4" mb="sm" id="home-links">
             Quick links
           </Title>
@@ -326,8 +327,8 @@ export default function HomePage() {
               API reference (OpenAPI)
             </Anchor>
           </Stack>
-        </section>
-      </SimpleGrid>
+        </Grid.Col>
+      </Grid>
     </Stack>
   );
 }

@@ -130,23 +130,10 @@ func (s *Service) EntityAggregate(ctx context.Context, opts AggregateOptions) (*
 	if err := checkAggregateField(schema, opts, p); err != nil {
 		return nil, err
 	}
-	var bound *query.Query
-	if q != nil {
-		caller, err := s.defaultCaller(ctx, opts.Caller, opts.Query)
-		if err != nil {
-			return nil, err
-		}
-		if bound, err = query.Bind(q, query.Env{Schema: schema, Clock: s.opts.Clock, Caller: caller}); err != nil {
-			return nil, err
-		}
-	}
 	// The caller's read condition joins the query: counts, facets and folds
 	// only see readable entities.
-	f, err := s.newReadAccess(ctx, s.opts.Store, bps).filter(ctx, schema.Scope)
+	bound, err := s.bindReadable(ctx, q, schema, bps, opts.Caller, opts.Query)
 	if err != nil {
-		return nil, err
-	}
-	if bound, err = restrict(bound, f); err != nil {
 		return nil, err
 	}
 	if bound != nil {

@@ -326,6 +326,30 @@ func (a *readAccess) filter(ctx context.Context, scope []string) (*query.Query, 
 
 // restrict ANDs the read condition f (nil: none) into the bound query q
 // (nil: everything).
+// bindReadable binds a checked query q (nil: none) for the caller — given,
+// or the ctx actor when the query names the caller (raw is its JSON) — and
+// ANDs the caller's read condition over schema.Scope into it, so that what
+// runs it sees only readable entities. The result is nil when neither
+// restricts anything.
+func (s *Service) bindReadable(ctx context.Context, q *query.Query, schema query.Schema,
+	bps map[string]*model.Blueprint, given *query.Caller, raw json.RawMessage) (*query.Query, error) {
+	var bound *query.Query
+	if q != nil {
+		caller, err := s.defaultCaller(ctx, given, raw)
+		if err != nil {
+			return nil, err
+		}
+		if bound, err = query.Bind(q, query.Env{Schema: schema, Clock: s.opts.Clock, Caller: caller}); err != nil {
+			return nil, err
+		}
+	}
+	f, err := s.newReadAccess(ctx, s.opts.Store, bps).filter(ctx, schema.Scope)
+	if err != nil {
+		return nil, err
+	}
+	return restrict(bound, f)
+}
+
 func restrict(q, f *query.Query) (*query.Query, error) {
 	switch {
 	case f == nil:

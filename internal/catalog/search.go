@@ -152,7 +152,7 @@ func (s *Service) EntitySearch(ctx context.Context, opts SearchOptions) (*Search
 		return nil, &model.ValidationError{Fields: []model.FieldError{{Field: "sort",
 			Reason: "cannot be combined with as_of: past results come in blueprint, identifier order"}}}
 	}
-	var bound *query.Query
+	var parsed *query.Query
 	if len(opts.Query) > 0 && string(opts.Query) != "null" {
 		path := opts.QueryPath
 		if path == "" {
@@ -165,21 +165,12 @@ func (s *Service) EntitySearch(ctx context.Context, opts SearchOptions) (*Search
 		if err := query.Check(q, schema); err != nil {
 			return nil, err
 		}
-		caller, err := s.defaultCaller(ctx, opts.Caller, opts.Query)
-		if err != nil {
-			return nil, err
-		}
-		if bound, err = query.Bind(q, query.Env{Schema: schema, Clock: s.opts.Clock, Caller: caller}); err != nil {
-			return nil, err
-		}
+		parsed = q
 	}
 	// The caller's read condition joins the query, so pages, cursors and
 	// as-of results hold only readable entities.
-	f, err := s.newReadAccess(ctx, s.opts.Store, bps).filter(ctx, schema.Scope)
+	bound, err := s.bindReadable(ctx, parsed, schema, bps, opts.Caller, opts.Query)
 	if err != nil {
-		return nil, err
-	}
-	if bound, err = restrict(bound, f); err != nil {
 		return nil, err
 	}
 	if opts.AsOf != nil {

@@ -10,8 +10,8 @@ const api = process.env.ATRIUM_API ?? 'http://127.0.0.1:7780';
 function vendorChunk(id: string): string | undefined {
   if (!id.includes('node_modules')) return undefined;
   if (/node_modules\/(react|react-dom|scheduler|react-router)\//.test(id)) return 'react';
-  // Only Mantine's core: other @mantine packages (dates, charts) stay with the pages using them.
-  if (/node_modules\/@mantine\/(core|hooks|store)\//.test(id)) return 'mantine';
+  // Mantine is not forced into one chunk: its components go with the pages
+  // that use them, so each page added does not grow the first screen.
   if (/node_modules\/@tanstack\/(react-query|query-core)\//.test(id)) return 'query';
   return undefined;
 }

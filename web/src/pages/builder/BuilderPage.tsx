@@ -1,6 +1,170 @@
-// Placeholder: another part of the app replaces this page.
-import { ComingSoon } from '../../components/states';
+// Data model: the blueprint graph (click a node to edit it), a searchable list of
+// blueprints beside it, and the blueprint editor in a drawer.
+//   /data-model              the graph
+//   /data-model?new=1        the graph and a new blueprint
+//   /data-model/:blueprint   the graph and that blueprint's editor
+import { useMemo, useState } from 'react';
+import { useNavigate, useParams, useSearchParams } from 'react-router';
+import { Badge, Button, Drawer, Group, NavLink, Paper, ScrollArea, Skeleton, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useBlueprint, useBlueprints } from '../../api/hooks';
+import { EmptyState, ErrorState, PageLoader } from '../../components/states';
+import { IconBlueprint, IconPlus } from '../../components/icons';
+import { useDocumentTitle } from '../../lib/useDocumentTitle';
+import { BlueprintGraph } from '../../components/builder/BlueprintGraph';
+import { BlueprintEditor } from '../../components/builder/BlueprintEditor';
+import { BlueprintIcon } from '../../components/builder/BlueprintIcon';
+import { draftFromBlueprint, emptyBlueprint } from '../../components/builder/model';
+import type { Blueprint } from '../../api/types';
+
+function EditBlueprint({ identifier, blueprints, onClose }: { identifier: string; blueprints: Blueprint[]; onClose: () => void }) {
+  const navigate = useNavigate();
+  const bp = useBlueprint(identifier);
+  const draft = useMemo(() => (bp.data ? draftFromBlueprint(bp.data) : undefined), [bp.data]);
+  if (bp.isError) return <ErrorState error={bp.error} onRetry={() => bp.refetch()} />;
+  if (!draft || !bp.data) return <PageLoader label="Loading blueprint" />;
+  return (
+    <BlueprintEditor
+      key={`${identifier}@${bp.data.updatedAt}`}
+      initial={draft}
+      blueprints={blueprints}
+      onCancel={onClose}
+      onSaved={(saved) => {
+        notifications.show({ color: 'green', title: 'Saved', message: `Blueprint ${saved.title || saved.identifier} saved.` });
+        void bp.refetch();
+      }}
+      onDeleted={() => {
+        notifications.show({ color: 'green', title: 'Deleted', message: `Blueprint ${identifier} deleted.` });
+        navigate('/data-model');
+      }}
+    />
+  );
+}
 
 export default function BuilderPage() {
-  return <ComingSoon title="Data model" />;
+  const { blueprint } = useParams();
+  const [params, setParams] = useSearchParams();
+  const navigate = useNavigate();
+  const creating = params.get('new') === '1';
+  useDocumentTitle(blueprint ? `${blueprint} · Data model` : 'Data model');
+  const blueprints = useBlueprints();
+  const [filter, setFilter] = useState('');
+  const [showSystem, setShowSystem] = useState(false);
+  const all = blueprints.data ?? [];
+  const shown = useMemo(
+    () => all.filter((b) => showSystem || !b.identifier.startsWith('_') || b.identifier === blueprint),
+    [all, showSystem, blueprint],
+  );
+  const listed = useMemo(() => {
+    const q = filter.trim().toLowerCase();
+    return shown
+      .filter((b) => !q || b.identifier.toLowerCase().includes(q) || (b.title ?? '').toLowerCase().includes(q))
+      .sort((a, b) => (a.title || a.identifier).localeCompare(b.title || b.identifier));
+  }, [shown, filter]);
+  const newDraft = useMemo(() => emptyBlueprint(), [creating]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const close = () => {
+    if (creating) setParams({});
+    else navigate('/data-model');
+  };
+  const select = (id: string) => navigate(`/data-model/${encodeURIComponent(id)}`);
+  const current = all.find((b) => b.identifier === blueprint);
+
+  return (
+    <Stack gap="md">
+      <Group justify="space-between" align="end">
+        <div>
+          <Title order={1} fz="h2">
+            Data model
+          </Title>
+          <Text c="dimmed" size="sm">
+            Blueprints and their relations. Click a blueprint to edit it.
+          </Text>
+        </div>
+        <Group>
+          <Switch label="Users & teams" checked={showSystem} onChange={(e) => setShowSystem(e.currentTarget.checked)} />
+          <Button leftSection={<IconPlus size={16} />} onClick={() => setParams({ new: '1' })}>
+            New blueprint
+          </Button>
+        </Group>
+      </Group>
+
+      {blueprints.isError ? (
+        <ErrorState error={blueprints.error} onRetry={() => blueprints.refetch()} />
+      ) : blueprints.isPending ? (
+        <Skeleton h={480} />
+      ) : shown.length === 0 ? (
+        <EmptyState
+          title="No blueprints yet"
+          icon={<IconBlueprint />}
+          action={
+            <Button onClick={() => setParams({ new: '1' })} leftSection={<IconPlus size={16} />}>
+              Create the first blueprint
+            </Button>
+          }
+        >
+          A blueprint is a type of thing in your catalog: a service, an environment, a team's database.
+        </EmptyState>
+      ) : (
+        <Group align="stretch" gap="md" wrap="nowrap" style={{ height: 'calc(100vh - 190px)', minHeight: 420 }}>
+          <Paper withBorder radius="md" w={250} p="xs" style={{ display: 'flex', flexDirection: 'column', flexShrink: 0 }} component="nav" aria-label="Blueprints">
+            <TextInput size="xs" placeholder="Filter" aria-label="Filter blueprints" value={filter} onChange={(e) => setFilter(e.currentTarget.value)} mb="xs" />
+            <ScrollArea style={{ flex: 1 }}>
+              {listed.map((b) => (
+                <NavLink
+                  key={b.identifier}
+                  active={b.identifier === blueprint}
+                  label={b.title || b.identifier}
+                  description={b.identifier}
+                  leftSection={<BlueprintIcon icon={b.icon} size="md" />}
+                  rightSection={
+                    <Badge size="xs" variant="light" color="gray">
+                      {Object.keys(b.schema?.properties ?? {}).length}
+                    </Badge>
+                  }
+                  onClick={() => select(b.identifier)}
+                  aria-current={b.identifier === blueprint ? 'page' : undefined}
+                />
+              ))}
+              {listed.length === 0 && (
+                <Text size="xs" c="dimmed" p="xs">
+                  No blueprint matches.
+                </Text>
+              )}
+            </ScrollArea>
+          </Paper>
+          <Paper withBorder radius="md" style={{ flex: 1, overflow: 'hidden' }}>
+            <BlueprintGraph blueprints={shown} selected={blueprint} onSelect={select} />
+          </Paper>
+        </Group>
+      )}
+
+      <Drawer
+        opened={!!blueprint || creating}
+        onClose={close}
+        position="right"
+        size="xl"
+        title={
+          <Text fw={700} size="lg">
+            {creating ? 'New blueprint' : current ? `${current.title || current.identifier}` : blueprint}
+          </Text>
+        }
+      >
+        {creating ? (
+          <BlueprintEditor
+            key="new"
+            initial={newDraft}
+            blueprints={all}
+            onCancel={close}
+            onSaved={(saved) => {
+              notifications.show({ color: 'green', title: 'Created', message: `Blueprint ${saved.title || saved.identifier} created.` });
+              select(saved.identifier);
+            }}
+          />
+        ) : blueprint ? (
+          <EditBlueprint identifier={blueprint} blueprints={all} onClose={close} />
+        ) : null}
+      </Drawer>
+    </Stack>
+  );
 }

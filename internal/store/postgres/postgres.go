@@ -263,7 +263,9 @@ func interpretError(err error) error {
 			return &model.KindError{Kind: model.ErrConflict, Message: "already exists"}
 		case "22P05", "22021": // untranslatable_character (\u0000 in jsonb), bad UTF-8
 			return model.Invalidf("text cannot be stored: %s", pe.Message)
-		case "40001", "40P01", "55P03", "57P03": // serialization, deadlock, lock not available, cannot connect now
+		case "40001", "40P01": // serialization failure, deadlock: the transaction is void, a rerun may succeed
+			return store.Retryable(fmt.Errorf("%w: %s", model.ErrUnavailable, pe.Message))
+		case "55P03", "57P03": // lock not available, cannot connect now
 			return fmt.Errorf("%w: %s", model.ErrUnavailable, pe.Message)
 		}
 	}

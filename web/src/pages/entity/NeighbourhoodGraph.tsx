@@ -1,0 +1,212 @@
+// The neighbourhood graph: the entity and its related entities one hop away
+// (both directions), expandable node by node. Loaded lazily with @xyflow/react.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { ActionIcon, Badge, Group, Loader, Paper, Text, Tooltip, useComputedColorScheme } from '@mantine/core';
+import { Background, Controls, Handle, MarkerType, Position, ReactFlow, type Edge, type Node, type NodeProps } from '@xyflow/react';
+import '@xyflow/react/dist/style.css';
+import { useQueryClient } from '@tanstack/react-query';
+import { useNavigate } from 'react-router';
+import { errorMessage } from '../../api/client';
+import { fetchImpact, impactKey } from '../../components/entity/impact';
+import { ErrorState } from '../../components/states';
+
+type GNode = {
+  bp: string;
+  id: string;
+  title: string;
+  x: number;
+  y: number;
+  state: 'idle' | 'loading' | 'expanded' | 'error';
+  root?: boolean;
+};
+interface GEdge {
+  source: string;
+  target: string;
+  relation: string;
+}
+
+const nkey = (bp: string, id: string) => `${bp}/${id}`;
+
+type EntityNodeData = GNode & { onExpand: (k: string) => void; onOpen: (k: string) => void };
+
+function EntityNode({ data }: NodeProps<Node<EntityNodeData>>) {
+  const k = nkey(data.bp, data.id);
+  return (
+    <Paper withBorder shadow="xs" p={6} radius="md" style={{ minWidth: 150, maxWidth: 220, borderWidth: data.root ? 2 : 1, borderColor: data.root ? 'var(--mantine-primary-color-filled)' : undefined }}>
+      <Handle type="target" position={Position.Left} />
+      <Group gap={4} wrap="nowrap" justify="space-between">
+        <button
+          type="button"
+          className="nodrag graph-node-link"
+          onClick={() => data.onOpen(k)}
+          aria-label={`Open ${data.title || data.id} (${data.bp})`}
+          style={{ all: 'unset', cursor: 'pointer', minWidth: 0, flex: 1 }}
+        >
+          <Text size="sm" fw={600} truncate>
+            {data.title || data.id}
+          </Text>
+          <Text size="xs" c="dimmed" truncate>
+            {data.bp}
+          </Text>
+        </button>
+        {data.state === 'loading' ? (
+          <Loader size={14} aria-label="Loading neighbours" />
+        ) : data.state === 'expanded' ? null : (
+          <Tooltip label={data.state === 'error' ? 'Failed — retry' : 'Show its neighbours'}>
+            <ActionIcon
+              size="sm"
+              variant="light"
+              color={data.state === 'error' ? 'red' : undefined}
+              className="nodrag"
+              aria-label={`Expand ${data.title || data.id}`}
+              onClick={() => data.onExpand(k)}
+            >
+              +
+            </ActionIcon>
+          </Tooltip>
+        )}
+      </Group>
+      <Handle type="source" position={Position.Right} />
+    </Paper>
+  );
+}
+
+const nodeTypes = { entity: EntityNode };
+
+export default function NeighbourhoodGraph({ blueprint, identifier, title }: { blueprint: string; identifier: string; title: string }) {
+  const qc = useQueryClient();
+  const navigate = useNavigate();
+  const scheme = useComputedColorScheme('light');
+  const rootKey = nkey(blueprint, identifier);
+  const [nodes, setNodes] = useState<Map<string, GNode>>(() => new Map([[rootKey, { bp: blueprint, id: identifier, title, x: 0, y: 0, state: 'idle', root: true }]]));
+  const nodesRef = useRef(nodes);
+  const [edges, setEdges] = useState<GEdge[]>([]);
+  const [error, setError] = useState<unknown>(null);
+
+  const expand = useCallback(
+    async (k: string) => {
+      const n = nodesRef.current.get(k);
+      if (!n || n.state === 'loading' || n.state === 'expanded') return;
+      nodesRef.current = new Map(nodesRef.current).set(k, { ...n, state: 'loading' });
+      setNodes(nodesRef.current);
+      try {
+        const [up, down] = await Promise.all(
+          (['upstream', 'downstream'] as const).map((dir) =>
+            qc.fetchQuery({ queryKey: impactKey(n.bp, n.id, dir, 1), queryFn: ({ signal }) => fetchImpact(n.bp, n.id, dir, 1, signal), staleTime: 30_000 }),
+          ),
+        );
+        const newEdges: GEdge[] = [];
+        {
+          const out = new Map(nodesRef.current);
+          const taken = new Set([...out.values()].map((x) => `${Math.round(x.x)}:${Math.round(x.y)}`));
+          const place = (list: { blueprint: string; identifier: string; title: string }[], dx: number) => {
+            list.forEach((e, i) => {
+              const ek = nkey(e.blueprint, e.identifier);
+              if (out.has(ek)) return;
+              const x = n.x + dx;
+              let y = n.y + (i - (list.length - 1) / 2) * 70;
+              while (taken.has(`${Math.round(x)}:${Math.round(y)}`)) y += 70;
+              taken.add(`${Math.round(x)}:${Math.round(y)}`);
+              out.set(ek, { bp: e.blueprint, id: e.identifier, title: e.title, x, y, state: 'idle' });
+            });
+          };
+          const ups = (up.blueprints ?? []).flatMap((b) => b.entities ?? []);
+          const downs = (down.blueprints ?? []).flatMap((b) => b.entities ?? []);
+          place(ups, 280);
+          place(downs, -280);
+          // Upstream: this node → e along the relation; downstream: e → this node.
+          for (const e of ups) newEdges.push({ source: k, target: nkey(e.blueprint, e.identifier), relation: e.path?.[e.path.length - 1]?.relation ?? '' });
+          for (const e of downs) newEdges.push({ source: nkey(e.blueprint, e.identifier), target: k, relation: e.path?.[e.path.length - 1]?.relation ?? '' });
+          out.set(k, { ...(out.get(k) ?? n), state: 'expanded' });
+          nodesRef.current = out;
+          setNodes(out);
+        }
+        setEdges((old) => {
+          const seen = new Set(old.map((e) => `${e.source}|${e.target}|${e.relation}`));
+          return [...old, ...newEdges.filter((e) => !seen.has(`${e.source}|${e.target}|${e.relation}`))];
+        });
+      } catch (err) {
+        setError(err);
+        const out = new Map(nodesRef.current);
+        const cur = out.get(k);
+        if (cur) out.set(k, { ...cur, state: 'error' });
+        nodesRef.current = out;
+        setNodes(out);
+      }
+    },
+    [qc],
+  );
+
+  useEffect(() => {
+    void expand(rootKey);
+  }, [expand, rootKey]);
+
+  const open = useCallback(
+    (k: string) => {
+      const i = k.indexOf('/');
+      navigate(`/entities/${encodeURIComponent(k.slice(0, i))}/${encodeURIComponent(k.slice(i + 1))}`);
+    },
+    [navigate],
+  );
+
+  const rfNodes: Node<EntityNodeData>[] = useMemo(
+    () =>
+      [...nodes.entries()].map(([k, n]) => ({
+        id: k,
+        type: 'entity',
+        position: { x: n.x, y: n.y },
+        data: { ...n, onExpand: (x: string) => void expand(x), onOpen: open },
+      })),
+    [nodes, expand, open],
+  );
+  const rfEdges: Edge[] = useMemo(
+    () =>
+      edges.map((e) => ({
+        id: `${e.source}|${e.target}|${e.relation}`,
+        source: e.source,
+        target: e.target,
+        label: e.relation,
+        markerEnd: { type: MarkerType.ArrowClosed },
+        style: { strokeWidth: 1.5 },
+        labelStyle: { fontSize: 11 },
+      })),
+    [edges],
+  );
+
+  const root = nodes.get(rootKey);
+  return (
+    <div>
+      {error ? <ErrorState error={error} title="Cannot load related entities" /> : null}
+      <Group gap="xs" my="xs">
+        <Text size="xs" c="dimmed">
+          Arrows follow relations (from the entity holding the relation to its target). “+” on a node shows its neighbours; click a title to open it.
+        </Text>
+        <Badge size="sm" variant="default">
+          {nodes.size} entities
+        </Badge>
+        {root?.state === 'expanded' && nodes.size === 1 && (
+          <Badge size="sm" variant="light" color="gray">
+            No related entities
+          </Badge>
+        )}
+      </Group>
+      <div style={{ height: 520, border: '1px solid var(--mantine-color-default-border)', borderRadius: 8 }} aria-label="Neighbourhood graph" role="region">
+        <ReactFlow
+          nodes={rfNodes}
+          edges={rfEdges}
+          nodeTypes={nodeTypes}
+          fitView
+          fitViewOptions={{ padding: 0.3 }}
+          colorMode={scheme}
+          nodesConnectable={false}
+          proOptions={{ hideAttribution: true }}
+          minZoom={0.2}
+        >
+          <Background />
+          <Controls showInteractive={false} />
+        </ReactFlow>
+      </div>
+      {error ? <Text size="xs" c="red">{errorMessage(error)}</Text> : null}
+    </div>
+  );
+}

@@ -94,9 +94,10 @@ web: $(WEB_STAMP)
 web-test: $(WEB_STAMP)
 	cd web && $(NPM) test
 
-# screenshots refreshes docs/screenshots/ from the browser tests (added with them).
+# screenshots refreshes docs/screenshots/ (which the README shows): the browser
+# tests (web/e2e) against the freshly built bin/atrium, saving into that folder.
 screenshots: build
-	@echo "screenshots: the browser tests that take them are not in yet"
+	cd web && ATRIUM_BIN=../bin/atrium ATRIUM_E2E_OUT=../docs/screenshots node --test e2e/ui.test.mjs
 
 clean:
 	rm -rf bin

@@ -1,6 +1,71 @@
-// Placeholder: another part of the app replaces this page.
-import { ComingSoon } from '../../components/states';
+// Create (/catalog/:blueprint/new) or edit (/entities/:blueprint/:identifier/edit)
+// an entity with the form generated from its blueprint.
+import { Anchor, Breadcrumbs, Paper, Stack } from '@mantine/core';
+import { Link, useNavigate, useParams } from 'react-router';
+import { notifications } from '@mantine/notifications';
+import { useBlueprint, useEntity } from '../../api/hooks';
+import { ErrorState, PageLoader } from '../../components/states';
+import { EntityForm, EntityFormHeader } from '../../components/forms/EntityForm';
+import { useDocumentTitle } from '../../lib/useDocumentTitle';
 
 export default function EntityFormPage() {
-  return <ComingSoon title="Entity form" />;
+  const { blueprint = '', identifier } = useParams();
+  const navigate = useNavigate();
+  const editing = identifier !== undefined;
+  const bp = useBlueprint(blueprint);
+  const entity = useEntity(editing ? blueprint : undefined, identifier);
+  const bpTitle = bp.data?.title || blueprint;
+  useDocumentTitle(editing ? `Edit ${entity.data?.title || identifier}` : `New ${bpTitle}`);
+
+  const entityPath = (id: string) => `/entities/${encodeURIComponent(blueprint)}/${encodeURIComponent(id)}`;
+  const cancel = () => navigate(editing ? entityPath(identifier!) : `/catalog/${encodeURIComponent(blueprint)}`);
+
+  const error = bp.error ?? (editing ? entity.error : null);
+  const loading = bp.isPending || (editing && entity.isPending);
+
+  return (
+    <Stack gap="md" maw={960}>
+      <Breadcrumbs>
+        <Anchor component={Link} to="/catalog" size="sm">
+          Catalog
+        </Anchor>
+        <Anchor component={Link} to={`/catalog/${encodeURIComponent(blueprint)}`} size="sm">
+          {bpTitle}
+        </Anchor>
+        {editing && (
+          <Anchor component={Link} to={entityPath(identifier!)} size="sm">
+            {entity.data?.title || identifier}
+          </Anchor>
+        )}
+      </Breadcrumbs>
+      <EntityFormHeader
+        title={editing ? `Edit ${entity.data?.title || identifier}` : `New ${bpTitle}`}
+        subtitle={bp.data?.description || undefined}
+      />
+      {error ? (
+        <ErrorState
+          error={error}
+          onRetry={() => {
+            void bp.refetch();
+            if (editing) void entity.refetch();
+          }}
+        />
+      ) : loading || !bp.data ? (
+        <PageLoader label={editing ? 'Loading entity' : 'Loading blueprint'} />
+      ) : (
+        <Paper withBorder radius="md" p="md">
+          <EntityForm
+            key={editing ? `${identifier}@${entity.data?.updatedAt}` : 'new'}
+            blueprint={bp.data}
+            entity={editing ? entity.data : undefined}
+            onCancel={cancel}
+            onSaved={(e) => {
+              notifications.show({ color: 'green', title: editing ? 'Saved' : 'Created', message: `${e.title || e.identifier} ${editing ? 'saved' : 'created'}.` });
+              navigate(entityPath(e.identifier));
+            }}
+          />
+        </Paper>
+      )}
+    </Stack>
+  );
 }

@@ -1,0 +1,230 @@
+// Create or edit an entity, the form generated from its blueprint: identifier,
+// title, owning teams, every property by type and format, and relations with
+// entity pickers. The server validates; its field errors land on the controls.
+import { useMemo, useState } from 'react';
+import { Alert, Button, Divider, Group, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useQueryClient } from '@tanstack/react-query';
+import { api, enc, errorMessage, isApiError, type FieldError } from '../../api/client';
+import type { Blueprint, Entity } from '../../api/types';
+import { keys } from '../../api/hooks';
+import { EntityMultiPicker, EntityPicker } from './EntityPicker';
+import { buildEntityBody, draftFor, kindOf, mapEntityErrors, ownershipType, requiredSet, schemaProperties, slugify, type EntityDraft, type FieldValue } from './entityModel';
+import { PropertyInput } from './PropertyInput';
+
+/** Wide controls take the whole row. */
+const WIDE = new Set(['markdown', 'yaml', 'json', 'labeled-url']);
+
+export function EntityForm({
+  blueprint: bp,
+  entity,
+  onSaved,
+  onCancel,
+}: {
+  blueprint: Blueprint;
+  /** The entity to edit; absent to create one. */
+  entity?: Entity;
+  onSaved: (e: Entity) => void;
+  onCancel: () => void;
+}) {
+  const qc = useQueryClient();
+  const editing = !!entity;
+  const [draft, setDraft] = useState<EntityDraft>(() => draftFor(bp, entity));
+  const [controls, setControls] = useState<Record<string, string>>({});
+  const [unmatched, setUnmatched] = useState<FieldError[]>([]);
+  const [message, setMessage] = useState<string>();
+  const [saving, setSaving] = useState(false);
+  const [idTouched, setIdTouched] = useState(false);
+  const required = useMemo(() => requiredSet(bp), [bp]);
+  const props = useMemo(() => schemaProperties(bp), [bp]);
+  const relations = Object.entries(bp.relations ?? {});
+  const ownership = ownershipType(bp);
+
+  const setProp = (id: string, v: FieldValue) => setDraft((d) => ({ ...d, properties: { ...d.properties, [id]: v } }));
+  const setRel = (id: string, v: string | string[]) => setDraft((d) => ({ ...d, relations: { ...d.relations, [id]: v } }));
+
+  async function submit() {
+    const { body, problems } = buildEntityBody(bp, draft, { editing });
+    setUnmatched([]);
+    if (Object.keys(problems).length) {
+      setControls(problems);
+      setMessage('Fix the highlighted fields.');
+      return;
+    }
+    setControls({});
+    setMessage(undefined);
+    setSaving(true);
+    try {
+      const path = `/v1/blueprints/${enc(bp.identifier)}/entities`;
+      const res = editing
+        ? await api.put<{ entity: Entity }>(`${path}/${enc(entity!.identifier)}`, body)
+        : await api.post<{ entity: Entity }>(path, body);
+      await qc.invalidateQueries({ queryKey: keys.entities(bp.identifier) });
+      if (res.entity) qc.setQueryData(keys.entity(bp.identifier, res.entity.identifier), res.entity);
+      onSaved(res.entity);
+    } catch (err) {
+      if (isApiError(err) && err.fieldErrors.length) {
+        const m = mapEntityErrors(err.fieldErrors, bp);
+        setControls(m.controls);
+        setUnmatched(m.unmatched);
+        setMessage(err.message);
+      } else {
+        setMessage(errorMessage(err));
+      }
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  return (
+    <form
+      noValidate
+      aria-label={editing ? `Edit ${entity!.title || entity!.identifier}` : `New ${bp.title || bp.identifier}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+    >
+      <Stack gap="md">
+        {(message || unmatched.length > 0) && (
+          <Alert color="red" variant="light" title={editing ? 'The entity was not saved' : 'The entity was not created'} role="alert">
+            <Stack gap={4}>
+              {message && <Text size="sm">{message}</Text>}
+              {unmatched.map((f, i) => (
+                <Text size="sm" key={i}>
+                  <span className="mono">{f.field}</span>: {f.reason}
+                </Text>
+              ))}
+            </Stack>
+          </Alert>
+        )}
+        <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
+          <TextInput
+            label="Identifier"
+            className="mono"
+            value={draft.identifier}
+            disabled={editing}
+            required
+            description={editing ? 'Identifiers cannot change' : 'Letters, digits and @ _ . + : / = -'}
+            onChange={(e) => {
+              setIdTouched(true);
+              setDraft({ ...draft, identifier: e.currentTarget.value });
+            }}
+            error={controls.identifier}
+            data-autofocus
+          />
+          <TextInput
+            label="Title"
+            value={draft.title}
+            onChange={(e) => {
+              const title = e.currentTarget.value;
+              // Until the identifier is typed, it follows the title.
+              setDraft({ ...draft, title, identifier: editing || idTouched ? draft.identifier : slugify(title) });
+            }}
+            error={controls.title}
+          />
+          {ownership === 'Direct' && (
+            <EntityMultiPicker
+              blueprint="_team"
+              label={bp.ownership?.title || 'Owning teams'}
+              placeholder="Search teams"
+              value={draft.team}
+              onChange={(team) => setDraft({ ...draft, team })}
+              error={controls.team}
+            />
+          )}
+        </SimpleGrid>
+        {ownership === 'Inherited' && (
+          <Text size="xs" c="dimmed">
+            Owning teams come from {bp.ownership?.path ?? 'a related entity'}.
+          </Text>
+        )}
+
+        {props.length > 0 && (
+          <>
+            <Divider label="Properties" labelPosition="left" />
+            <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
+              {props.map(([id, p]) => {
+                const kind = kindOf(p);
+                return (
+                  <div key={id} style={WIDE.has(kind) ? { gridColumn: '1 / -1' } : undefined}>
+                    <PropertyInput
+                      id={id}
+                      property={p}
+                      kind={kind}
+                      value={draft.properties[id] ?? ''}
+                      onChange={(v) => setProp(id, v)}
+                      required={required.has(id)}
+                      error={controls[`properties.${id}`]}
+                    />
+                  </div>
+                );
+              })}
+            </SimpleGrid>
+          </>
+        )}
+
+        {relations.length > 0 && (
+          <>
+            <Divider label="Relations" labelPosition="left" />
+            <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
+              {relations.map(([id, r]) =>
+                r.many ? (
+                  <EntityMultiPicker
+                    key={id}
+                    blueprint={r.target}
+                    label={r.title || id}
+                    description={r.description}
+                    value={Array.isArray(draft.relations[id]) ? (draft.relations[id] as string[]) : []}
+                    onChange={(v) => setRel(id, v)}
+                    error={controls[`relations.${id}`]}
+                  />
+                ) : (
+                  <EntityPicker
+                    key={id}
+                    blueprint={r.target}
+                    label={r.title || id}
+                    description={r.description}
+                    required={r.required}
+                    value={typeof draft.relations[id] === 'string' ? (draft.relations[id] as string) : ''}
+                    onChange={(v) => setRel(id, v)}
+                    error={controls[`relations.${id}`]}
+                  />
+                ),
+              )}
+            </SimpleGrid>
+          </>
+        )}
+
+        {props.length === 0 && relations.length === 0 && (
+          <Text size="sm" c="dimmed">
+            This blueprint has no properties or relations yet.
+          </Text>
+        )}
+
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onCancel}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={saving}>
+            {editing ? 'Save changes' : `Create ${bp.title || bp.identifier}`}
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
+
+export function EntityFormHeader({ title, subtitle }: { title: string; subtitle?: string }) {
+  return (
+    <div>
+      <Title order={1} fz="h2">
+        {title}
+      </Title>
+      {subtitle && (
+        <Text c="dimmed" size="sm">
+          {subtitle}
+        </Text>
+      )}
+    </div>
+  );
+}

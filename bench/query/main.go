@@ -38,6 +38,7 @@ func main() {
 	stores := flag.String("stores", "sqlite,postgres", "comma-separated stores to run (postgres only with -pg)")
 	ops := flag.String("ops", "", "comma-separated operation name prefixes to run (default all), e.g. \"get by id,full text\"")
 	results := flag.String("results", "", "RESULTS.md to update (between the query markers)")
+	keep := flag.String("keep", "", "directory to keep the loaded stores in and reuse them from on later runs at the same n (PostgreSQL: schema atrium_benchq_keep_<n>)")
 	flag.Parse()
 
 	ctx := context.Background()
@@ -60,7 +61,7 @@ func main() {
 			continue
 		}
 		r, err := runStore(ctx, runConfig{store: st, dir: dir, pgURL: *pgURL, n: *n, batch: *batch,
-			requests: *requests, warmup: *warmup, maxPerOp: *maxPerOp, onlyOps: only})
+			requests: *requests, warmup: *warmup, maxPerOp: *maxPerOp, onlyOps: only, keep: *keep})
 		if err != nil {
 			log.Printf("%s: %v", st, err)
 			os.RemoveAll(dir)

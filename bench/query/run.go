@@ -46,6 +46,10 @@ type runConfig struct {
 	maxPerOp  time.Duration
 	onlyOps   map[string]bool
 	skipStart bool
+	// keep, when set, is a directory where the loaded store is kept and
+	// found again by later runs at the same n (skipping the minutes a 1M
+	// load takes), so before/after comparisons time the same data.
+	keep string
 }
 
 // storeRun is everything measured on one store.
@@ -85,10 +89,31 @@ func open(ctx context.Context, loc location) (store.Store, error) {
 	return postgres.Open(ctx, loc.pgURL, nil)
 }
 
+// midFile is where a kept store's half-way instant is recorded once its
+// load has finished.
+func (c runConfig) midFile() string {
+	return filepath.Join(c.keep, fmt.Sprintf("query-%d-%s.mid", c.n, c.store))
+}
+
+// loaded reports whether a kept store finished loading.
+func (c runConfig) loaded() bool {
+	_, err := os.Stat(c.midFile())
+	return c.keep != "" && err == nil
+}
+
 // fresh makes a new location: a new SQLite file, or a new PostgreSQL schema
 // (dropped by the returned cleanup).
 func fresh(ctx context.Context, c runConfig) (location, func(), error) {
 	if c.store == "sqlite" {
+		if c.keep != "" {
+			path := filepath.Join(c.keep, fmt.Sprintf("query-%d.db", c.n))
+			if !c.loaded() { // a load that did not finish starts over
+				for _, suffix := range []string{"", "-wal", "-shm"} {
+					os.Remove(path + suffix)
+				}
+			}
+			return location{sqlitePath: path}, func() {}, nil
+		}
 		return location{sqlitePath: filepath.Join(c.dir, fmt.Sprintf("query-%d.db", time.Now().UnixNano()))}, func() {}, nil
 	}
 	admin, err := sql.Open("pgx", c.pgURL)
@@ -96,7 +121,16 @@ func fresh(ctx context.Context, c runConfig) (location, func(), error) {
 		return location{}, nil, err
 	}
 	schema := fmt.Sprintf("atrium_benchq_%d", time.Now().UnixNano())
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+	if c.keep != "" {
+		schema = fmt.Sprintf("atrium_benchq_keep_%d", c.n)
+		if !c.loaded() {
+			if _, err := admin.ExecContext(ctx, "DROP SCHEMA IF EXISTS "+schema+" CASCADE"); err != nil {
+				admin.Close()
+				return location{}, nil, err
+			}
+		}
+	}
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+schema); err != nil {
 		admin.Close()
 		return location{}, nil, err
 	}
@@ -109,6 +143,10 @@ func fresh(ctx context.Context, c runConfig) (location, func(), error) {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return location{pgURL: u.String()}, func() {
+		if c.keep != "" {
+			admin.Close()
+			return
+		}
 		if _, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
 			log.Printf("drop schema %s: %v", schema, err)
 		}
@@ -243,6 +281,19 @@ func runStore(ctx context.Context, c runConfig) (*storeRun, error) {
 
 	p := newPlan(c.n)
 	res.entities = p.total()
+	// A kept store records, once fully loaded, the half-way instant the
+	// as-of operations need; its presence means the load can be skipped.
+	midFile := c.midFile()
+	if c.keep != "" {
+		if b, err := os.ReadFile(midFile); err == nil {
+			var ns int64
+			var midCount int
+			if _, err := fmt.Sscanf(string(b), "%d %d", &ns, &midCount); err == nil {
+				log.Printf("%s: reusing the kept store (%s)", c.store, midFile)
+				return res, measureAll(ctx, c, res, &srv, loc, p, time.Unix(0, ns).UTC(), midCount)
+			}
+		}
+	}
 	for _, bp := range blueprints() {
 		if _, err := srv.cat.BlueprintCreate(ctx, actor, bp); err != nil {
 			return nil, fmt.Errorf("create blueprint %s: %w", bp.Identifier, err)
@@ -283,18 +334,32 @@ func runStore(ctx context.Context, c runConfig) (*storeRun, error) {
 	log.Printf("%s: loaded %d entities in %.1fs (%.0f/s)", c.store, loaded, res.loadElapsed.Seconds(), float64(loaded)/res.loadElapsed.Seconds())
 	g = nil
 	res.rssAfterLoad = settledRSS()
+	if c.keep != "" {
+		if err := os.WriteFile(midFile, fmt.Appendf(nil, "%d %d\n", mid.UnixNano(), midCount), 0o644); err != nil {
+			return nil, err
+		}
+	}
+	return res, measureAll(ctx, c, res, &srv, loc, p, mid, midCount)
+}
+
+// measureAll times start to serving (closing srv and opening loc again)
+// and every wanted operation.
+func measureAll(ctx context.Context, c runConfig, res *storeRun, srvp **server, loc location, p *plan, mid time.Time, midCount int) error {
+	srv := *srvp
 
 	// Start to serving: close everything, then open the loaded store again
 	// and wire the server until /readyz answers 200.
 	if !c.skipStart {
 		srv.close()
 		srv = &server{}
+		*srvp = srv
 		t0 := time.Now()
 		s2, err := serve(ctx, loc)
 		if err != nil {
-			return nil, fmt.Errorf("re-open: %w", err)
+			return fmt.Errorf("re-open: %w", err)
 		}
 		srv = s2
+		*srvp = srv
 		for {
 			if _, err := do("GET", srv.base+"/readyz", nil); err == nil {
 				break
@@ -317,7 +382,7 @@ func runStore(ctx context.Context, c runConfig) (*storeRun, error) {
 		res.ops = append(res.ops, r)
 	}
 	res.rssAfterRuns = settledRSS()
-	return res, nil
+	return nil
 }
 
 // wanted reports whether -ops selects the operation: every one when empty,

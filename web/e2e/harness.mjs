@@ -31,6 +31,8 @@ export const ADMIN = {
 };
 
 export const outDir = resolve(process.env.ATRIUM_E2E_OUT || join(here, 'output'));
+/** failureDir gets a picture of the page when a step fails (never docs/screenshots). */
+export const failureDir = join(here, 'output');
 
 /** ensureChromium installs Debian's chromium with apt when /usr/bin/chromium is missing. */
 export function ensureChromium() {

@@ -71,6 +71,12 @@ func Open(ctx context.Context, url string, logger *slog.Logger) (*Driver, error)
 		// pgx's message may quote the URL with its password: keep it out.
 		return nil, errors.New("postgres: cannot parse the database URL")
 	}
+	// JIT compiling costs a second per statement, and the planner's row
+	// guesses for recursive edge walks (relatedTo) cross its cost threshold
+	// although they run in milliseconds: off unless the URL asks for it.
+	if _, ok := cfg.RuntimeParams["jit"]; !ok {
+		cfg.RuntimeParams["jit"] = "off"
+	}
 	db := stdlib.OpenDB(*cfg)
 	db.SetMaxOpenConns(maxConns)
 	db.SetMaxIdleConns(maxConns)

@@ -15,7 +15,7 @@ TESTFLAGS ?=
 BENCH_N ?= 100000
 BENCH_QUERY_N ?= 100000
 
-.PHONY: all run build test vet fmt bench-ingest bench-query web web-test screenshots clean
+.PHONY: all run build test vet fmt bench-ingest bench-query web web-test test-browser screenshots clean
 
 all: build
 
@@ -53,6 +53,7 @@ test: vet
 	echo "make test: ATRIUM_TEST_PG_URL=$${ATRIUM_TEST_PG_URL:-<unset: PostgreSQL tests skip>}"; \
 	$(GO) test -p 2 -race $(TESTFLAGS) ./...
 	$(MAKE) web-test
+	$(MAKE) test-browser
 
 fmt:
 	gofmt -s -w $$(find . -name '*.go' -not -path './web/node_modules/*' -not -path './.git/*')
@@ -94,10 +95,17 @@ web: $(WEB_STAMP)
 web-test: $(WEB_STAMP)
 	cd web && $(NPM) test
 
-# screenshots refreshes docs/screenshots/ (which the README shows): the browser
-# tests (web/e2e) against the freshly built bin/atrium, saving into that folder.
+# test-browser runs the browser tests (web/e2e, node:test): playwright-core
+# drives Debian's chromium (apt-installed when /usr/bin/chromium is missing,
+# never downloaded) against bin/atrium, built with the embedded UI, on a
+# temporary SQLite store and a free port. Screenshots land in web/e2e/output/.
+test-browser: build
+	cd web && ATRIUM_BIN=../bin/atrium node --test --test-reporter=spec e2e/ui.test.mjs
+
+# screenshots refreshes docs/screenshots/ (which the README shows): the same
+# browser tests, saving their screenshots into that folder.
 screenshots: build
-	cd web && ATRIUM_BIN=../bin/atrium ATRIUM_E2E_OUT=../docs/screenshots node --test e2e/ui.test.mjs
+	cd web && ATRIUM_BIN=../bin/atrium ATRIUM_E2E_OUT=../docs/screenshots node --test --test-reporter=spec e2e/ui.test.mjs
 
 clean:
 	rm -rf bin

@@ -44,5 +44,8 @@ export default defineConfig({
     setupFiles: ['./src/test/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
     css: false,
+    // The build machine is shared and slow at times: interaction-heavy tests
+    // (user-event typing through Mantine inputs) get room beyond the 5 s default.
+    testTimeout: 20_000,
   },
 });

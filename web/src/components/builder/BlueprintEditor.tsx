@@ -8,6 +8,7 @@ import {
   Button,
   Checkbox,
   Group,
+  Input,
   Modal,
   SegmentedControl,
   SimpleGrid,
@@ -38,6 +39,7 @@ import {
   type Rename,
 } from './model';
 import { PropertyEditor } from './PropertyEditor';
+import { useFocusFirstError } from '../forms/useFocusFirstError';
 import { AggregationEditor, CalculationEditor, MirrorEditor, mirrorPathSuggestions, RelationEditor, Row, RowSummary, typeBadges } from './RowEditors';
 
 type TabName = 'general' | 'properties' | 'relations' | 'computed';
@@ -99,6 +101,8 @@ export function BlueprintEditor({
   const [errors, setErrors] = useState<SaveErrors>(NO_ERRORS);
   const [saving, setSaving] = useState(false);
   const [deleting, setDeleting] = useState(false);
+  const [failures, setFailures] = useState(0);
+  const formRef = useFocusFirstError<HTMLFormElement>(failures);
   const controls = errors.controls;
   const others = blueprints.filter((b) => b.identifier !== draft.identifier || !draft.existing);
   const all = draft.existing ? blueprints : others;
@@ -126,6 +130,7 @@ export function BlueprintEditor({
 
   function showErrors(next: SaveErrors) {
     setErrors(next);
+    setFailures((n) => n + 1);
     const t = firstTabWithErrors(next.controls);
     if (t) setTab(t);
     const rows = rowKeysWithErrors(next.controls);
@@ -167,6 +172,8 @@ export function BlueprintEditor({
       if (isApiError(err) && err.fieldErrors.length) {
         const m = mapBlueprintErrors(err.fieldErrors, d);
         showErrors({ ...m, message: Object.keys(m.controls).length ? err.message : undefined });
+      } else if (isApiError(err) && err.status === 409 && !d.existing) {
+        showErrors({ controls: { identifier: err.message }, unmatched: [], message: err.message });
       } else {
         showErrors({ controls: {}, unmatched: [], message: errorMessage(err) });
       }
@@ -196,6 +203,7 @@ export function BlueprintEditor({
 
   return (
     <form
+      ref={formRef}
       noValidate
       onSubmit={(e) => {
         e.preventDefault();
@@ -230,7 +238,7 @@ export function BlueprintEditor({
                 <TextInput
                   label="Identifier"
                   required
-                  className="mono"
+                  classNames={{ input: 'mono' }}
                   value={draft.identifier}
                   disabled={draft.existing}
                   description={draft.existing ? 'Blueprints cannot be renamed' : 'Letters, digits and @ _ . + : \\ / -'}
@@ -250,9 +258,7 @@ export function BlueprintEditor({
                 error={controls.description}
               />
               <Stack gap={6}>
-                <Text size="sm" fw={500} id="ownership-label">
-                  Ownership
-                </Text>
+                <Input.Label id="ownership-label">Ownership</Input.Label>
                 <SegmentedControl
                   aria-labelledby="ownership-label"
                   data={[
@@ -279,7 +285,7 @@ export function BlueprintEditor({
                   <Autocomplete
                     label="Path"
                     required
-                    className="mono"
+                    classNames={{ input: 'mono' }}
                     placeholder="service or service.domain"
                     data={singleRelations}
                     value={draft.ownership.path}
@@ -455,7 +461,11 @@ export function BlueprintEditor({
           </Tabs.Panel>
         </Tabs>
 
-        <Group justify="space-between">
+        <Group
+          justify="space-between"
+          py="sm"
+          style={{ position: 'sticky', bottom: 0, zIndex: 2, background: 'var(--mantine-color-body)', borderTop: '1px solid var(--mantine-color-default-border)' }}
+        >
           <div>
             {draft.existing && onDeleted && !draft.identifier.startsWith('_') && (
               <Button color="red" variant="subtle" onClick={() => setDeleting(true)}>

@@ -1,9 +1,9 @@
 // The data-model graph: blueprints as nodes (icon, title, property count),
 // relations as labelled edges (many: dashed and marked "(many)").
 import { memo, useMemo } from 'react';
-import { Background, Controls, Handle, MiniMap, Position, ReactFlow, type NodeProps } from '@xyflow/react';
+import { Background, BaseEdge, Controls, Handle, Position, ReactFlow, type EdgeProps, type NodeProps } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { Badge, Group, Paper, Text, useComputedColorScheme } from '@mantine/core';
+import { Group, Paper, Text, useComputedColorScheme } from '@mantine/core';
 import type { Blueprint } from '../../api/types';
 import { buildGraph, NODE_HEIGHT, NODE_WIDTH, type BlueprintNode } from './graph';
 import { BlueprintIcon } from './BlueprintIcon';
@@ -29,16 +29,10 @@ const BlueprintNodeView = memo(function BlueprintNodeView({ data, selected }: No
           <Text size="xs" c="dimmed" className="mono" truncate="end">
             {data.identifier}
           </Text>
-          <Group gap={4} mt={2}>
-            <Badge size="xs" variant="light">
-              {data.propertyCount} {data.propertyCount === 1 ? 'property' : 'properties'}
-            </Badge>
-            {data.relationCount > 0 && (
-              <Badge size="xs" variant="light" color="gray">
-                {data.relationCount} {data.relationCount === 1 ? 'relation' : 'relations'}
-              </Badge>
-            )}
-          </Group>
+          <Text size="xs" mt={4} truncate="end">
+            {data.propertyCount} {data.propertyCount === 1 ? 'property' : 'properties'}
+            {data.relationCount > 0 && ` · ${data.relationCount} ${data.relationCount === 1 ? 'relation' : 'relations'}`}
+          </Text>
         </div>
       </Group>
       <Handle type="source" position={Position.Right} isConnectable={false} />
@@ -46,7 +40,26 @@ const BlueprintNodeView = memo(function BlueprintNodeView({ data, selected }: No
   );
 });
 
+/** SelfLoopEdge: a relation from a blueprint to itself, drawn as a loop above the node. */
+function SelfLoopEdge({ sourceX, sourceY, targetX, targetY, label, style, markerEnd, labelStyle, labelBgStyle }: EdgeProps) {
+  const top = Math.min(sourceY, targetY) - 80;
+  const path = `M ${sourceX} ${sourceY} C ${sourceX + 90} ${top}, ${targetX - 90} ${top}, ${targetX} ${targetY}`;
+  return (
+    <BaseEdge
+      path={path}
+      style={style}
+      markerEnd={markerEnd}
+      label={label}
+      labelX={(sourceX + targetX) / 2}
+      labelY={(sourceY + 6 * top + targetY) / 8}
+      labelStyle={labelStyle}
+      labelBgStyle={labelBgStyle}
+    />
+  );
+}
+
 const nodeTypes = { blueprint: BlueprintNodeView };
+const edgeTypes = { self: SelfLoopEdge };
 
 export function BlueprintGraph({
   blueprints,
@@ -65,6 +78,7 @@ export function BlueprintGraph({
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
         colorMode={scheme}
         fitView
         fitViewOptions={{ padding: 0.15, maxZoom: 1.2 }}
@@ -87,7 +101,6 @@ export function BlueprintGraph({
       >
         <Background gap={20} />
         <Controls showInteractive={false} />
-        <MiniMap pannable zoomable ariaLabel="Minimap" />
       </ReactFlow>
     </div>
   );

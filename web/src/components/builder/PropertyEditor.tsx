@@ -1,6 +1,6 @@
 // One property of a blueprint: identifier, title, type and format, enum values
 // with colors, constraints per type, default and required.
-import { ActionIcon, Button, Group, NumberInput, Select, SimpleGrid, Stack, Switch, Text, Textarea, TextInput } from '@mantine/core';
+import { ActionIcon, Button, Group, Input, NumberInput, Select, SimpleGrid, Stack, Switch, Text, Textarea, TextInput } from '@mantine/core';
 import {
   ENUM_COLORS,
   OBJECT_FORMATS,
@@ -54,9 +54,7 @@ export function EnumEditor({
   const set = (i: number, patch: Partial<EnumOption>) => onChange(values.map((v, j) => (j === i ? { ...v, ...patch } : v)));
   return (
     <Stack gap={6} role="group" aria-label={label}>
-      <Text size="sm" fw={500}>
-        {label}
-      </Text>
+      <Input.Label>{label}</Input.Label>
       {values.length === 0 && (
         <Text size="xs" c="dimmed">
           Any value is allowed. Add values to offer a fixed choice.
@@ -130,7 +128,7 @@ export function PropertyEditor({
         <TextInput
           label="Identifier"
           required
-          className="mono"
+          classNames={{ input: 'mono' }}
           value={d.id}
           onChange={(ev) => onChange({ id: ev.currentTarget.value })}
           error={e('id')}
@@ -188,7 +186,7 @@ export function PropertyEditor({
           <TextInput
             label="Pattern"
             placeholder="^[a-z]+$"
-            className="mono"
+            classNames={{ input: 'mono' }}
             value={d.pattern}
             onChange={(ev) => onChange({ pattern: ev.currentTarget.value })}
             error={e('pattern')}
@@ -227,7 +225,7 @@ export function PropertyEditor({
       ) : d.type === 'object' || d.type === 'array' ? (
         <Textarea
           label="Default (JSON)"
-          className="mono"
+          classNames={{ input: 'mono' }}
           autosize
           minRows={2}
           placeholder={d.type === 'array' ? '["a", "b"]' : '{"key": "value"}'}

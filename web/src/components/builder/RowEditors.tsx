@@ -116,7 +116,7 @@ export function RelationEditor({
         <TextInput
           label="Identifier"
           required
-          className="mono"
+          classNames={{ input: 'mono' }}
           value={r.id}
           onChange={(ev) => onChange({ id: ev.currentTarget.value })}
           error={e('id')}
@@ -191,7 +191,7 @@ export function MirrorEditor({
         <TextInput
           label="Identifier"
           required
-          className="mono"
+          classNames={{ input: 'mono' }}
           value={m.id}
           onChange={(ev) => onChange({ id: ev.currentTarget.value })}
           error={e('id')}
@@ -202,7 +202,7 @@ export function MirrorEditor({
           label="Path"
           required
           placeholder="relation.property"
-          className="mono"
+          classNames={{ input: 'mono' }}
           data={suggestions}
           value={m.path}
           onChange={(path) => onChange({ path })}
@@ -232,7 +232,7 @@ export function CalculationEditor({
         </Text>
       )}
       <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
-        <TextInput label="Identifier" required className="mono" value={c.id} onChange={(ev) => onChange({ id: ev.currentTarget.value })} error={e('id')} />
+        <TextInput label="Identifier" required classNames={{ input: 'mono' }} value={c.id} onChange={(ev) => onChange({ id: ev.currentTarget.value })} error={e('id')} />
         <TextInput label="Title" value={c.title} onChange={(ev) => onChange({ title: ev.currentTarget.value })} error={e('title')} />
         <Select
           label="Result type"
@@ -259,7 +259,7 @@ export function CalculationEditor({
       <Textarea
         label="Calculation (jq)"
         required
-        className="mono"
+        classNames={{ input: 'mono' }}
         autosize
         minRows={2}
         placeholder={'.properties.replicas * 2'}
@@ -305,7 +305,7 @@ export function AggregationEditor({
         </Text>
       )}
       <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
-        <TextInput label="Identifier" required className="mono" value={a.id} onChange={(ev) => onChange({ id: ev.currentTarget.value })} error={e('id')} />
+        <TextInput label="Identifier" required classNames={{ input: 'mono' }} value={a.id} onChange={(ev) => onChange({ id: ev.currentTarget.value })} error={e('id')} />
         <TextInput label="Title" value={a.title} onChange={(ev) => onChange({ title: ev.currentTarget.value })} error={e('title')} />
         <Select
           label="Over entities of"
@@ -342,7 +342,7 @@ export function AggregationEditor({
       </SimpleGrid>
       <Textarea
         label="Filter (query JSON, optional)"
-        className="mono"
+        classNames={{ input: 'mono' }}
         autosize
         minRows={2}
         placeholder={'{"combinator": "and", "rules": [{"property": "status", "operator": "=", "value": "Open"}]}'}

@@ -23,9 +23,9 @@ export type BlueprintNode = Node<BlueprintNodeData, 'blueprint'>;
 export type RelationEdge = Edge<RelationEdgeData>;
 
 export const NODE_WIDTH = 220;
-export const NODE_HEIGHT = 76;
+export const NODE_HEIGHT = 84;
 const COL_GAP = 120;
-const ROW_GAP = 40;
+const ROW_GAP = 56;
 
 function count(o: unknown): number {
   return o && typeof o === 'object' ? Object.keys(o).length : 0;
@@ -92,6 +92,8 @@ export function buildGraph(blueprints: Blueprint[], opts: { selected?: string } 
         id: `${b.identifier}->${rid}`,
         source: b.identifier,
         target: r.target,
+        // A relation of a blueprint to itself loops over the node.
+        type: r.target === b.identifier ? 'self' : 'default',
         label,
         ariaLabel: `${b.title || b.identifier} ${r.title || rid} ${r.many ? 'many' : 'one'} ${r.target}`,
         data: { relation: rid, many: !!r.many, required: !!r.required },

@@ -10,6 +10,7 @@ import { keys } from '../../api/hooks';
 import { EntityMultiPicker, EntityPicker } from './EntityPicker';
 import { buildEntityBody, draftFor, kindOf, mapEntityErrors, ownershipType, requiredSet, schemaProperties, slugify, type EntityDraft, type FieldValue } from './entityModel';
 import { PropertyInput } from './PropertyInput';
+import { useFocusFirstError } from './useFocusFirstError';
 
 /** Wide controls take the whole row. */
 const WIDE = new Set(['markdown', 'yaml', 'json', 'labeled-url']);
@@ -34,6 +35,8 @@ export function EntityForm({
   const [message, setMessage] = useState<string>();
   const [saving, setSaving] = useState(false);
   const [idTouched, setIdTouched] = useState(false);
+  const [failures, setFailures] = useState(0);
+  const formRef = useFocusFirstError<HTMLFormElement>(failures);
   const required = useMemo(() => requiredSet(bp), [bp]);
   const props = useMemo(() => schemaProperties(bp), [bp]);
   const relations = Object.entries(bp.relations ?? {});
@@ -48,6 +51,7 @@ export function EntityForm({
     if (Object.keys(problems).length) {
       setControls(problems);
       setMessage('Fix the highlighted fields.');
+      setFailures((n) => n + 1);
       return;
     }
     setControls({});
@@ -67,9 +71,14 @@ export function EntityForm({
         setControls(m.controls);
         setUnmatched(m.unmatched);
         setMessage(err.message);
+      } else if (isApiError(err) && err.status === 409 && !editing) {
+        // The identifier is taken.
+        setControls({ identifier: err.message });
+        setMessage(err.message);
       } else {
         setMessage(errorMessage(err));
       }
+      setFailures((n) => n + 1);
     } finally {
       setSaving(false);
     }
@@ -77,6 +86,7 @@ export function EntityForm({
 
   return (
     <form
+      ref={formRef}
       noValidate
       aria-label={editing ? `Edit ${entity!.title || entity!.identifier}` : `New ${bp.title || bp.identifier}`}
       onSubmit={(e) => {
@@ -99,8 +109,19 @@ export function EntityForm({
         )}
         <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
           <TextInput
+            label="Title"
+            value={draft.title}
+            onChange={(e) => {
+              const title = e.currentTarget.value;
+              // Until the identifier is typed, it follows the title.
+              setDraft({ ...draft, title, identifier: editing || idTouched ? draft.identifier : slugify(title) });
+            }}
+            error={controls.title}
+            data-autofocus
+          />
+          <TextInput
             label="Identifier"
-            className="mono"
+            classNames={{ input: 'mono' }}
             value={draft.identifier}
             disabled={editing}
             required
@@ -110,17 +131,6 @@ export function EntityForm({
               setDraft({ ...draft, identifier: e.currentTarget.value });
             }}
             error={controls.identifier}
-            data-autofocus
-          />
-          <TextInput
-            label="Title"
-            value={draft.title}
-            onChange={(e) => {
-              const title = e.currentTarget.value;
-              // Until the identifier is typed, it follows the title.
-              setDraft({ ...draft, title, identifier: editing || idTouched ? draft.identifier : slugify(title) });
-            }}
-            error={controls.title}
           />
           {ownership === 'Direct' && (
             <EntityMultiPicker

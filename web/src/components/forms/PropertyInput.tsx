@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import {
   Group,
+  Input,
   MultiSelect,
   NumberInput,
   Paper,
@@ -39,15 +40,7 @@ function MarkdownInput({ label, description, value, onChange, error, required }:
   return (
     <Stack gap={4}>
       <Group justify="space-between" align="end">
-        <Text size="sm" fw={500} component="span">
-          {label}
-          {required && (
-            <Text span c="red" aria-hidden="true">
-              {' '}
-              *
-            </Text>
-          )}
-        </Text>
+        <Input.Label required={required}>{label}</Input.Label>
         <SegmentedControl
           size="xs"
           aria-label={`${label}: write or preview`}
@@ -147,7 +140,7 @@ export function PropertyInput({ id, property: p, kind, value, onChange, required
         <Textarea
           {...common}
           description={description ?? 'YAML'}
-          className="mono"
+          classNames={{ input: 'mono' }}
           autosize
           minRows={3}
           maxRows={16}
@@ -163,7 +156,7 @@ export function PropertyInput({ id, property: p, kind, value, onChange, required
         <Textarea
           {...common}
           description={description ?? (p.type === 'array' ? 'A JSON array' : 'A JSON object')}
-          className="mono"
+          classNames={{ input: 'mono' }}
           autosize
           minRows={3}
           maxRows={16}
@@ -177,15 +170,7 @@ export function PropertyInput({ id, property: p, kind, value, onChange, required
       const lu = (typeof value === 'object' && !Array.isArray(value) ? value : { url: '', displayText: '' }) as LabeledUrl;
       return (
         <Stack gap={4} role="group" aria-label={label}>
-          <Text size="sm" fw={500}>
-            {label}
-            {required && (
-              <Text span c="red" aria-hidden="true">
-                {' '}
-                *
-              </Text>
-            )}
-          </Text>
+          <Input.Label required={required}>{label}</Input.Label>
           <SimpleGrid cols={2} spacing="xs">
             <TextInput aria-label={`${label} URL`} type="url" placeholder="https://" value={lu.url} onChange={(e) => onChange({ ...lu, url: e.currentTarget.value })} error={error} />
             <TextInput aria-label={`${label} text`} placeholder="Display text" value={lu.displayText} onChange={(e) => onChange({ ...lu, displayText: e.currentTarget.value })} />
@@ -209,7 +194,7 @@ export function PropertyInput({ id, property: p, kind, value, onChange, required
         <TextInput
           {...common}
           placeholder={p.format === 'ipv4' ? '10.0.0.1' : p.format === 'ipv6' ? '2001:db8::1' : undefined}
-          className={p.format === 'proto' ? 'mono' : undefined}
+          classNames={p.format === 'proto' ? { input: 'mono' } : undefined}
           value={text}
           maxLength={p.maxLength}
           onChange={(e) => onChange(e.currentTarget.value)}

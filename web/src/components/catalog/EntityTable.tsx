@@ -142,7 +142,7 @@ export function EntityTable({ blueprint, columns, query, sort, sortFields, onSor
   return (
     <div>
       <Table.ScrollContainer minWidth={600}>
-        <Table striped highlightOnHover verticalSpacing={6} aria-busy={q.isFetching} aria-label={caption}>
+        <Table striped highlightOnHover verticalSpacing={6} aria-busy={q.isFetching} aria-label={caption} style={{ minWidth: '100%', width: 'max-content' }}>
           {header}
           <Table.Tbody style={{ opacity: q.isPlaceholderData ? 0.6 : 1 }}>{body}</Table.Tbody>
         </Table>

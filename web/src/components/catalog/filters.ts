@@ -42,7 +42,7 @@ export const LIST_OPS = new Set(['in', 'notIn', 'containsAny']);
 /** Operators taking a date range ({preset} or {from, to}). */
 export const RANGE_OPS = new Set(['between', 'notBetween']);
 
-const TEXT = ['=', '!=', 'contains', 'doesNotContains', 'beginsWith', 'doesNotBeginsWith', 'endsWith', 'doesNotEndsWith', 'in', 'notIn'];
+const TEXT = ['contains', '=', '!=', 'doesNotContains', 'beginsWith', 'doesNotBeginsWith', 'endsWith', 'doesNotEndsWith', 'in', 'notIn'];
 const EQUALITY = ['=', '!=', 'in', 'notIn'];
 const ORDER = ['>', '>=', '<', '<='];
 const EMPTY = ['isEmpty', 'isNotEmpty'];

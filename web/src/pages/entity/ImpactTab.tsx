@@ -1,12 +1,14 @@
 // Impact: what depends on this entity, up to 3 hops (downstream), counted per blueprint.
 import { useState } from 'react';
-import { Badge, Group, SegmentedControl, Stack, Table, Text } from '@mantine/core';
+import { Button, Chip, Group, SegmentedControl, Stack, Table, Text } from '@mantine/core';
 import { useImpact, type Direction } from '../../components/entity/impact';
 import { EmptyState, ErrorState, PageLoader } from '../../components/states';
 import { EntityLink } from '../../components/entity/values/PropertyValue';
 
 export function ImpactTab({ blueprint, identifier }: { blueprint: string; identifier: string }) {
   const [direction, setDirection] = useState<Direction>('downstream');
+  const [shown, setShown] = useState(200);
+  const [only, setOnly] = useState<string | null>(null);
   const q = useImpact(blueprint, identifier, direction, 3);
   const entities = (q.data?.blueprints ?? []).flatMap((b) => b.entities ?? []).sort((a, b) => a.hops - b.hops || a.blueprint.localeCompare(b.blueprint) || a.identifier.localeCompare(b.identifier));
   return (
@@ -40,9 +42,9 @@ export function ImpactTab({ blueprint, identifier }: { blueprint: string; identi
               {q.data.truncated ? ' (truncated)' : ''}:
             </Text>
             {(q.data.blueprints ?? []).map((b) => (
-              <Badge key={b.blueprint} variant="light" tt="none">
+              <Chip key={b.blueprint} size="xs" checked={only === b.blueprint} onChange={() => setOnly((o) => (o === b.blueprint ? null : b.blueprint))}>
                 {b.blueprint}: {b.count}
-              </Badge>
+              </Chip>
             ))}
           </Group>
           <Table.ScrollContainer minWidth={500}>
@@ -56,7 +58,7 @@ export function ImpactTab({ blueprint, identifier }: { blueprint: string; identi
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
-                {entities.map((e) => (
+                {entities.filter((e) => !only || e.blueprint === only).slice(0, shown).map((e) => (
                   <Table.Tr key={`${e.blueprint}/${e.identifier}`}>
                     <Table.Td>
                       <EntityLink blueprint={e.blueprint} identifier={e.identifier} title={e.title} />
@@ -75,6 +77,11 @@ export function ImpactTab({ blueprint, identifier }: { blueprint: string; identi
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>
+          {entities.filter((e) => !only || e.blueprint === only).length > shown && (
+            <Button size="xs" variant="subtle" onClick={() => setShown((n) => n + 200)}>
+              Show more
+            </Button>
+          )}
         </>
       )}
     </Stack>

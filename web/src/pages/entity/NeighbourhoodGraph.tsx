@@ -2,7 +2,7 @@
 // (both directions), expandable node by node. Loaded lazily with @xyflow/react.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ActionIcon, Badge, Group, Loader, Paper, Text, Tooltip, useComputedColorScheme } from '@mantine/core';
-import { Background, Controls, Handle, MarkerType, Position, ReactFlow, type Edge, type Node, type NodeProps } from '@xyflow/react';
+import { Background, Controls, Handle, MarkerType, Position, ReactFlow, type Edge, type Node, type NodeProps, type ReactFlowInstance } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from 'react-router';
@@ -18,7 +18,11 @@ type GNode = {
   y: number;
   state: 'idle' | 'loading' | 'expanded' | 'error';
   root?: boolean;
+  /** Neighbours not drawn (beyond PER_SIDE each way). */
+  hidden?: number;
 };
+
+const PER_SIDE = 12;
 interface GEdge {
   source: string;
   target: string;
@@ -66,6 +70,11 @@ function EntityNode({ data }: NodeProps<Node<EntityNodeData>>) {
           </Tooltip>
         )}
       </Group>
+      {!!data.hidden && (
+        <Text size="xs" c="dimmed">
+          +{data.hidden} more (see Impact)
+        </Text>
+      )}
       <Handle type="source" position={Position.Right} />
     </Paper>
   );
@@ -96,6 +105,7 @@ export default function NeighbourhoodGraph({ blueprint, identifier, title }: { b
           ),
         );
         const newEdges: GEdge[] = [];
+        let hidden = 0;
         {
           const out = new Map(nodesRef.current);
           const taken = new Set([...out.values()].map((x) => `${Math.round(x.x)}:${Math.round(x.y)}`));
@@ -110,14 +120,18 @@ export default function NeighbourhoodGraph({ blueprint, identifier, title }: { b
               out.set(ek, { bp: e.blueprint, id: e.identifier, title: e.title, x, y, state: 'idle' });
             });
           };
-          const ups = (up.blueprints ?? []).flatMap((b) => b.entities ?? []);
-          const downs = (down.blueprints ?? []).flatMap((b) => b.entities ?? []);
+          const allUps = (up.blueprints ?? []).flatMap((b) => b.entities ?? []);
+          const allDowns = (down.blueprints ?? []).flatMap((b) => b.entities ?? []);
+          // At most PER_SIDE neighbours each way; the rest are counted on the node.
+          const ups = allUps.slice(0, PER_SIDE);
+          const downs = allDowns.slice(0, PER_SIDE);
+          hidden = allUps.length - ups.length + (allDowns.length - downs.length);
           place(ups, 280);
           place(downs, -280);
           // Upstream: this node → e along the relation; downstream: e → this node.
           for (const e of ups) newEdges.push({ source: k, target: nkey(e.blueprint, e.identifier), relation: e.path?.[e.path.length - 1]?.relation ?? '' });
           for (const e of downs) newEdges.push({ source: nkey(e.blueprint, e.identifier), target: k, relation: e.path?.[e.path.length - 1]?.relation ?? '' });
-          out.set(k, { ...(out.get(k) ?? n), state: 'expanded' });
+          out.set(k, { ...(out.get(k) ?? n), state: 'expanded', hidden });
           nodesRef.current = out;
           setNodes(out);
         }
@@ -173,6 +187,12 @@ export default function NeighbourhoodGraph({ blueprint, identifier, title }: { b
     [edges],
   );
 
+  const flow = useRef<ReactFlowInstance<Node<EntityNodeData>, Edge> | null>(null);
+  useEffect(() => {
+    const t = setTimeout(() => void flow.current?.fitView({ padding: 0.2, duration: 200, maxZoom: 1.2 }), 60);
+    return () => clearTimeout(t);
+  }, [nodes.size]);
+
   const root = nodes.get(rootKey);
   return (
     <div>
@@ -195,8 +215,11 @@ export default function NeighbourhoodGraph({ blueprint, identifier, title }: { b
           nodes={rfNodes}
           edges={rfEdges}
           nodeTypes={nodeTypes}
+          onInit={(inst) => {
+            flow.current = inst;
+          }}
           fitView
-          fitViewOptions={{ padding: 0.3 }}
+          fitViewOptions={{ padding: 0.3, maxZoom: 1.2 }}
           colorMode={scheme}
           nodesConnectable={false}
           proOptions={{ hideAttribution: true }}

@@ -1,11 +1,30 @@
 // Relations in both directions: outgoing from the entity's own relations,
 // incoming from the impact route one hop downstream (who points here).
-import { Anchor, Badge, Group, Stack, Table, Text } from '@mantine/core';
+import { useState } from 'react';
+import { Anchor, Badge, Button, Group, Stack, Table, Text } from '@mantine/core';
 import { Link } from 'react-router';
 import type { Blueprint, Entity } from '../../api/types';
 import { useImpact } from '../../components/entity/impact';
 import { EntityLink } from '../../components/entity/values/PropertyValue';
 import { ErrorState } from '../../components/states';
+
+const CAP = 8;
+
+/** Capped shows the first few items and a button for the rest. */
+function Capped<T>({ items, render }: { items: T[]; render: (t: T) => React.ReactNode }) {
+  const [all, setAll] = useState(false);
+  const shown = all ? items : items.slice(0, CAP);
+  return (
+    <Stack gap={2} align="flex-start">
+      {shown.map(render)}
+      {items.length > CAP && (
+        <Button size="compact-xs" variant="subtle" onClick={() => setAll((a) => !a)}>
+          {all ? 'Show fewer' : `Show all ${items.length}`}
+        </Button>
+      )}
+    </Stack>
+  );
+}
 
 export function RelationsPanel({ entity, bp, asOf }: { entity: Entity; bp?: Blueprint; asOf?: string }) {
   const up = useImpact(entity.blueprint, entity.identifier, 'upstream', 1, !asOf);
@@ -101,11 +120,7 @@ export function RelationsPanel({ entity, bp, asOf }: { entity: Entity; bp?: Blue
                   </Text>
                 </Table.Td>
                 <Table.Td>
-                  <Group gap={8}>
-                    {g.items.map((e) => (
-                      <EntityLink key={e.id} blueprint={g.blueprint} identifier={e.id} title={e.title} />
-                    ))}
-                  </Group>
+                  <Capped items={g.items} render={(e) => <EntityLink key={e.id} blueprint={g.blueprint} identifier={e.id} title={e.title} />} />
                 </Table.Td>
               </Table.Tr>
             ))}

@@ -316,29 +316,35 @@ func (c *compiler) allowed(r *Related, ed string) string {
 	return " AND (" + strings.Join(ors, " OR ") + ")"
 }
 
-// wideReach is how many entities the reach from a relatedTo's targets may
+// wideReach is how many paths the reach from a relatedTo's targets may
 // hold before the compiled condition stops materialising it and tests each
-// candidate instead (see related).
-const wideReach = 2000
+// candidate instead (see relatedOneWay). Counting costs a few microseconds
+// per path on SQLite, so this bounds what a wide reach pays before the
+// candidates' walks start.
+const wideReach = 500
 
 // reach is the recursive set of entities reachable from r's entities
-// following edges forward (upstream) or backward (downstream); limit > 0
-// stops it after that many (the recursion stops with it).
+// following edges forward (upstream) or backward (downstream).
+//
+// With limit > 0 it is instead the first limit paths from them (UNION ALL:
+// no duplicate elimination, whose index inserts were half the cost of the
+// walk), and the recursion stops there, cycles included. Fewer paths than
+// limit means fewer entities than limit.
 func (c *compiler) reach(r *Related, forward bool, limit int) string {
 	from, to := "from", "to"
 	if !forward {
 		from, to = "to", "from"
 	}
 	cte, ed0, ed := c.alias("r"), c.alias("ed"), c.alias("ed")
-	lim := ""
+	lim, union := "", " UNION "
 	if limit > 0 {
-		lim = " LIMIT " + strconv.Itoa(limit)
+		lim, union = " LIMIT "+strconv.Itoa(limit), " UNION ALL "
 	}
 	return "(WITH RECURSIVE " + cte + "(bp, id) AS (" +
 		"SELECT " + ed0 + "." + to + "_blueprint, " + ed0 + "." + to + "_identifier FROM edges " + ed0 +
 		" WHERE " + ed0 + "." + from + "_blueprint = " + c.Bind(r.Blueprint) + " AND " + ed0 + "." + from + "_identifier IN " + c.idList(r.IDs) +
 		c.allowed(r, ed0) +
-		" UNION SELECT " + ed + "." + to + "_blueprint, " + ed + "." + to + "_identifier FROM edges " + ed + " JOIN " + cte +
+		union + "SELECT " + ed + "." + to + "_blueprint, " + ed + "." + to + "_identifier FROM edges " + ed + " JOIN " + cte +
 		" ON " + ed + "." + from + "_blueprint = " + cte + ".bp AND " + ed + "." + from + "_identifier = " + cte + ".id" +
 		" WHERE 1 = 1" + c.allowed(r, ed) +
 		") SELECT bp, id FROM " + cte + lim + ")"

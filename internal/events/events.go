@@ -111,6 +111,9 @@ func (h *Hub) wakeChan() <-chan struct{} {
 	return h.wake
 }
 
+// StreamFromNow is Stream's `after` for "only events committed from now on".
+const StreamFromNow int64 = -1
+
 // Stream writes the events committed after seq `after` — only those of
 // blueprints when that is not empty — to w as server-sent events, in outbox
 // order, until ctx ends, the Hub closes or a write fails (client gone). Each
@@ -125,7 +128,16 @@ func (h *Hub) wakeChan() <-chan struct{} {
 //
 // allow, when not nil, decides per event whether this client may see it (the
 // caller's read permission); skipped events still advance the position.
+// after == StreamFromNow starts at the newest committed event, so only later
+// events are sent.
 func (h *Hub) Stream(ctx context.Context, w http.ResponseWriter, after int64, blueprints []string, allow func(*model.Event) bool) error {
+	if after == StreamFromNow {
+		last, err := h.opts.Store.EventLastSeq(ctx)
+		if err != nil {
+			return fmt.Errorf("events: newest event: %w", err)
+		}
+		after = last
+	}
 	rc := http.NewResponseController(w)
 	hdr := w.Header()
 	hdr.Set("Content-Type", "text/event-stream")

@@ -19,8 +19,8 @@ import (
 	"github.com/atrium-idp/atrium/internal/store"
 )
 
-// memOutbox is an in-memory outbox; only EventList is implemented (the
-// embedded nil Reader panics on anything else).
+// memOutbox is an in-memory outbox; only EventList and EventLastSeq are
+// implemented (the embedded nil Reader panics on anything else).
 type memOutbox struct {
 	store.Reader
 	mu  sync.Mutex
@@ -48,6 +48,12 @@ func (m *memOutbox) EventList(_ context.Context, p *store.EventListParams) ([]*m
 		}
 	}
 	return out, nil
+}
+
+func (m *memOutbox) EventLastSeq(context.Context) (int64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return int64(len(m.evs)), nil
 }
 
 // sseClient reads one stream, turning it into a channel of frames: each is
@@ -192,6 +198,25 @@ func TestStreamFilterAndResume(t *testing.T) {
 		if f := nextEvent(t, ch); f.id != want {
 			t.Fatalf("resumed stream got %+v, want id %s", f, want)
 		}
+	}
+}
+
+// TestStreamFromNow: a stream opened "from now" skips the history and sends
+// the first event committed after it opened.
+func TestStreamFromNow(t *testing.T) {
+	t.Parallel()
+	hub, ob, _ := setup(t)
+	for _, bp := range []string{"a", "b", "c"} {
+		ob.add(bp)
+	}
+	ch := open(t, hub, events.StreamFromNow)
+	if f := next(t, ch); f.comment != "stream open" {
+		t.Fatalf("first frame = %+v, want the open comment", f)
+	}
+	ob.add("d")
+	hub.Notify()
+	if f := nextEvent(t, ch); f.id != "4" || f.data.Blueprint != "d" {
+		t.Fatalf("stream from now got %+v, want id 4 of blueprint d", f)
 	}
 }
 

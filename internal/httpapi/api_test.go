@@ -492,6 +492,12 @@ func TestEventStream(t *testing.T) {
 		if e := nextSSE(t, resumed); e.Event.Entity != "s2" || e.Event.Type != model.EventEntityCreated {
 			t.Errorf("resumed stream starts with %+v, want s2 created", e.Event)
 		}
+		// From now: no history, only what is committed after it opened.
+		fresh := stream("?after=now")
+		wantStatus(t, do(t, srv, "POST", "/v1/blueprints/domain/entities", map[string]any{"identifier": "d2"}), 201)
+		if e := nextSSE(t, fresh); e.Event.Entity != "d2" {
+			t.Errorf("stream from now starts with %+v, want d2", e.Event)
+		}
 	})
 }
 

@@ -10,12 +10,13 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
+	"github.com/atrium-idp/atrium/internal/events"
 	"github.com/atrium-idp/atrium/internal/model"
 )
 
 type eventStreamInput struct {
 	Blueprint   []string `query:"blueprint" doc:"Only events of these blueprints (repeat the parameter for several)."`
-	After       string   `query:"after" doc:"Start after this event sequence number (Last-Event-ID wins when both are sent)."`
+	After       string   `query:"after" doc:"Start after this event sequence number, or \"now\" for new events only (Last-Event-ID wins when both are sent)."`
 	LastEventID string   `header:"Last-Event-ID" doc:"Resume after this event id, as EventSource sends on reconnect."`
 }
 
@@ -69,7 +70,9 @@ func (s *Server) registerEvents() {
 	})
 }
 
-// parseAfter reads the resume point: Last-Event-ID, else ?after, else 0.
+// parseAfter reads the resume point: Last-Event-ID, else ?after, else 0
+// (the whole outbox). ?after=now gives StreamFromNow: only events committed
+// from now on, which is what a page that has just loaded wants.
 func parseAfter(in *eventStreamInput) (int64, error) {
 	field, raw := "Last-Event-ID", strings.TrimSpace(in.LastEventID)
 	if raw == "" {
@@ -78,10 +81,13 @@ func parseAfter(in *eventStreamInput) (int64, error) {
 	if raw == "" {
 		return 0, nil
 	}
+	if field == "after" && raw == "now" {
+		return events.StreamFromNow, nil
+	}
 	n, err := strconv.ParseInt(raw, 10, 64)
 	if err != nil || n < 0 {
 		ve := &model.ValidationError{Subject: "event stream"}
-		ve.Add(field, "must be a non-negative event sequence number, got %q", raw)
+		ve.Add(field, `must be a non-negative event sequence number or "now", got %q`, raw)
 		return 0, ve
 	}
 	return n, nil

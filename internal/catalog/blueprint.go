@@ -598,6 +598,7 @@ func (s *Service) blueprintUpdate(ctx context.Context, actor model.Actor, id str
 	var out *model.Blueprint
 	var touched []string
 	err := s.inTx(ctx, func(tx store.Tx) (bool, error) {
+		touched = nil // from a failed earlier attempt
 		old, err := getBlueprint(ctx, tx, id)
 		if err != nil {
 			return false, err

@@ -78,15 +78,12 @@ func (s *Service) EntityBulkDelete(ctx context.Context, actor model.Actor, bluep
 	})
 }
 
-// lockKeys locks keys (sorted, in chunks) for the rest of tx.
+// lockKeys locks keys for the rest of tx.
 func lockKeys(ctx context.Context, tx store.Tx, keys []model.EntityKey) error {
-	keys = append([]model.EntityKey(nil), keys...)
-	sortKeys(keys)
-	for start := 0; start < len(keys); start += keyChunk {
-		end := min(start+keyChunk, len(keys))
-		if err := tx.EntityLock(ctx, &store.EntityLockParams{Keys: keys[start:end]}); err != nil {
-			return fmt.Errorf("lock entities: %w", err)
-		}
+	// One call, however many keys: the store orders one call's keys, and
+	// a transaction's later calls do not wait (catalog.go, Locking).
+	if err := tx.EntityLock(ctx, &store.EntityLockParams{Keys: keys}); err != nil {
+		return fmt.Errorf("lock entities: %w", err)
 	}
 	return nil
 }

@@ -146,6 +146,10 @@ func (s *Service) writeOne(ctx context.Context, actor model.Actor, blueprint str
 // problem aborts the whole write and nothing changes.
 func (s *Service) writeBatch(ctx context.Context, actor model.Actor, blueprint string, items []*writeItem, mode writeMode, opts WriteOptions, bulk bool) error {
 	return s.inTx(ctx, func(tx store.Tx) (bool, error) {
+		// A retried transaction starts again from the caller's input.
+		for _, it := range items {
+			*it = writeItem{in: it.in, urlID: it.urlID}
+		}
 		bp, err := getBlueprint(ctx, tx, blueprint)
 		if err != nil {
 			return false, err

@@ -144,6 +144,12 @@ type BlueprintChangeApplyParams struct {
 // EntityLockParams lists the entity keys to lock.
 type EntityLockParams struct {
 	Keys []model.EntityKey
+	// NoWait makes the call fail at once, with an error IsRetryable accepts,
+	// when another transaction holds one of Keys, instead of waiting for it.
+	// A transaction that already holds locks asks for more this way: waiting
+	// while holding locks taken in another call is how writers deadlock
+	// (drivers with one writer never wait and ignore it).
+	NoWait bool
 }
 
 // EntityChange is one entity write.

@@ -205,8 +205,12 @@ const (
 	outboxLockID = lockBuckets
 )
 
-// LockEntities locks keys as described above.
-func (f flavor) LockEntities(ctx context.Context, tx *sql.Tx, keys []model.EntityKey) error {
+// LockEntities locks keys as described above. With nowait it uses the
+// pg_try_ functions, which take every lock that is free and report whether
+// all were; when one was not, the caller's transaction is void anyway (it
+// gets a retryable error and rolls back), so the locks it did take are
+// released with it.
+func (f flavor) LockEntities(ctx context.Context, tx *sql.Tx, keys []model.EntityKey, nowait bool) error {
 	ids := make([]int64, 0, len(keys))
 	for _, k := range keys {
 		ids = append(ids, f.keyLockID(k))
@@ -221,17 +225,28 @@ func (f flavor) LockEntities(ctx context.Context, tx *sql.Tx, keys []model.Entit
 	buckets = slices.Compact(buckets)
 	// unnest yields each array in order and the aggregate consumes rows one
 	// by one, so locks are taken in ascending order.
+	// lock runs pg_<fn>, or pg_try_<fn>, over the rows of from.
+	lock := func(fn, from string, args ...any) error {
+		if !nowait {
+			_, err := tx.ExecContext(ctx, "SELECT count(pg_"+fn+") FROM "+from, args...)
+			return err
+		}
+		var all bool
+		if err := tx.QueryRowContext(ctx, "SELECT bool_and(pg_try_"+fn+") FROM "+from, args...).Scan(&all); err != nil {
+			return err
+		}
+		if !all {
+			return store.Retryable(&model.KindError{Kind: model.ErrUnavailable, Message: "entities are locked by another writer"})
+		}
+		return nil
+	}
 	if len(ids) > fineLockMax {
-		_, err := tx.ExecContext(ctx, "SELECT count(pg_advisory_xact_lock($1::int4, b)) FROM unnest($2::int4[]) AS b",
-			f.class, buckets)
+		return lock("advisory_xact_lock($1::int4, b)", "unnest($2::int4[]) AS b", f.class, buckets)
+	}
+	if err := lock("advisory_xact_lock_shared($1::int4, b)", "unnest($2::int4[]) AS b", f.class, buckets); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, "SELECT count(pg_advisory_xact_lock_shared($1::int4, b)) FROM unnest($2::int4[]) AS b",
-		f.class, buckets); err != nil {
-		return err
-	}
-	_, err := tx.ExecContext(ctx, "SELECT count(pg_advisory_xact_lock(k)) FROM unnest($1::bigint[]) AS k", ids)
-	return err
+	return lock("advisory_xact_lock(k)", "unnest($1::bigint[]) AS k", ids)
 }
 
 func (f flavor) keyLockID(k model.EntityKey) int64 {

@@ -200,7 +200,7 @@ func (flavor) PropertyMatch(a *sqlstore.Args, col, key string, values []any) str
 
 // LockEntities does nothing: the single writer connection already
 // serialises every write transaction.
-func (flavor) LockEntities(context.Context, *sql.Tx, []model.EntityKey) error { return nil }
+func (flavor) LockEntities(context.Context, *sql.Tx, []model.EntityKey, bool) error { return nil }
 
 // LockOutbox does nothing: with one writer, seq order is commit order.
 func (flavor) LockOutbox(context.Context, *sql.Tx) error { return nil }

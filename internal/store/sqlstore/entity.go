@@ -163,7 +163,7 @@ func (t *Tx) EntityLock(ctx context.Context, p *store.EntityLockParams) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	return t.wrap("lock entities", t.f.LockEntities(ctx, t.tx, keys))
+	return t.wrap("lock entities", t.f.LockEntities(ctx, t.tx, keys, p.NoWait))
 }
 
 func compareKeys(a, b model.EntityKey) int {

@@ -35,8 +35,10 @@ type Flavor interface {
 	// when no value can match.
 	PropertyMatch(a *Args, col, key string, values []any) string
 	// LockEntities serialises writers of keys until tx ends (no-op where the
-	// database has a single writer). keys are sorted and distinct.
-	LockEntities(ctx context.Context, tx *sql.Tx, keys []model.EntityKey) error
+	// database has a single writer). keys are sorted and distinct. With
+	// nowait, a key held by another transaction fails the call at once with
+	// a store.Retryable error (see store.EntityLockParams.NoWait).
+	LockEntities(ctx context.Context, tx *sql.Tx, keys []model.EntityKey, nowait bool) error
 	// LockOutbox is called inside Commit, right before the transaction's
 	// queued events are written and after every other lock, so sequence
 	// numbers are assigned in commit order (a reader never skips one) and

@@ -79,6 +79,8 @@ func testRetryable(t *testing.T, s store.Store) {
 		t.Fatalf("Commit after the deadlock: %v", err)
 	}
 
+	noWait(t, s)
+
 	// The marker itself: kept through wrapping, absent from other errors.
 	wrapped := store.Retryable(model.NotFoundf("x"))
 	if !store.IsRetryable(wrapped) || !errors.Is(wrapped, model.ErrNotFound) || wrapped.Error() != "x" {
@@ -86,5 +88,62 @@ func testRetryable(t *testing.T, s store.Store) {
 	}
 	if store.IsRetryable(model.NotFoundf("x")) || store.Retryable(nil) != nil {
 		t.Error("IsRetryable accepts an unmarked error, or Retryable(nil) is not nil")
+	}
+}
+
+// noWait checks EntityLockParams.NoWait: while one writer holds a key,
+// another asking for it without waiting fails at once with a retryable
+// error and does not take it; where writers are serialised (one writer) the
+// second gets no further than Begin until the first ends, and then locks.
+func noWait(t *testing.T, s store.Store) {
+	t.Helper()
+	ctx := context.Background()
+	k := Key("service", "nowait")
+	tx1, err := s.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = tx1.Rollback(ctx) }()
+	if err := tx1.EntityLock(ctx, &store.EntityLockParams{Keys: []model.EntityKey{k}}); err != nil {
+		t.Fatal(err)
+	}
+	begun, got := make(chan struct{}), make(chan error, 1)
+	go func() {
+		got <- func() error {
+			tx2, err := s.Begin(ctx)
+			close(begun)
+			if err != nil {
+				return err
+			}
+			defer func() { _ = tx2.Rollback(ctx) }()
+			return tx2.EntityLock(ctx, &store.EntityLockParams{Keys: []model.EntityKey{Key("service", "other"), k}, NoWait: true})
+		}()
+	}()
+	select {
+	case <-begun:
+		// Concurrent writers: the call must not wait for tx1.
+		select {
+		case err := <-got:
+			if !store.IsRetryable(err) {
+				t.Fatalf("NoWait EntityLock of a held key = %v, want a retryable error", err)
+			}
+			checkKind(t, "NoWait on a held key", err, model.ErrUnavailable)
+		case <-time.After(10 * time.Second):
+			t.Fatal("NoWait EntityLock of a held key waits for its holder")
+		}
+		return
+	case <-time.After(500 * time.Millisecond):
+	}
+	// One writer: the second waits in Begin, and locks once the first ends.
+	if err := tx1.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-got:
+		if err != nil {
+			t.Fatalf("NoWait EntityLock after the holder committed = %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("second writer still waits after the first committed")
 	}
 }

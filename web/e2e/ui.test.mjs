@@ -42,6 +42,15 @@ async function signIn(p = page, { returnTo } = {}) {
   else await p.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
 }
 
+/** openPalette presses Ctrl+K and waits until the search box has the focus. */
+async function openPalette() {
+  await page.keyboard.press('Control+k');
+  const box = page.getByRole('combobox', { name: 'Search entities' }).or(page.getByRole('textbox', { name: 'Search entities' }));
+  await box.waitFor();
+  await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Search entities' && document.activeElement.tagName === 'INPUT');
+  return box;
+}
+
 function path() {
   const u = new URL(page.url());
   return u.pathname + u.search;
@@ -93,9 +102,7 @@ describe('web UI in Chromium', { timeout: 5 * 60_000 }, () => {
   });
 
   it('searches every entity with Ctrl+K and opens the hit with the keyboard', async () => {
-    await page.keyboard.press('Control+k');
-    const box = page.getByRole('combobox', { name: 'Search entities' }).or(page.getByRole('textbox', { name: 'Search entities' }));
-    await box.waitFor();
+    const box = await openPalette();
     await page.keyboard.type('checkout');
     const hit = page.getByRole('option', { name: /checkout/i }).first().or(page.getByRole('button', { name: /checkout/i }).first());
     await hit.waitFor();
@@ -254,7 +261,7 @@ describe('web UI in Chromium', { timeout: 5 * 60_000 }, () => {
       // Focus is still in the filter's text field, where the palette's shortcut is
       // ignored (Mantine's default); leave the field as a user would with Tab.
       await page.keyboard.press('Tab');
-      await page.keyboard.press('Control+k');
+      await openPalette();
       await page.keyboard.type('Payments SDK');
       await page.getByRole('button', { name: 'Payments SDK (Library)' }).or(page.getByRole('option', { name: 'Payments SDK (Library)' })).waitFor();
       await page.keyboard.press('Enter');

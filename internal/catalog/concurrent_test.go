@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/atrium-idp/atrium/internal/catalog"
+	"github.com/atrium-idp/atrium/internal/model"
 	"github.com/atrium-idp/atrium/internal/store"
 	"github.com/atrium-idp/atrium/internal/store/dbtest"
 )
@@ -51,6 +52,27 @@ func TestConcurrentComputedWrites(t *testing.T) {
 		for g := range writers {
 			wg.Go(func() {
 				for r := range rounds {
+					if r%3 == 2 {
+						// A bulk upsert of both nodes: one transaction, retried as a whole.
+						v := float64(7000 + 10*g + r)
+						ins := []*model.EntityInput{
+							input(t, fmt.Sprintf(`{"identifier":%q,"properties":{"val":%v}}`, id(g), v)),
+							input(t, fmt.Sprintf(`{"identifier":%q,"properties":{"val":%v}}`, id(g+writers), v+1)),
+						}
+						res, err := f.svc.EntityBulkCreate(f.ctx, actor, "node", ins, catalog.WriteOptions{Upsert: true, Merge: true})
+						if err != nil {
+							errs <- fmt.Errorf("writer %d, round %d, bulk: %w", g, r, err)
+							continue
+						}
+						for i, n := range []int{g, g + writers} {
+							if res[i].Err != nil || res[i].Created || res[i].Entity.Properties["val"] != v+float64(i) {
+								errs <- fmt.Errorf("writer %d, round %d, bulk item %d = %+v", g, r, i, res[i])
+								continue
+							}
+							final[n] = v + float64(i)
+						}
+						continue
+					}
 					for _, n := range []int{g, g + writers} {
 						v := float64(1000*(n+1) + r)
 						_, err := f.svc.EntityPatch(f.ctx, actor, "node", id(n), input(t, fmt.Sprintf(`{"properties":{"val":%v}}`, v)), catalog.WriteOptions{})

@@ -7,6 +7,12 @@ import { RelativeTime } from '../../RelativeTime';
 import { formatAbsolute } from '../../../lib/time';
 import type { ValueDef } from '../fields';
 import { Markdown, markdownToPlain, safeHref } from './Markdown';
+import classes from './values.module.css';
+
+/** chipStyle: a light badge whose text keeps its contrast in both schemes. */
+export function chipProps(color: string) {
+  return { className: classes.chip, style: { '--chip-color': `var(--mantine-color-${color}-9)` } as React.CSSProperties };
+}
 
 const PORT_COLORS: Record<string, string> = {
   blue: 'blue',
@@ -62,7 +68,8 @@ function ChipLink({ to, children, color }: { to: string; children: ReactNode; co
       color={color}
       radius="xl"
       tt="none"
-      style={{ cursor: 'pointer', fontWeight: 500 }}
+      className={chipProps(color).className}
+      style={{ ...chipProps(color).style, cursor: 'pointer', fontWeight: 500 }}
     >
       {children}
     </Badge>
@@ -112,7 +119,7 @@ export function Countdown({ value }: { value: string }) {
   if (!Number.isFinite(target)) return <Text span size="sm">{value}</Text>;
   return (
     <Tooltip label={formatAbsolute(value)} openDelay={300}>
-      <Badge variant="light" color={expired ? 'red' : 'teal'} tt="none" className="mono">
+      <Badge variant="light" color={expired ? 'red' : 'teal'} tt="none" {...chipProps(expired ? 'red' : 'teal')}>
         <time dateTime={value}>{expired ? 'Expired' : `⏱ ${formatCountdown(target, now)}`}</time>
       </Badge>
     </Tooltip>
@@ -122,7 +129,7 @@ export function Countdown({ value }: { value: string }) {
 export function EnumBadge({ value, colors }: { value: unknown; colors?: Record<string, string> }) {
   const s = String(value);
   return (
-    <Badge variant="light" color={mantineColor(colors?.[s])} tt="none">
+    <Badge variant="light" color={mantineColor(colors?.[s])} tt="none" {...chipProps(mantineColor(colors?.[s]))}>
       {s}
     </Badge>
   );
@@ -188,7 +195,7 @@ export function PropertyValue({ value, def = {}, compact = false }: PropertyValu
   switch (type) {
     case 'boolean':
       return (
-        <Badge variant="light" color={value === true ? 'green' : 'gray'} tt="none">
+        <Badge variant="light" color={value === true ? 'green' : 'gray'} tt="none" {...chipProps(value === true ? 'green' : 'gray')}>
           {value === true ? '✓ Yes' : value === false ? '✗ No' : String(value)}
         </Badge>
       );

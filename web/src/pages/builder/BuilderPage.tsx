@@ -113,6 +113,8 @@ export default function BuilderPage() {
               {listed.map((b) => (
                 <NavLink
                   key={b.identifier}
+                  component="button"
+                  type="button"
                   active={b.identifier === blueprint}
                   label={b.title || b.identifier}
                   description={b.identifier}

@@ -1,0 +1,72 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { jsonResponse, renderWithProviders } from '../../test/render';
+import { stubDocumentFonts } from '../../components/forms/testStubs';
+import EntityFormPage from './EntityFormPage';
+
+stubDocumentFonts();
+
+const blueprint = {
+  identifier: 'service',
+  title: 'Service',
+  schema: { properties: { replicas: { type: 'number', title: 'Replicas' } }, required: [] },
+  relations: {},
+  mirrorProperties: {},
+  calculationProperties: {},
+  aggregationProperties: {},
+};
+const entity = { identifier: 'pay', title: 'Pay', blueprint: 'service', team: [], properties: { replicas: 2 }, relations: {}, updatedAt: 'x' };
+
+describe('EntityFormPage', () => {
+  const fetchMock = vi.fn<typeof fetch>();
+  const writes: { method: string; path: string; body: unknown }[] = [];
+  beforeEach(() => {
+    writes.length = 0;
+    fetchMock.mockReset();
+    fetchMock.mockImplementation(async (input, init) => {
+      const url = new URL(String(input), 'http://localhost');
+      const method = init?.method ?? 'GET';
+      if (method !== 'GET') {
+        const body = JSON.parse(String(init?.body));
+        writes.push({ method, path: url.pathname, body });
+        return jsonResponse({ ok: true, entity: { ...entity, ...body } });
+      }
+      if (url.pathname === '/v1/blueprints/service') return jsonResponse({ ok: true, blueprint });
+      if (url.pathname === '/v1/blueprints/service/entities/pay') return jsonResponse({ ok: true, entity });
+      return jsonResponse({ ok: false, error: 'not_found', message: 'no such blueprint' }, 404);
+    });
+    vi.stubGlobal('fetch', fetchMock);
+  });
+  afterEach(() => vi.unstubAllGlobals());
+
+  const extraRoutes = [{ path: '/entities/:bp/:id', element: <h1>entity page</h1> }];
+
+  it('edits an entity with PUT and goes to its page', async () => {
+    const user = userEvent.setup();
+    renderWithProviders(<EntityFormPage />, { path: '/entities/service/pay/edit', route: '/entities/:blueprint/:identifier/edit', extraRoutes });
+    const replicas = await screen.findByRole('textbox', { name: 'Replicas' });
+    expect((replicas as HTMLInputElement).value).toBe('2');
+    await user.clear(replicas);
+    await user.type(replicas, '5');
+    await user.click(screen.getByRole('button', { name: 'Save changes' }));
+    expect(await screen.findByRole('heading', { name: 'entity page' })).toBeTruthy();
+    expect(writes).toEqual([
+      { method: 'PUT', path: '/v1/blueprints/service/entities/pay', body: { identifier: 'pay', title: 'Pay', properties: { replicas: 5 }, relations: {} } },
+    ]);
+  });
+
+  it('creates with POST from /catalog/:blueprint/new', async () => {
+    const user = userEvent.setup();
+    renderWithProviders(<EntityFormPage />, { path: '/catalog/service/new', route: '/catalog/:blueprint/new', extraRoutes });
+    await user.type(await screen.findByRole('textbox', { name: 'Title' }), 'New One');
+    await user.click(screen.getByRole('button', { name: 'Create Service' }));
+    expect(await screen.findByRole('heading', { name: 'entity page' })).toBeTruthy();
+    expect(writes[0]).toEqual({ method: 'POST', path: '/v1/blueprints/service/entities', body: { identifier: 'new-one', title: 'New One', properties: {}, relations: {} } });
+  });
+
+  it('shows an error for an unknown blueprint', async () => {
+    renderWithProviders(<EntityFormPage />, { path: '/catalog/nope/new', route: '/catalog/:blueprint/new', extraRoutes });
+    expect(await screen.findByText('no such blueprint')).toBeTruthy();
+  });
+});

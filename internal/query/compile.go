@@ -23,12 +23,6 @@ type Compiled struct {
 // every database difference. The condition has the meaning of Eval
 // (package doc) on every dialect.
 func Compile(q *Query, d store.Dialect, alias string) (out *Compiled, err error) {
-	return compile(q, d, alias, wideReach)
-}
-
-// compile is Compile with the relatedTo switch-over point as a parameter
-// (wide <= 0: candidates always walk), so tests pin both forms.
-func compile(q *Query, d store.Dialect, alias string, wide int) (out *Compiled, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			out, err = nil, fmt.Errorf("query compile: internal error: %v", r)
@@ -37,7 +31,7 @@ func compile(q *Query, d store.Dialect, alias string, wide int) (out *Compiled, 
 	if q == nil || !q.bound {
 		return nil, ErrUnbound
 	}
-	c := &compiler{d: d, e: alias, wide: wide}
+	c := &compiler{d: d, e: alias}
 	w := c.node(q.Root)
 	return &Compiled{Where: w, Args: c.args}, nil
 }
@@ -47,7 +41,6 @@ type compiler struct {
 	e    string // entities alias
 	args []any
 	n    int // alias counter
-	wide int // reach size from which relatedTo walks from candidates
 }
 
 // Bind implements store.Binder.
@@ -316,84 +309,32 @@ func (c *compiler) allowed(r *Related, ed string) string {
 	return " AND (" + strings.Join(ors, " OR ") + ")"
 }
 
-// wideReach is how many paths the reach from a relatedTo's targets may
-// hold before the compiled condition stops materialising it and tests each
-// candidate instead (see relatedOneWay). Counting costs a few microseconds
-// per path on SQLite, so this bounds what a wide reach pays before the
-// candidates' walks start.
-const wideReach = 500
-
 // reach is the recursive set of entities reachable from r's entities
 // following edges forward (upstream) or backward (downstream).
-//
-// With limit > 0 it is instead the first limit paths from them (UNION ALL:
-// no duplicate elimination, whose index inserts were half the cost of the
-// walk), and the recursion stops there, cycles included. Fewer paths than
-// limit means fewer entities than limit.
-func (c *compiler) reach(r *Related, forward bool, limit int) string {
+func (c *compiler) reach(r *Related, forward bool) string {
 	from, to := "from", "to"
 	if !forward {
 		from, to = "to", "from"
 	}
 	cte, ed0, ed := c.alias("r"), c.alias("ed"), c.alias("ed")
-	lim, union := "", " UNION "
-	if limit > 0 {
-		lim, union = " LIMIT "+strconv.Itoa(limit), " UNION ALL "
-	}
 	return "(WITH RECURSIVE " + cte + "(bp, id) AS (" +
 		"SELECT " + ed0 + "." + to + "_blueprint, " + ed0 + "." + to + "_identifier FROM edges " + ed0 +
 		" WHERE " + ed0 + "." + from + "_blueprint = " + c.Bind(r.Blueprint) + " AND " + ed0 + "." + from + "_identifier IN " + c.idList(r.IDs) +
 		c.allowed(r, ed0) +
-		union + "SELECT " + ed + "." + to + "_blueprint, " + ed + "." + to + "_identifier FROM edges " + ed + " JOIN " + cte +
-		" ON " + ed + "." + from + "_blueprint = " + cte + ".bp AND " + ed + "." + from + "_identifier = " + cte + ".id" +
-		" WHERE 1 = 1" + c.allowed(r, ed) +
-		") SELECT bp, id FROM " + cte + lim + ")"
-}
-
-// reaches is true for a candidate entity from which r's entities are
-// reached walking the other way than reach(r, forward) — the same
-// membership, decided from the candidate. The recursion runs lazily
-// (SQLite co-routine, PostgreSQL CTE scan), so EXISTS stops at the first
-// target found.
-func (c *compiler) reaches(r *Related, forward bool) string {
-	from, to := "to", "from" // reach's columns swapped
-	if !forward {
-		from, to = "from", "to"
-	}
-	cte, ed0, ed := c.alias("w"), c.alias("ed"), c.alias("ed")
-	return "EXISTS (WITH RECURSIVE " + cte + "(bp, id) AS (" +
-		"SELECT " + ed0 + "." + to + "_blueprint, " + ed0 + "." + to + "_identifier FROM edges " + ed0 +
-		" WHERE " + ed0 + "." + from + "_blueprint = " + c.e + ".blueprint AND " + ed0 + "." + from + "_identifier = " + c.e + ".identifier" +
-		c.allowed(r, ed0) +
 		" UNION SELECT " + ed + "." + to + "_blueprint, " + ed + "." + to + "_identifier FROM edges " + ed + " JOIN " + cte +
 		" ON " + ed + "." + from + "_blueprint = " + cte + ".bp AND " + ed + "." + from + "_identifier = " + cte + ".id" +
 		" WHERE 1 = 1" + c.allowed(r, ed) +
-		") SELECT 1 FROM " + cte + " WHERE " + cte + ".bp = " + c.Bind(r.Blueprint) + " AND " + cte + ".id IN " + c.idList(r.IDs) + ")"
-}
-
-// relatedOneWay picks, while the query runs, between two forms of one
-// direction: when the reach from the targets is small (under wideReach) it
-// is materialised once and candidates are looked up in it; when it is wide
-// (a domain reaches most of a catalog through dependsOn chains: 16 s to
-// build at 1M entities) each candidate walks the other way until it meets
-// a target, which for a page of 50 among mostly-matching candidates is a
-// few short walks. The count is an uncorrelated subquery, computed once.
-func (c *compiler) relatedOneWay(r *Related, forward bool) string {
-	if c.wide <= 0 {
-		return c.reaches(r, forward)
-	}
-	small := "(SELECT count(*) FROM " + c.reach(r, forward, c.wide) + " " + c.alias("n") + ") < " + strconv.Itoa(c.wide)
-	return "(CASE WHEN " + small + " THEN " + c.keyIn() + c.reach(r, forward, 0) + " ELSE " + c.reaches(r, forward) + " END)"
+		") SELECT bp, id FROM " + cte + ")"
 }
 
 func (c *compiler) related(r *Related) string {
 	switch r.Direction {
 	case "upstream":
-		return c.relatedOneWay(r, true)
+		return "(" + c.keyIn() + c.reach(r, true) + ")"
 	case "downstream":
-		return c.relatedOneWay(r, false)
+		return "(" + c.keyIn() + c.reach(r, false) + ")"
 	}
-	return "(" + c.relatedOneWay(r, true) + " OR " + c.relatedOneWay(r, false) + ")"
+	return "(" + c.keyIn() + c.reach(r, true) + " OR " + c.keyIn() + c.reach(r, false) + ")"
 }
 
 // step returns the set of entities one step of a path leads to from the

@@ -2,7 +2,7 @@
 import { Badge, Group, Table, Text } from '@mantine/core';
 import type { Blueprint, FieldChange } from '../../api/types';
 import { blueprintFields, type ValueDef } from './fields';
-import { PropertyValue } from './values/PropertyValue';
+import { PropertyValue, chipProps } from './values/PropertyValue';
 
 /** describePath names a change's field and the schema of its value. */
 export function describePath(path: string, bp?: Blueprint): { label: string; def: ValueDef } {
@@ -39,7 +39,7 @@ export function HistoryDiff({ changes, blueprint }: { changes: FieldChange[]; bl
             <Table.Tr key={c.path} data-testid="change">
               <Table.Td w={200} style={{ verticalAlign: 'top' }}>
                 <Group gap={6} wrap="nowrap">
-                  <Badge size="xs" variant="light" color={OP_COLOR[c.op]}>
+                  <Badge size="xs" variant="light" color={OP_COLOR[c.op]} {...chipProps(OP_COLOR[c.op])}>
                     {OP_LABEL[c.op]}
                   </Badge>
                   <Text size="sm" fw={500} title={c.path}>
@@ -50,7 +50,7 @@ export function HistoryDiff({ changes, blueprint }: { changes: FieldChange[]; bl
               <Table.Td>
                 <Group gap={8} wrap="wrap" align="center">
                   {c.op !== 'add' && (
-                    <span className="diff-old" aria-label="old value" style={{ textDecoration: c.op === 'remove' ? 'line-through' : undefined, opacity: 0.75 }}>
+                    <span className="diff-old" aria-label="old value" style={{ textDecoration: c.op === 'remove' ? 'line-through' : undefined }}>
                       <PropertyValue value={c.from} def={def} compact />
                     </span>
                   )}

@@ -5,6 +5,9 @@ import type { Blueprint, HistoryVersion } from '../../api/types';
 import { RelativeTime } from '../../components/RelativeTime';
 import { EmptyState, ErrorState, PageLoader } from '../../components/states';
 import { HistoryDiff } from '../../components/entity/HistoryDiff';
+import { chipProps } from '../../components/entity/values/PropertyValue';
+
+const originColor = (o: string) => (o === 'UI' ? 'indigo' : o === 'CLI' ? 'teal' : 'gray');
 
 export function versionKind(v: HistoryVersion, first: boolean): string {
   if (v.deleted) return 'Deleted';
@@ -37,7 +40,7 @@ export function HistoryTab({ blueprint, identifier, bp, onAsOf }: { blueprint: s
                 <Text size="sm" c="dimmed">
                   by {v.actor || 'unknown'} · <RelativeTime value={v.validFrom} />
                 </Text>
-                <Badge size="xs" variant="light" color={v.origin === 'UI' ? 'indigo' : v.origin === 'CLI' ? 'teal' : 'gray'}>
+                <Badge size="xs" variant="light" color={originColor(v.origin)} {...chipProps(originColor(v.origin))}>
                   {v.origin || 'API'}
                 </Badge>
                 {v.runId && (

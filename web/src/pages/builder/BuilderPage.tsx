@@ -1,11 +1,11 @@
-// Data model: the blueprint graph (click a node to edit it), a searchable list of
-// blueprints beside it, and the blueprint editor in a drawer.
+// Data model: the blueprint graph (click a node to edit it), a searchable
+// "Open a blueprint" picker (the keyboard path), and the blueprint editor in a drawer.
 //   /data-model              the graph
 //   /data-model?new=1        the graph and a new blueprint
 //   /data-model/:blueprint   the graph and that blueprint's editor
 import { useMemo, useState } from 'react';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
-import { Badge, Button, Drawer, Group, NavLink, Paper, ScrollArea, Skeleton, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
+import { Button, Drawer, Group, Paper, Select, Skeleton, Stack, Switch, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useBlueprint, useBlueprints } from '../../api/hooks';
 import { EmptyState, ErrorState, PageLoader } from '../../components/states';
@@ -13,7 +13,6 @@ import { IconBlueprint, IconPlus } from '../../components/icons';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import { BlueprintGraph } from '../../components/builder/BlueprintGraph';
 import { BlueprintEditor } from '../../components/builder/BlueprintEditor';
-import { BlueprintIcon } from '../../components/builder/BlueprintIcon';
 import { draftFromBlueprint, emptyBlueprint } from '../../components/builder/model';
 import type { Blueprint } from '../../api/types';
 
@@ -48,19 +47,19 @@ export default function BuilderPage() {
   const creating = params.get('new') === '1';
   useDocumentTitle(blueprint ? `${blueprint} · Data model` : 'Data model');
   const blueprints = useBlueprints();
-  const [filter, setFilter] = useState('');
   const [showSystem, setShowSystem] = useState(false);
   const all = blueprints.data ?? [];
   const shown = useMemo(
     () => all.filter((b) => showSystem || !b.identifier.startsWith('_') || b.identifier === blueprint),
     [all, showSystem, blueprint],
   );
-  const listed = useMemo(() => {
-    const q = filter.trim().toLowerCase();
-    return shown
-      .filter((b) => !q || b.identifier.toLowerCase().includes(q) || (b.title ?? '').toLowerCase().includes(q))
-      .sort((a, b) => (a.title || a.identifier).localeCompare(b.title || b.identifier));
-  }, [shown, filter]);
+  const options = useMemo(
+    () =>
+      [...all]
+        .sort((a, b) => (a.title || a.identifier).localeCompare(b.title || b.identifier))
+        .map((b) => ({ value: b.identifier, label: b.title && b.title !== b.identifier ? `${b.title} (${b.identifier})` : b.identifier })),
+    [all],
+  );
   const newDraft = useMemo(() => emptyBlueprint(), [creating]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const close = () => {
@@ -82,6 +81,16 @@ export default function BuilderPage() {
           </Text>
         </div>
         <Group>
+          <Select
+            aria-label="Open a blueprint"
+            placeholder="Open a blueprint…"
+            searchable
+            w={240}
+            data={options}
+            value={null}
+            onChange={(v) => v && select(v)}
+            nothingFoundMessage="No blueprint matches"
+          />
           <Switch label="Users & teams" checked={showSystem} onChange={(e) => setShowSystem(e.currentTarget.checked)} />
           <Button leftSection={<IconPlus size={16} />} onClick={() => setParams({ new: '1' })}>
             New blueprint
@@ -106,39 +115,9 @@ export default function BuilderPage() {
           A blueprint is a type of thing in your catalog: a service, an environment, a team's database.
         </EmptyState>
       ) : (
-        <Group align="stretch" gap="md" wrap="nowrap" style={{ height: 'calc(100vh - 190px)', minHeight: 420 }}>
-          <Paper withBorder radius="md" w={250} p="xs" style={{ display: 'flex', flexDirection: 'column', flexShrink: 0 }} component="nav" aria-label="Blueprints">
-            <TextInput size="xs" placeholder="Filter" aria-label="Filter blueprints" value={filter} onChange={(e) => setFilter(e.currentTarget.value)} mb="xs" />
-            <ScrollArea style={{ flex: 1 }}>
-              {listed.map((b) => (
-                <NavLink
-                  key={b.identifier}
-                  component="button"
-                  type="button"
-                  active={b.identifier === blueprint}
-                  label={b.title || b.identifier}
-                  description={b.identifier}
-                  leftSection={<BlueprintIcon icon={b.icon} size="md" />}
-                  rightSection={
-                    <Badge size="xs" variant="light" color="gray">
-                      {Object.keys(b.schema?.properties ?? {}).length}
-                    </Badge>
-                  }
-                  onClick={() => select(b.identifier)}
-                  aria-current={b.identifier === blueprint ? 'page' : undefined}
-                />
-              ))}
-              {listed.length === 0 && (
-                <Text size="xs" c="dimmed" p="xs">
-                  No blueprint matches.
-                </Text>
-              )}
-            </ScrollArea>
-          </Paper>
-          <Paper withBorder radius="md" style={{ flex: 1, overflow: 'hidden' }}>
-            <BlueprintGraph blueprints={shown} selected={blueprint} onSelect={select} />
-          </Paper>
-        </Group>
+        <Paper withBorder radius="md" style={{ height: 'calc(100vh - 190px)', minHeight: 420, overflow: 'hidden' }}>
+          <BlueprintGraph blueprints={shown} selected={blueprint} onSelect={select} />
+        </Paper>
       )}
 
       <Drawer

@@ -143,14 +143,14 @@ func (b *binder) rule(n *Rule) (Node, error) {
 	switch {
 	case op == "isEmpty":
 	case op == "isExpired":
-		r.Lo, r.LoT = TimeText(b.now), b.now
+		r.Lo, r.LoT = DateTimeText(b.now), b.now
 	case rangeOps[op]:
 		lo, hi, err := b.bounds(r.Range)
 		if err != nil {
 			return nil, &ParseError{Path: r.Path + ".value", Msg: err.Error()}
 		}
 		r.LoT, r.HiT = lo, hi
-		r.Lo, r.Hi = TimeText(lo), TimeText(hi)
+		r.Lo, r.Hi = DateTimeText(lo), DateTimeText(hi)
 	case r.Context != nil:
 		vals, err := b.context(r.Context, r.Path)
 		if err != nil {
@@ -172,17 +172,28 @@ func (b *binder) rule(n *Rule) (Node, error) {
 				r.Values = append(r.Values, t.Identifier)
 			}
 		}
+		if r.Field.Kind == FieldProperty && (scalarOps[op] || listOps[op] || orderOps[op]) && b.env.Schema.dateTimeProperty(r.Field.Name) {
+			// Stored date-times are canonical (datetime.go): so must be what
+			// they are compared with.
+			for i, v := range r.Values {
+				if s, ok := v.(string); ok {
+					if c, ok := CanonicalDateTime(s); ok {
+						r.Values[i] = c
+					}
+				}
+			}
+		}
 	}
 	return &r, nil
 }
 
 func (b *binder) bounds(rg *Range) (lo, hi time.Time, err error) {
 	if rg.Preset == "" {
-		lo, err = time.Parse(time.RFC3339Nano, rg.From)
+		lo, err = ParseDateTime(rg.From)
 		if err != nil {
 			return lo, hi, fmt.Errorf("from must be an RFC 3339 date-time")
 		}
-		hi, err = time.Parse(time.RFC3339Nano, rg.To)
+		hi, err = ParseDateTime(rg.To)
 		if err != nil {
 			return lo, hi, fmt.Errorf("to must be an RFC 3339 date-time")
 		}
@@ -190,14 +201,17 @@ func (b *binder) bounds(rg *Range) (lo, hi time.Time, err error) {
 	}
 	now := b.now.Truncate(time.Second)
 	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-	const d = 24 * time.Hour
+	// A whole day ends at its last instant, so a $createdAt at 23:59:59.5
+	// is in it; as text the bound is 23:59:59Z, which holds every canonical
+	// value of that day.
+	const d, end = 24 * time.Hour, 24*time.Hour - time.Nanosecond
 	switch rg.Preset {
 	case "today":
-		return day, day.Add(d - time.Second), nil
+		return day, day.Add(end), nil
 	case "yesterday":
-		return day.Add(-d), day.Add(-time.Second), nil
+		return day.Add(-d), day.Add(-d + end), nil
 	case "tomorrow":
-		return day.Add(d), day.Add(2*d - time.Second), nil
+		return day.Add(d), day.Add(d + end), nil
 	}
 	n := time.Duration(presetDays[rg.Preset]) * d
 	if rg.Preset[:4] == "next" {

@@ -31,12 +31,48 @@ var (
 	teams    = []string{"core", "pay", "ops", "Core"}
 )
 
+// dateOffsets are the instants, relative to diffNow, dates are drawn from;
+// the one-second and half-second neighbours meet fractions and offsets at
+// the boundary where raw text order goes wrong ("…:15.5Z" < "…:15Z").
+var dateOffsets = []time.Duration{-1100 * 24 * time.Hour, -400 * 24 * time.Hour, -100 * 24 * time.Hour, -20 * 24 * time.Hour,
+	-5 * 24 * time.Hour, -30 * time.Hour, -13 * time.Hour, -time.Hour, -time.Second, 0, 500 * time.Millisecond, time.Second,
+	time.Hour, 12 * time.Hour, 30 * time.Hour, 6 * 24 * time.Hour, 40 * 24 * time.Hour, 300 * 24 * time.Hour}
+
+// datePool is what the catalog stores in date-time properties: the
+// canonical form (query.DateTimeText).
 func datePool() []any {
 	out := []any{}
-	for _, d := range []time.Duration{-1100 * 24 * time.Hour, -400 * 24 * time.Hour, -100 * 24 * time.Hour, -20 * 24 * time.Hour,
-		-5 * 24 * time.Hour, -30 * time.Hour, -13 * time.Hour, -time.Hour, 0, time.Hour, 12 * time.Hour, 30 * time.Hour,
-		6 * 24 * time.Hour, 40 * 24 * time.Hour, 300 * 24 * time.Hour} {
-		out = append(out, query.TimeText(diffNow.Add(d)))
+	for _, d := range dateOffsets {
+		out = append(out, query.DateTimeText(diffNow.Add(d)))
+	}
+	return out
+}
+
+// literalDatePool is how callers write date-times in queries: canonical,
+// with fractions of any length, with offsets, in lower case.
+func literalDatePool() []any {
+	east, west := time.FixedZone("", 2*3600+30*60), time.FixedZone("", -5*3600)
+	out := datePool()
+	for _, d := range dateOffsets {
+		t := diffNow.Add(d)
+		out = append(out,
+			t.Format("2006-01-02T15:04:05.000Z07:00"),
+			t.Add(250*time.Millisecond).Format(time.RFC3339Nano),
+			t.Add(123456789).In(east).Format(time.RFC3339Nano),
+			t.In(west).Format(time.RFC3339),
+			strings.ToLower(t.Format(time.RFC3339)))
+	}
+	return out
+}
+
+// legacyDatePool is what rows written before canonical date-times may
+// hold (docs/data-model.md): the executors must still agree on them.
+func legacyDatePool() []any {
+	out := []any{}
+	for _, v := range literalDatePool() {
+		if c, ok := query.CanonicalDateTime(v.(string)); !ok || c != v {
+			out = append(out, v)
+		}
 	}
 	return out
 }
@@ -100,6 +136,9 @@ func genValue(r *rand.Rand, p model.Property) any {
 		return out
 	}
 	if p.Format == "date-time" {
+		if r.IntN(6) == 0 {
+			return pick(r, legacyDatePool())
+		}
 		return pick(r, datePool())
 	}
 	return pick(r, strPool)
@@ -118,7 +157,8 @@ func genCatalog(r *rand.Rand, n int) catalog {
 		e := &model.Entity{
 			Identifier: id, Blueprint: bp.Identifier, Title: pick(r, strPool).(string),
 			Properties: map[string]any{}, Relations: map[string]any{}, Team: []string{},
-			CreatedAt: diffNow.Add(-time.Duration(r.IntN(2000)) * time.Hour), CreatedBy: pick(r, []string{"alice", "bob", ""}),
+			CreatedAt: diffNow.Add(-time.Duration(r.IntN(2000))*time.Hour - time.Duration(r.IntN(3))*time.Second/2),
+			CreatedBy: pick(r, []string{"alice", "bob", ""}),
 		}
 		e.UpdatedAt, e.UpdatedBy = e.CreatedAt.Add(time.Duration(r.IntN(100))*time.Hour), e.CreatedBy
 		if r.IntN(3) == 0 {
@@ -186,7 +226,7 @@ func genScalar(r *rand.Rand) any {
 	case 3:
 		return nil
 	case 4, 5:
-		return pick(r, datePool())
+		return pick(r, literalDatePool())
 	}
 	return pick(r, strPool)
 }
@@ -248,7 +288,7 @@ func genRule(r *rand.Rand, c catalog, depth int) map[string]any {
 		if r.IntN(2) == 0 {
 			rule["value"] = map[string]any{"preset": pick(r, presets)}
 		} else {
-			a, b := pick(r, datePool()), pick(r, datePool())
+			a, b := pick(r, literalDatePool()), pick(r, literalDatePool())
 			rule["value"] = map[string]any{"from": a, "to": b}
 		}
 	case "in", "notIn", "containsAny":

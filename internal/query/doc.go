@@ -34,18 +34,23 @@
 //   - Values of the wrong type never match (no coercion): "replicas" = "3"
 //     is false for the number 3. Check refuses such queries up front where
 //     the blueprint says the type.
-//   - Date-times stored in properties are compared as text. Bounds from
-//     date presets and explicit ranges are normalised to RFC 3339 UTC
-//     ("2006-01-02T15:04:05Z", fraction only when non-zero), so values
-//     written in UTC with second precision compare exactly; others compare
-//     by their text. $createdAt and $updatedAt compare as instants.
+//   - Date-times stored in properties (format date-time or timer) are
+//     compared as text, which is time order because the catalog stores them
+//     in one canonical form: RFC 3339, UTC, whole seconds
+//     ("2006-01-02T15:04:05Z", DateTimeText; datetime.go). Bind brings range
+//     bounds, isExpired's now, and the values of "=", "!=", "in", "notIn",
+//     "containsAny" and the order operators to that form when the property
+//     is a date-time on every blueprint in scope — whatever offset, fraction
+//     (dropped) or letter case they were written with; text operators take
+//     values as written. $createdAt and $updatedAt compare as instants.
 //   - isExpired holds when a string atom is earlier (as text) than now;
 //     isNotExpired is its negation.
 //   - Date presets resolve against Env.Clock at Bind: today, yesterday,
 //     tomorrow are whole UTC days; lastDay/lastWeek/last2Weeks/lastMonth/
 //     last3Months/last6Months/last12Months/last2Years/last3Years are
 //     [now − 1, 7, 14, 30, 90, 180, 365, 730, 1095 days, now]; the next…
-//     presets mirror them into the future.
+//     presets mirror them into the future. A whole-day preset ends at the
+//     day's last instant (23:59:59Z as text).
 //   - relatedTo {blueprint B, value ids, direction}: "upstream" matches the
 //     entities the given ones reach following relations forward (what they
 //     depend on), transitively; "downstream" the entities that reach them;

@@ -47,4 +47,11 @@ describe('buildGraph', () => {
     const ys = nodes.filter((n) => n.position.x === x('domain')).map((n) => n.position.y);
     expect(new Set(ys).size).toBe(ys.length);
   });
+
+  it('orders a column by its neighbours so edges do not cross', () => {
+    const g = buildGraph([bp('a', { r: { target: 'z' } }), bp('b', { r: { target: 'y' } }), bp('y'), bp('z')]);
+    const y = (id: string) => g.nodes.find((n) => n.id === id)!.position.y;
+    expect(y('a')).toBeLessThan(y('b'));
+    expect(y('z')).toBeLessThan(y('y'));
+  });
 });

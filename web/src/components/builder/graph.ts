@@ -60,17 +60,46 @@ export function buildGraph(blueprints: Blueprint[], opts: { selected?: string } 
   const sorted = [...blueprints].sort((a, b) => a.identifier.localeCompare(b.identifier));
   const layerOf = layers(sorted);
   const maxLayer = Math.max(0, ...layerOf.values());
-  const rowInLayer = new Map<number, number>();
   const ids = new Set(sorted.map((b) => b.identifier));
+  const colOf = new Map(sorted.map((b) => [b.identifier, maxLayer - (layerOf.get(b.identifier) ?? 0)]));
+  // Neighbours through relations either way, for ordering within a column.
+  const neighbours = new Map<string, string[]>(sorted.map((b) => [b.identifier, []]));
+  for (const b of sorted) {
+    for (const r of Object.values(b.relations ?? {})) {
+      if (!r || !ids.has(r.target) || r.target === b.identifier) continue;
+      neighbours.get(b.identifier)!.push(r.target);
+      neighbours.get(r.target)!.push(b.identifier);
+    }
+  }
+  const columns: string[][] = Array.from({ length: maxLayer + 1 }, () => []);
+  for (const b of sorted) columns[colOf.get(b.identifier)!]!.push(b.identifier);
+  // Two barycenter sweeps (left to right, then right to left) cut edge crossings.
+  const rowOf = new Map<string, number>();
+  const index = () => columns.forEach((col) => col.forEach((id, i) => rowOf.set(id, i)));
+  index();
+  const sweep = (order: number[]) => {
+    for (const c of order) {
+      const bary = new Map<string, number>();
+      for (const id of columns[c]!) {
+        const ns = neighbours.get(id)!.filter((n) => colOf.get(n) !== c);
+        bary.set(id, ns.length ? ns.reduce((a, n) => a + rowOf.get(n)!, 0) / ns.length : rowOf.get(id)!);
+      }
+      columns[c]!.sort((a, b) => bary.get(a)! - bary.get(b)! || a.localeCompare(b));
+      index();
+    }
+  };
+  const cols = columns.map((_, i) => i);
+  sweep(cols.slice(1));
+  sweep(cols.slice(0, -1).reverse());
+  const tallest = Math.max(1, ...columns.map((c) => c.length));
   const nodes: BlueprintNode[] = sorted.map((b) => {
-    const layer = layerOf.get(b.identifier) ?? 0;
-    const col = maxLayer - layer;
-    const row = rowInLayer.get(col) ?? 0;
-    rowInLayer.set(col, row + 1);
+    const col = colOf.get(b.identifier)!;
+    const offset = ((tallest - columns[col]!.length) * (NODE_HEIGHT + ROW_GAP)) / 2;
+    const row = rowOf.get(b.identifier)!;
     return {
       id: b.identifier,
       type: 'blueprint',
-      position: { x: col * (NODE_WIDTH + COL_GAP), y: row * (NODE_HEIGHT + ROW_GAP) },
+      position: { x: col * (NODE_WIDTH + COL_GAP), y: offset + row * (NODE_HEIGHT + ROW_GAP) },
       selected: opts.selected === b.identifier,
       data: {
         identifier: b.identifier,

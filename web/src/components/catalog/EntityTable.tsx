@@ -40,9 +40,11 @@ interface Props {
   total?: number;
   empty: React.ReactNode;
   caption: string;
+  /** False while the filters cannot be built yet (the blueprint is loading). */
+  enabled?: boolean;
 }
 
-export function EntityTable({ blueprint, columns, query, sort, sortFields, onSort, pageSize, onPageSize, total, empty, caption }: Props) {
+export function EntityTable({ blueprint, columns, query, sort, sortFields, onSort, pageSize, onPageSize, total, empty, caption, enabled = true }: Props) {
   const sortReq = toSearchSort(sort, sortFields);
   const base = useMemo(() => ({ query, sort: sortReq, limit: pageSize }), [JSON.stringify(query), JSON.stringify(sortReq), pageSize]); // eslint-disable-line react-hooks/exhaustive-deps
   // cursors[i] is the `from` of page i (undefined for the first); a new
@@ -57,6 +59,7 @@ export function EntityTable({ blueprint, columns, query, sort, sortFields, onSor
     queryKey: catalogKeys.page(blueprint, req),
     queryFn: ({ signal }) => searchEntities(blueprint, req, signal),
     placeholderData: keepPreviousData,
+    enabled,
   });
 
   // A change to an entity on this page refreshes the page.

@@ -96,6 +96,21 @@ describe('CatalogPage', () => {
     expect(await screen.findByRole('link', { name: 'A' })).toBeTruthy();
   });
 
+  it('restores filters, sort and grouping from the URL', async () => {
+    const filters = encodeURIComponent(JSON.stringify([{ id: 'a', field: 'language', operator: '=', value: 'Go' }]));
+    renderWithProviders(<CatalogPage />, { path: `/catalog/service?filters=${filters}&sort=replicas:desc`, route: '/catalog/:blueprint' });
+    await screen.findByRole('link', { name: 'A' });
+    const s = calls.filter((c) => c.path.endsWith('/entities/search'));
+    expect(s).toHaveLength(1);
+    expect(s[0].body).toEqual({
+      limit: 50,
+      query: { combinator: 'and', rules: [{ property: 'language', operator: '=', value: 'Go' }] },
+      sort: [{ property: 'replicas', order: 'desc' }],
+    });
+    expect(calls.find((c) => c.path.endsWith('/entities-count'))?.body).toEqual({ query: { combinator: 'and', rules: [{ property: 'language', operator: '=', value: 'Go' }] } });
+    expect((screen.getByRole('combobox', { name: 'Filter 1 property' }) as HTMLInputElement).value).toBe('language');
+  });
+
   it('shows the server message on error', async () => {
     search = () => jsonResponse({ ok: false, error: 'invalid_request', message: 'query.rules[0].value: bad value' }, 422);
     setup();

@@ -22,7 +22,7 @@ import {
   ActionIcon,
 } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Link, useParams } from 'react-router';
+import { Link, useParams, useSearchParams } from 'react-router';
 import { api, enc, errorMessage } from '../../api/client';
 import { aggregate, useBlueprint } from '../../api/hooks';
 import { useLiveEvents } from '../../api/events';
@@ -57,6 +57,24 @@ async function countEntities(bp: string, query: RuleTree | undefined, signal?: A
   return r.count;
 }
 
+export function parseFilters(s: string): Filter[] {
+  if (!s) return [];
+  try {
+    const v = JSON.parse(s) as unknown;
+    return Array.isArray(v) ? (v.filter((f) => f && typeof f === 'object' && typeof f.field === 'string' && typeof f.operator === 'string') as Filter[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+export function parseSort(s: string | null): SortState | null {
+  if (!s) return null;
+  const i = s.lastIndexOf(':');
+  if (i <= 0) return null;
+  const order = s.slice(i + 1);
+  return { field: s.slice(0, i), order: order === 'desc' ? 'desc' : 'asc' };
+}
+
 export function groupRule(f: FieldDef, value: unknown): Rule {
   return f.kind === 'relation' ? { relation: f.name, operator: '=', value } : { property: f.name, operator: '=', value };
 }
@@ -70,10 +88,35 @@ export default function CatalogPage() {
   const byKey = useMemo(() => new Map(fields.map((f) => [f.key, f])), [fields]);
   useDocumentTitle(bp?.title ?? bpId);
 
-  const [filters, setFilters] = useState<Filter[]>([]);
-  const [columnKeys, setColumnKeys] = useState<string[] | null>(null);
-  const [sort, setSort] = useState<SortState | null>(null);
-  const [groupBy, setGroupBy] = useState<string | null>(null);
+  // Filters, sort, grouping and columns live in the URL: links and the back button keep them.
+  const [params, setParams] = useSearchParams();
+  const patchParams = (patch: Record<string, string | undefined>) =>
+    setParams(
+      (p) => {
+        const n = new URLSearchParams(p);
+        for (const [k, v] of Object.entries(patch)) {
+          if (v === undefined || v === '') n.delete(k);
+          else n.set(k, v);
+        }
+        return n;
+      },
+      { replace: true },
+    );
+  const filtersParam = params.get('filters') ?? '';
+  const filters = useMemo(() => parseFilters(filtersParam), [filtersParam]);
+  const sort = parseSort(params.get('sort'));
+  const groupBy = params.get('group') || null;
+  const columnsParam = params.get('columns');
+  const columnKeys = columnsParam ? columnsParam.split(',').filter(Boolean) : null;
+  const enc_ = {
+    filters: (f: Filter[]) => (f.length ? JSON.stringify(f) : undefined),
+    sort: (x: SortState | null) => (x ? `${x.field}:${x.order}` : undefined),
+    columns: (c: string[] | null) => (c ? c.join(',') : undefined),
+  };
+  const setFilters = (f: Filter[]) => patchParams({ filters: enc_.filters(f) });
+  const setSort = (x: SortState | null) => patchParams({ sort: enc_.sort(x) });
+  const setGroupBy = (g: string | null) => patchParams({ group: g ?? undefined });
+  const setColumnKeys = (c: string[] | null) => patchParams({ columns: enc_.columns(c) });
   const [pageSize, setPageSize] = useState(50);
   const [pending, setPending] = useState(0);
   const [views, setViews] = useState<CatalogView[]>(() => loadViews(bpId));
@@ -86,10 +129,6 @@ export default function CatalogPage() {
   if (viewsFor !== bpId) {
     setViewsFor(bpId);
     setViews(loadViews(bpId));
-    setFilters([]);
-    setColumnKeys(null);
-    setSort(null);
-    setGroupBy(null);
     setPending(0);
   }
 
@@ -98,10 +137,13 @@ export default function CatalogPage() {
   const queryKey = JSON.stringify(query ?? null);
   const incomplete = filters.filter((f) => !isComplete(f)).length;
 
+  // Without filters or sort the first page needs nothing from the blueprint, so it
+  // loads in parallel with it; filters and sort from the URL wait for it.
+  const ready = bpQ.isSuccess || (filters.length === 0 && !sort && !groupBy);
   const countQ = useQuery({
     queryKey: catalogKeys.count(bpId, queryKey),
     queryFn: ({ signal }) => countEntities(bpId, query, signal),
-    enabled: !!bpId,
+    enabled: !!bpId && ready,
   });
 
   const groupField = groupBy ? byKey.get(groupBy) : undefined;
@@ -131,10 +173,12 @@ export default function CatalogPage() {
   };
 
   const applyView = (v: CatalogView) => {
-    setFilters(v.filters ?? []);
-    setColumnKeys(v.columns?.length ? v.columns : null);
-    setSort(v.sort ?? null);
-    setGroupBy(v.groupBy ?? null);
+    patchParams({
+      filters: enc_.filters(v.filters ?? []),
+      columns: enc_.columns(v.columns?.length ? v.columns : null),
+      sort: enc_.sort(v.sort ?? null),
+      group: v.groupBy ?? undefined,
+    });
   };
   const saveCurrent = () => {
     const name = viewName.trim();
@@ -215,6 +259,7 @@ export default function CatalogPage() {
     pageSize,
     onPageSize: setPageSize,
     empty,
+    enabled: ready,
   };
 
   return (

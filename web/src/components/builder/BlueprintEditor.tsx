@@ -1,7 +1,7 @@
 // Create or edit one blueprint: general settings and ownership, properties,
 // relations and computed properties. Server validation errors land on the
 // matching control (errors.ts); the rest go to the alert at the top.
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import {
   Alert,
   Badge,
@@ -40,6 +40,7 @@ import {
 } from './model';
 import { PropertyEditor } from './PropertyEditor';
 import { useFocusFirstError } from '../forms/useFocusFirstError';
+import { useUnsavedChanges } from '../forms/UnsavedChangesGuard';
 import { AggregationEditor, CalculationEditor, MirrorEditor, mirrorPathSuggestions, RelationEditor, Row, RowSummary, typeBadges } from './RowEditors';
 
 type TabName = 'general' | 'properties' | 'relations' | 'computed';
@@ -96,6 +97,8 @@ export function BlueprintEditor({
 }) {
   const qc = useQueryClient();
   const [draft, setDraft] = useState(initial);
+  const dirty = useMemo(() => JSON.stringify(draft) !== JSON.stringify(initial), [draft, initial]);
+  const { guard, allowNextNavigation } = useUnsavedChanges(dirty);
   const [tab, setTab] = useState<TabName>('general');
   const [open, setOpen] = useState<Set<string>>(() => new Set());
   const [errors, setErrors] = useState<SaveErrors>(NO_ERRORS);
@@ -167,6 +170,7 @@ export function BlueprintEditor({
         : await api.post<{ blueprint: Blueprint }>('/v1/blueprints', body);
       await qc.invalidateQueries({ queryKey: keys.blueprints() });
       await qc.invalidateQueries({ queryKey: keys.blueprint(d.identifier) });
+      allowNextNavigation();
       onSaved(res.blueprint);
     } catch (err) {
       if (isApiError(err) && err.fieldErrors.length) {
@@ -483,8 +487,17 @@ export function BlueprintEditor({
           </Group>
         </Group>
       </Stack>
+      {guard}
       {draft.existing && onDeleted && (
-        <DeleteBlueprintModal identifier={draft.identifier} opened={deleting} onClose={() => setDeleting(false)} onDeleted={onDeleted} />
+        <DeleteBlueprintModal
+          identifier={draft.identifier}
+          opened={deleting}
+          onClose={() => setDeleting(false)}
+          onDeleted={() => {
+            allowNextNavigation();
+            onDeleted();
+          }}
+        />
       )}
     </form>
   );

@@ -11,6 +11,7 @@ import { EntityMultiPicker, EntityPicker } from './EntityPicker';
 import { buildEntityBody, draftFor, kindOf, mapEntityErrors, ownershipType, requiredSet, schemaProperties, slugify, type EntityDraft, type FieldValue } from './entityModel';
 import { PropertyInput } from './PropertyInput';
 import { useFocusFirstError } from './useFocusFirstError';
+import { useUnsavedChanges } from './UnsavedChangesGuard';
 
 /** Wide controls take the whole row. */
 const WIDE = new Set(['markdown', 'yaml', 'json', 'labeled-url']);
@@ -29,7 +30,10 @@ export function EntityForm({
 }) {
   const qc = useQueryClient();
   const editing = !!entity;
-  const [draft, setDraft] = useState<EntityDraft>(() => draftFor(bp, entity));
+  const [initial] = useState<EntityDraft>(() => draftFor(bp, entity));
+  const [draft, setDraft] = useState<EntityDraft>(initial);
+  const dirty = useMemo(() => JSON.stringify(draft) !== JSON.stringify(initial), [draft, initial]);
+  const { guard, allowNextNavigation } = useUnsavedChanges(dirty);
   const [controls, setControls] = useState<Record<string, string>>({});
   const [unmatched, setUnmatched] = useState<FieldError[]>([]);
   const [message, setMessage] = useState<string>();
@@ -64,6 +68,7 @@ export function EntityForm({
         : await api.post<{ entity: Entity }>(path, body);
       await qc.invalidateQueries({ queryKey: keys.entities(bp.identifier) });
       if (res.entity) qc.setQueryData(keys.entity(bp.identifier, res.entity.identifier), res.entity);
+      allowNextNavigation();
       onSaved(res.entity);
     } catch (err) {
       if (isApiError(err) && err.fieldErrors.length) {
@@ -220,6 +225,7 @@ export function EntityForm({
           </Button>
         </Group>
       </Stack>
+      {guard}
     </form>
   );
 }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { screen } from '@testing-library/react';
+import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { jsonResponse, renderWithProviders } from '../../test/render';
 import { stubDocumentFonts } from '../../components/forms/testStubs';
@@ -40,7 +40,10 @@ describe('EntityFormPage', () => {
   });
   afterEach(() => vi.unstubAllGlobals());
 
-  const extraRoutes = [{ path: '/entities/:bp/:id', element: <h1>entity page</h1> }];
+  const extraRoutes = [
+    { path: '/entities/:bp/:id', element: <h1>entity page</h1> },
+    { path: '/catalog/:bp', element: <h1>catalog page</h1> },
+  ];
 
   it('edits an entity with PUT and goes to its page', async () => {
     const user = userEvent.setup();
@@ -68,5 +71,27 @@ describe('EntityFormPage', () => {
   it('shows an error for an unknown blueprint', async () => {
     renderWithProviders(<EntityFormPage />, { path: '/catalog/nope/new', route: '/catalog/:blueprint/new', extraRoutes });
     expect(await screen.findByText('no such blueprint')).toBeTruthy();
+  });
+
+  it('asks before leaving with unsaved changes, and leaves at once without', async () => {
+    const user = userEvent.setup();
+    renderWithProviders(<EntityFormPage />, { path: '/catalog/service/new', route: '/catalog/:blueprint/new', extraRoutes });
+    await user.type(await screen.findByRole('textbox', { name: 'Title' }), 'Draft');
+    await user.click(screen.getByRole('button', { name: 'Cancel' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Discard unsaved changes?' });
+    await user.click(within(dialog).getByRole('button', { name: 'Keep editing' }));
+    expect(screen.getByRole('textbox', { name: 'Title' })).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: 'Cancel' }));
+    await user.click(within(await screen.findByRole('dialog', { name: 'Discard unsaved changes?' })).getByRole('button', { name: 'Discard changes' }));
+    expect(await screen.findByRole('heading', { name: 'catalog page' })).toBeTruthy();
+    expect(writes).toEqual([]);
+  });
+
+  it('leaves an untouched form without asking', async () => {
+    const user = userEvent.setup();
+    renderWithProviders(<EntityFormPage />, { path: '/catalog/service/new', route: '/catalog/:blueprint/new', extraRoutes });
+    await user.click(await screen.findByRole('button', { name: 'Cancel' }));
+    expect(await screen.findByRole('heading', { name: 'catalog page' })).toBeTruthy();
+    expect(screen.queryByRole('dialog')).toBeNull();
   });
 });

@@ -419,10 +419,17 @@ func (c *computer) computeEntities(bp *model.Blueprint, es []*model.Entity) erro
 	order := calcOrder(bp)
 	for _, e := range es {
 		for _, id := range order {
-			v, ok := c.s.calculate(c.ctx, bp.CalculationProperties[id], e)
-			if ok {
-				e.Properties[id] = v
+			cp := bp.CalculationProperties[id]
+			v, ok := c.s.calculate(c.ctx, cp, e)
+			if !ok {
+				continue
 			}
+			if cp.Type == "string" && query.IsDateTimeFormat(cp.Format) {
+				if t, ok := canonicalDateTime(v); ok {
+					v = t // stored like a date-time property (normaliseDateTimes)
+				}
+			}
+			e.Properties[id] = v
 		}
 	}
 	return nil
@@ -449,9 +456,9 @@ func fieldValue(e *model.Entity, field string) any {
 		}
 		return l
 	case "$createdAt":
-		return query.TimeText(e.CreatedAt)
+		return query.DateTimeText(e.CreatedAt) // sortable as text, like date-time properties
 	case "$updatedAt":
-		return query.TimeText(e.UpdatedAt)
+		return query.DateTimeText(e.UpdatedAt)
 	case "$createdBy":
 		return e.CreatedBy
 	case "$updatedBy":

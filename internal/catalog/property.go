@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 
 	"github.com/atrium-idp/atrium/internal/model"
+	"github.com/atrium-idp/atrium/internal/query"
 )
 
 // Property types and formats of port.md §1.2.
@@ -199,4 +201,56 @@ func shapeOf(p model.Property) string {
 		return "array of " + p.Items.Type
 	}
 	return p.Type
+}
+
+// normaliseDateTimes rewrites, in props, the values of bp's date-time and
+// timer properties (and arrays of them) to the canonical form
+// query.DateTimeText — RFC 3339, UTC, whole seconds — so that text order is
+// time order in every executor (docs/data-model.md, "Date-times"). Values
+// that are not RFC 3339 date-times are left as they are. Lists are copied,
+// never changed in place: property values may be shared with a before-state.
+// It reports whether anything changed.
+func normaliseDateTimes(bp *model.Blueprint, props map[string]any) bool {
+	changed := false
+	for k, v := range props {
+		p, ok := bp.Schema.Properties[k]
+		if !ok {
+			continue
+		}
+		switch {
+		case p.Type == "string" && query.IsDateTimeFormat(p.Format):
+			if c, ok := canonicalDateTime(v); ok {
+				props[k], changed = c, true
+			}
+		case p.Type == "array" && p.Items != nil && query.IsDateTimeFormat(p.Items.Format):
+			l, ok := v.([]any)
+			if !ok {
+				continue
+			}
+			var out []any
+			for i, x := range l {
+				if c, ok := canonicalDateTime(x); ok {
+					if out == nil {
+						out = slices.Clone(l)
+					}
+					out[i] = c
+				}
+			}
+			if out != nil {
+				props[k], changed = out, true
+			}
+		}
+	}
+	return changed
+}
+
+// canonicalDateTime returns v's canonical date-time text when v is a
+// date-time string not already in that form.
+func canonicalDateTime(v any) (string, bool) {
+	s, ok := v.(string)
+	if !ok {
+		return "", false
+	}
+	c, ok := query.CanonicalDateTime(s)
+	return c, ok && c != s
 }

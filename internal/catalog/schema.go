@@ -19,6 +19,7 @@ import (
 	"golang.org/x/text/message"
 
 	"github.com/atrium-idp/atrium/internal/model"
+	"github.com/atrium-idp/atrium/internal/query"
 )
 
 // schemaURL is the resource name every compiled schema is registered under;
@@ -309,7 +310,8 @@ func validateTimer(v any) error {
 	if !ok {
 		return nil
 	}
-	if _, err := time.Parse(time.RFC3339Nano, s); err != nil {
+	// As date-time: RFC 3339, which allows lower-case 't' and 'z'.
+	if _, err := query.ParseDateTime(s); err != nil {
 		return errors.New("not an RFC 3339 date-time")
 	}
 	return nil

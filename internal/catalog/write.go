@@ -555,6 +555,8 @@ func (w *batch) build(it *writeItem, cur *model.Entity) error {
 		it.fail(pve)
 		return nil
 	}
+	// Validated as sent; stored in the one form queries compare.
+	normaliseDateTimes(w.bp, after.Properties)
 
 	// Relations: resolve queries now; existence is checked in one batch.
 	for rel, rv := range p.rels {

@@ -1,0 +1,134 @@
+package catalog
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/atrium-idp/atrium/internal/model"
+	"github.com/atrium-idp/atrium/internal/query"
+	"github.com/atrium-idp/atrium/internal/store"
+)
+
+// Date-times (docs/data-model.md, "Date-times"): every write stores the
+// values of date-time and timer properties in the canonical form
+// query.DateTimeText (normaliseDateTimes, on the after-state of each write).
+// Rows written before that rule, or by hand, are brought to it once by
+// normaliseStoredDateTimes at Init.
+
+// dateTimeBatch is how many entities one normalising transaction rewrites.
+const dateTimeBatch = 500
+
+// normaliseStoredDateTimes rewrites the date-time values of every entity
+// whose stored text is not canonical, as writes of the system actor (a new
+// version and an ENTITY_UPDATED event each; dependents' mirrors follow via
+// propagate). It finds them with one search per blueprint that declares
+// date-time properties (a scan of that blueprint's rows inside the
+// database); a catalog already canonical costs those searches and nothing
+// is written. Values that are not RFC 3339 at all are left as they are.
+func (s *Service) normaliseStoredDateTimes(ctx context.Context) error {
+	bps, err := blueprintMap(ctx, s.opts.Store)
+	if err != nil {
+		return err
+	}
+	for _, id := range sortedKeys(bps) {
+		q := nonCanonicalDateTimes(bps[id])
+		if q == nil {
+			continue
+		}
+		cursor := ""
+		for {
+			page, err := s.EntitySearch(ctx, SearchOptions{Blueprint: id, Query: q, Paginate: true, Limit: dateTimeBatch, Cursor: cursor})
+			if err != nil {
+				return fmt.Errorf("find date-times to normalise in %s: %w", id, err)
+			}
+			if len(page.Entities) > 0 {
+				keys := make([]model.EntityKey, len(page.Entities))
+				for i, e := range page.Entities {
+					keys[i] = e.Key()
+				}
+				if err := s.normaliseEntityDateTimes(ctx, id, keys); err != nil {
+					return err
+				}
+			}
+			if page.Next == "" {
+				break
+			}
+			// Keyset paging on (blueprint, identifier), which a rewrite
+			// does not change: no entity is skipped.
+			cursor = page.Next
+		}
+	}
+	return nil
+}
+
+// nonCanonicalDateTimes is a query matching every entity of bp with a
+// date-time value not in the canonical form "YYYY-MM-DDTHH:MM:SSZ": such a
+// value has a fraction ('.'), a lower-case 't' or 'z', or an offset (it
+// then ends in a digit). It is nil when bp has no date-time property.
+func nonCanonicalDateTimes(bp *model.Blueprint) json.RawMessage {
+	var rules []any
+	for _, name := range sortedKeys(bp.Schema.Properties) {
+		p := bp.Schema.Properties[name]
+		format := p.Format
+		if p.Type == "array" && p.Items != nil {
+			format = p.Items.Format
+		}
+		if !query.IsDateTimeFormat(format) {
+			continue
+		}
+		for _, s := range []string{".", "t", "z"} {
+			rules = append(rules, map[string]any{"property": name, "operator": "contains", "value": s})
+		}
+		for d := range 10 {
+			rules = append(rules, map[string]any{"property": name, "operator": "endsWith", "value": fmt.Sprint(d)})
+		}
+	}
+	if rules == nil {
+		return nil
+	}
+	b, _ := json.Marshal(map[string]any{"combinator": "or", "rules": rules})
+	return b
+}
+
+// normaliseEntityDateTimes rewrites the listed entities of bp whose
+// date-time values are not canonical (re-read under their locks).
+func (s *Service) normaliseEntityDateTimes(ctx context.Context, bpID string, keys []model.EntityKey) error {
+	actor := model.Actor{ID: systemActor, Origin: model.OriginAPI}
+	return s.inTx(ctx, func(tx store.Tx) (bool, error) {
+		bps, err := blueprintMap(ctx, tx)
+		if err != nil {
+			return false, err
+		}
+		bp := bps[bpID]
+		if bp == nil {
+			return false, nil // deleted meanwhile
+		}
+		if err := lockKeys(ctx, tx, keys); err != nil {
+			return false, err
+		}
+		es, err := getMany(ctx, tx, keys)
+		if err != nil {
+			return false, err
+		}
+		var changes []store.EntityChange
+		for _, e := range es {
+			normaliseEntity(bp, e)
+			after := cloneEntity(e)
+			if normaliseDateTimes(bp, after.Properties) {
+				changes = append(changes, store.EntityChange{Kind: store.ChangeUpdate, Before: e, After: after, Edges: edgesOf(bp, after)})
+			}
+		}
+		if len(changes) == 0 {
+			return false, nil
+		}
+		o := s.origin(actor, "")
+		if err := tx.EntityChangeApply(ctx, &store.EntityChangeApplyParams{Changes: changes, Origin: o}); err != nil {
+			return false, fmt.Errorf("normalise date-times of %s: %w", bpID, err)
+		}
+		if err := s.propagate(ctx, tx, bps, changes, o); err != nil {
+			return false, err
+		}
+		return true, nil
+	})
+}

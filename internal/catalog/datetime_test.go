@@ -1,0 +1,138 @@
+package catalog_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/atrium-idp/atrium/internal/catalog"
+	"github.com/atrium-idp/atrium/internal/model"
+	"github.com/atrium-idp/atrium/internal/store"
+	"github.com/atrium-idp/atrium/internal/store/dbtest"
+)
+
+// dateFixture adds a release blueprint with date-time, timer, date-time
+// list and plain text properties and a calculated date-time, and a watch
+// blueprint mirroring a release's date.
+func dateFixture(t *testing.T, open func(testing.TB) store.Store) *fixture {
+	f := setup(t, open)
+	f.blueprint(t, `{"identifier":"release","title":"Release",
+		"schema":{"properties":{
+			"at":{"type":"string","format":"date-time"},
+			"ttl":{"type":"string","format":"timer"},
+			"windows":{"type":"array","items":{"type":"string","format":"date-time"}},
+			"note":{"type":"string"}}},
+		"calculationProperties":{"fixed":{"type":"string","format":"date-time","calculation":"\"2026-03-01T10:00:00.5+02:00\""}}}`)
+	f.blueprint(t, `{"identifier":"watch","title":"Watch",
+		"relations":{"release":{"target":"release"}},
+		"mirrorProperties":{"releasedAt":{"path":"release.at"}}}`)
+	return f
+}
+
+func TestDateTimesStoredCanonically(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEachDriver(t, func(t *testing.T, open func(testing.TB) store.Store) {
+		t.Parallel()
+		f := dateFixture(t, open)
+		for i, tc := range []struct{ in, want string }{
+			{"2026-03-01T08:00:00Z", "2026-03-01T08:00:00Z"},
+			{"2026-03-01T10:00:00+02:00", "2026-03-01T08:00:00Z"},
+			{"2026-03-01T03:00:00.999999-05:00", "2026-03-01T08:00:00Z"},
+			{"2026-03-01T08:00:00.5Z", "2026-03-01T08:00:00Z"},
+			{"2026-03-01t08:00:00z", "2026-03-01T08:00:00Z"},
+		} {
+			id := fmt.Sprintf("r%d", i)
+			body := fmt.Sprintf(`{"identifier":%q,"properties":{"at":%q,"ttl":%q,"windows":[%q,"2026-03-02T00:00:00.25+01:00"],"note":%q}}`,
+				id, tc.in, tc.in, tc.in, tc.in)
+			e := f.create(t, "release", body, catalog.WriteOptions{})
+			want := map[string]any{"at": tc.want, "ttl": tc.want, "windows": []any{tc.want, "2026-03-01T23:00:00Z"},
+				"note": tc.in, "fixed": "2026-03-01T08:00:00Z"}
+			if diff := cmp.Diff(want, e.Properties); diff != "" {
+				t.Errorf("create with %q: stored properties (-want +got):\n%s", tc.in, diff)
+			}
+
+			// A query literal in any form finds it; so does a mirror.
+			for _, lit := range []string{tc.in, "2026-03-01T09:00:00+01:00", "2026-03-01T08:00:00.000Z"} {
+				q := fmt.Sprintf(`{"combinator":"and","rules":[{"property":"$identifier","operator":"=","value":%q},{"property":"at","operator":"=","value":%q}]}`, id, lit)
+				page, err := f.svc.EntitySearch(f.ctx, catalog.SearchOptions{Blueprint: "release", Query: json.RawMessage(q)})
+				if err != nil || len(page.Entities) != 1 {
+					t.Errorf("search at = %q: %v entities, %v; want %s", lit, page, err, id)
+				}
+			}
+
+			// Resending the same instant in another form changes nothing.
+			seq := f.lastSeq(t)
+			if _, err := f.svc.EntityPatch(f.ctx, actor, "release", id, input(t, `{"properties":{"at":"2026-03-01T09:00:00.2+01:00"}}`), catalog.WriteOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if got := f.lastSeq(t); got != seq {
+				t.Errorf("patch with an equal instant wrote events %d..%d, want none", seq+1, got)
+			}
+		}
+		f.create(t, "watch", `{"identifier":"w","relations":{"release":"r1"}}`, catalog.WriteOptions{})
+		f.wantProps(t, "watch", "w", map[string]any{"releasedAt": "2026-03-01T08:00:00Z"})
+	})
+}
+
+// TestInitNormalisesStoredDateTimes writes rows as an older version stored
+// them (date-times as sent) straight into the store: Init rewrites them to
+// the canonical form, mirrors follow, anything not a date-time stays, and a
+// second Init writes nothing.
+func TestInitNormalisesStoredDateTimes(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEachDriver(t, func(t *testing.T, open func(testing.TB) store.Store) {
+		t.Parallel()
+		f := dateFixture(t, open)
+		f.create(t, "release", `{"identifier":"r1","properties":{"at":"2026-03-01T08:00:00Z"}}`, catalog.WriteOptions{})
+		f.create(t, "release", `{"identifier":"r2","properties":{"at":"2026-03-01T08:00:00Z"}}`, catalog.WriteOptions{})
+		f.create(t, "watch", `{"identifier":"w","relations":{"release":"r1"}}`, catalog.WriteOptions{})
+
+		legacy := map[string]map[string]any{
+			"r1": {"at": "2026-03-01T10:00:00.5+02:00", "windows": []any{"2026-03-01T08:00:00Z", "2026-03-01t09:00:00.123z"}, "ttl": "2026-03-01T08:00:00-00:30", "note": "2026-03-01T10:00:00+02:00"},
+			"r2": {"at": "soon"},
+		}
+		tx, err := f.st.Begin(f.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var changes []store.EntityChange
+		for _, id := range []string{"r1", "r2"} {
+			before := f.get(t, "release", id)
+			after := *before
+			after.Properties = map[string]any{"fixed": before.Properties["fixed"]}
+			for k, v := range legacy[id] {
+				after.Properties[k] = v
+			}
+			changes = append(changes, store.EntityChange{Kind: store.ChangeUpdate, Before: before, After: &after, Edges: nil})
+		}
+		w := f.get(t, "watch", "w")
+		wAfter := *w
+		wAfter.Properties = map[string]any{"releasedAt": legacy["r1"]["at"]}
+		changes = append(changes, store.EntityChange{Kind: store.ChangeUpdate, Before: w, After: &wAfter,
+			Edges: []model.Edge{{From: w.Key(), Relation: "release", To: model.EntityKey{Blueprint: "release", Identifier: "r1"}}}})
+		if err := tx.EntityChangeApply(f.ctx, &store.EntityChangeApplyParams{Changes: changes, Origin: store.Origin{Actor: "old", Origin: model.OriginAPI, Time: f.clock.Now()}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Commit(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+
+		if err := f.svc.Init(f.ctx); err != nil {
+			t.Fatalf("Init() = %v", err)
+		}
+		f.wantProps(t, "release", "r1", map[string]any{"at": "2026-03-01T08:00:00Z", "ttl": "2026-03-01T08:30:00Z",
+			"windows": []any{"2026-03-01T08:00:00Z", "2026-03-01T09:00:00Z"}, "note": "2026-03-01T10:00:00+02:00"})
+		f.wantProps(t, "release", "r2", map[string]any{"at": "soon"})
+		f.wantProps(t, "watch", "w", map[string]any{"releasedAt": "2026-03-01T08:00:00Z"})
+
+		seq := f.lastSeq(t)
+		if err := f.svc.Init(f.ctx); err != nil {
+			t.Fatalf("second Init() = %v", err)
+		}
+		if got := f.lastSeq(t); got != seq {
+			t.Errorf("second Init wrote events %d..%d, want none", seq+1, got)
+		}
+	})
+}

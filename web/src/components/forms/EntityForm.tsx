@@ -79,7 +79,7 @@ export function EntityForm({
       } else if (isApiError(err) && err.status === 409 && !editing) {
         // The identifier is taken.
         setControls({ identifier: err.message });
-        setMessage(err.message);
+        setMessage('Choose another identifier.');
       } else {
         setMessage(errorMessage(err));
       }

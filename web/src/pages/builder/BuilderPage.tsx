@@ -120,32 +120,36 @@ export default function BuilderPage() {
         </Paper>
       )}
 
-      <Drawer
-        opened={!!blueprint || creating}
-        onClose={close}
-        position="right"
-        size="xl"
-        title={
-          <Text fw={700} size="lg">
-            {creating ? 'New blueprint' : current ? `${current.title || current.identifier}` : blueprint}
-          </Text>
-        }
-      >
-        {creating ? (
-          <BlueprintEditor
-            key="new"
-            initial={newDraft}
-            blueprints={all}
-            onCancel={close}
-            onSaved={(saved) => {
-              notifications.show({ color: 'green', title: 'Created', message: `Blueprint ${saved.title || saved.identifier} created.` });
-              select(saved.identifier);
-            }}
-          />
-        ) : blueprint ? (
-          <EditBlueprint identifier={blueprint} blueprints={all} onClose={close} />
-        ) : null}
-      </Drawer>
+      <Drawer.Root opened={!!blueprint || creating} onClose={close} position="right" size="xl">
+        <Drawer.Overlay />
+        <Drawer.Content>
+          {/* A div, not Mantine's <header>: the page has its banner already. */}
+          <Drawer.Header component="div">
+            <Drawer.Title>
+              <Text component="span" fw={700} size="lg">
+                {creating ? 'New blueprint' : current ? `${current.title || current.identifier}` : blueprint}
+              </Text>
+            </Drawer.Title>
+            <Drawer.CloseButton aria-label="Close the editor" />
+          </Drawer.Header>
+          <Drawer.Body>
+            {creating ? (
+              <BlueprintEditor
+                key="new"
+                initial={newDraft}
+                blueprints={all}
+                onCancel={close}
+                onSaved={(saved) => {
+                  notifications.show({ color: 'green', title: 'Created', message: `Blueprint ${saved.title || saved.identifier} created.` });
+                  select(saved.identifier);
+                }}
+              />
+            ) : blueprint ? (
+              <EditBlueprint identifier={blueprint} blueprints={all} onClose={close} />
+            ) : null}
+          </Drawer.Body>
+        </Drawer.Content>
+      </Drawer.Root>
     </Stack>
   );
 }

@@ -1,6 +1,6 @@
 // Catalog of one blueprint: server-side paginated table with filters, sort,
 // columns, group-by, saved views, export and live refresh.
-import { useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import {
   Accordion,
   Alert,
@@ -22,7 +22,8 @@ import {
   ActionIcon,
 } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Link, useParams, useSearchParams } from 'react-router';
+import { useDebouncedValue } from '@mantine/hooks';
+import { Link, useLocation, useParams, useSearchParams } from 'react-router';
 import { api, enc, errorMessage } from '../../api/client';
 import { aggregate, useBlueprint } from '../../api/hooks';
 import { useLiveEvents } from '../../api/events';
@@ -100,10 +101,19 @@ export default function CatalogPage() {
         }
         return n;
       },
-      { replace: true },
+      { replace: true, state: { catalogOwn: true } },
     );
+  // Filters change on every keystroke, faster than the router updates the URL, so
+  // they live in state and are mirrored to the URL; a URL this page did not write
+  // (back button, a pasted link) replaces them.
   const filtersParam = params.get('filters') ?? '';
-  const filters = useMemo(() => parseFilters(filtersParam), [filtersParam]);
+  const [filters, setFiltersState] = useState<Filter[]>(() => parseFilters(filtersParam));
+  const location = useLocation();
+  const own = (location.state as { catalogOwn?: boolean } | null)?.catalogOwn === true;
+  useEffect(() => {
+    if (own) return;
+    setFiltersState(parseFilters(filtersParam));
+  }, [filtersParam, location.key, own]);
   const sort = parseSort(params.get('sort'));
   const groupBy = params.get('group') || null;
   const columnsParam = params.get('columns');
@@ -113,7 +123,11 @@ export default function CatalogPage() {
     sort: (x: SortState | null) => (x ? `${x.field}:${x.order}` : undefined),
     columns: (c: string[] | null) => (c ? c.join(',') : undefined),
   };
-  const setFilters = (f: Filter[]) => patchParams({ filters: enc_.filters(f) });
+  const writeFilters = (f: Filter[]) => {
+    setFiltersState(f);
+    return enc_.filters(f);
+  };
+  const setFilters = (f: Filter[]) => patchParams({ filters: writeFilters(f) });
   const setSort = (x: SortState | null) => patchParams({ sort: enc_.sort(x) });
   const setGroupBy = (g: string | null) => patchParams({ group: g ?? undefined });
   const setColumnKeys = (c: string[] | null) => patchParams({ columns: enc_.columns(c) });
@@ -133,7 +147,9 @@ export default function CatalogPage() {
   }
 
   const columns = (columnKeys ?? defaultColumns(fields)).map((k) => byKey.get(k)).filter((f): f is FieldDef => !!f);
-  const query = useMemo(() => buildQuery(filters, fields), [filters, fields]);
+  // Typing in a filter sends one search when the typing pauses, not one per key.
+  const [settledFilters] = useDebouncedValue(filters, 250);
+  const query = useMemo(() => buildQuery(settledFilters, fields), [settledFilters, fields]);
   const queryKey = JSON.stringify(query ?? null);
   const incomplete = filters.filter((f) => !isComplete(f)).length;
 
@@ -174,7 +190,7 @@ export default function CatalogPage() {
 
   const applyView = (v: CatalogView) => {
     patchParams({
-      filters: enc_.filters(v.filters ?? []),
+      filters: writeFilters(v.filters ?? []),
       columns: enc_.columns(v.columns?.length ? v.columns : null),
       sort: enc_.sort(v.sort ?? null),
       group: v.groupBy ?? undefined,

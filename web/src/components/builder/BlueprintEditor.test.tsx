@@ -107,4 +107,31 @@ describe('BlueprintEditor', () => {
     expect(within(alert).getByText('changelogDestination')).toBeTruthy();
     expect(saved).not.toHaveBeenCalled();
   });
+
+  it('deletes the blueprint and its entities after confirmation', async () => {
+    const user = userEvent.setup();
+    const deleted = vi.fn();
+    renderWithProviders(<BlueprintEditor initial={draftFromBlueprint(svc)} blueprints={[svc]} onSaved={() => {}} onDeleted={deleted} onCancel={() => {}} />);
+    await user.click(screen.getByRole('button', { name: 'Delete blueprint' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Delete blueprint svc?' });
+    await user.click(within(dialog).getByRole('checkbox', { name: /Also delete all of its entities/ }));
+    await user.click(within(dialog).getByRole('button', { name: 'Delete' }));
+    await waitFor(() => expect(deleted).toHaveBeenCalled());
+    const del = fetchMock.mock.calls.map(([u, i]) => [i?.method, String(u)]).find(([m]) => m === 'DELETE');
+    expect(del).toEqual(['DELETE', '/v1/blueprints/svc?delete_entities=true']);
+  });
+
+  it('keeps the dialog open with the reason when the delete is refused', async () => {
+    const user = userEvent.setup();
+    respond = () => jsonResponse({ ok: false, error: 'conflict', message: 'blueprint "svc" still has 3 entities' }, 409);
+    const deleted = vi.fn();
+    renderWithProviders(<BlueprintEditor initial={draftFromBlueprint(svc)} blueprints={[svc]} onSaved={() => {}} onDeleted={deleted} onCancel={() => {}} />);
+    await user.click(screen.getByRole('button', { name: 'Delete blueprint' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Delete blueprint svc?' });
+    await user.click(within(dialog).getByRole('button', { name: 'Delete' }));
+    expect(await within(dialog).findByText('blueprint "svc" still has 3 entities')).toBeTruthy();
+    expect(deleted).not.toHaveBeenCalled();
+    const del = fetchMock.mock.calls.map(([u, i]) => [i?.method, String(u)]).find(([m]) => m === 'DELETE');
+    expect(del).toEqual(['DELETE', '/v1/blueprints/svc']);
+  });
 });

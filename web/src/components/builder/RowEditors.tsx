@@ -273,11 +273,11 @@ export function CalculationEditor({
 }
 
 const AVERAGE_OF = [
-  { value: 'total', label: 'of a property (total)' },
-  { value: 'hour', label: 'entities per hour' },
-  { value: 'day', label: 'entities per day' },
-  { value: 'week', label: 'entities per week' },
-  { value: 'month', label: 'entities per month' },
+  { value: 'total', label: 'in total' },
+  { value: 'hour', label: 'per hour' },
+  { value: 'day', label: 'per day' },
+  { value: 'week', label: 'per week' },
+  { value: 'month', label: 'per month' },
 ];
 
 export function AggregationEditor({
@@ -327,10 +327,12 @@ export function AggregationEditor({
         {a.func === 'average' && (
           <Select label="Average" data={AVERAGE_OF} value={a.averageOf} allowDeselect={false} onChange={(v) => onChange({ averageOf: v ?? 'total' })} />
         )}
-        {needsProperty && (
+        {a.func !== 'count' && (
           <Select
-            label="Property (a number)"
-            required
+            label={needsProperty ? 'Property (a number)' : 'Property (optional)'}
+            description={needsProperty ? undefined : 'Empty: the average number of entities per period'}
+            required={needsProperty}
+            clearable={!needsProperty}
             searchable
             data={numberProps}
             value={a.property || null}

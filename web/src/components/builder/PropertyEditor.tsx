@@ -1,6 +1,6 @@
 // One property of a blueprint: identifier, title, type and format, enum values
 // with colors, constraints per type, default and required.
-import { ActionIcon, Button, Group, Input, NumberInput, Select, SimpleGrid, Stack, Switch, Text, Textarea, TextInput } from '@mantine/core';
+import { ActionIcon, Button, ColorSwatch, Group, Input, NumberInput, Select, SimpleGrid, Stack, Switch, Text, Textarea, TextInput } from '@mantine/core';
 import {
   ENUM_COLORS,
   OBJECT_FORMATS,
@@ -13,6 +13,25 @@ import {
 } from './model';
 
 export type Errors = Record<string, string>;
+
+/** Port's enum colors → Mantine palette names, for the swatches. */
+const SWATCH: Record<string, string> = {
+  blue: 'blue',
+  turquoise: 'teal',
+  orange: 'orange',
+  purple: 'grape',
+  pink: 'pink',
+  yellow: 'yellow',
+  green: 'green',
+  red: 'red',
+  darkGray: 'dark',
+  lightGray: 'gray',
+  bronze: 'orange.9',
+};
+
+function Swatch({ color }: { color: string }) {
+  return <ColorSwatch size={12} color={`var(--mantine-color-${(SWATCH[color] ?? 'gray').replace('.', '-')}${SWATCH[color]?.includes('.') ? '' : '-6'})`} aria-hidden="true" />;
+}
 
 const ITEM_TYPES: ItemType[] = ['string', 'number', 'boolean', 'object'];
 
@@ -78,7 +97,14 @@ export function EnumEditor({
               value={v.color || null}
               onChange={(c) => set(i, { color: c ?? '' })}
               clearable
-              w={140}
+              w={150}
+              leftSection={v.color ? <Swatch color={v.color} /> : undefined}
+              renderOption={({ option }) => (
+                <Group gap={8} wrap="nowrap">
+                  <Swatch color={option.value} />
+                  <span>{option.label}</span>
+                </Group>
+              )}
             />
           )}
           <ActionIcon variant="subtle" color="red" aria-label={`Remove enum value ${v.value || i + 1}`} onClick={() => onChange(values.filter((_, j) => j !== i))}>

@@ -119,4 +119,23 @@ describe('EntityForm', () => {
     const put = calls.find((c) => c.method === 'PUT');
     expect(put?.path).toBe('/v1/blueprints/service/entities/pay');
   });
+
+  it('shows computed values read-only and never sends them', async () => {
+    const user = userEvent.setup();
+    const withComputed = {
+      ...bp,
+      mirrorProperties: { domainName: { title: 'Domain name', path: 'domain.$title' } },
+      aggregationProperties: { pods: { title: 'Pods', target: 'pod', calculationSpec: { calculationBy: 'entities', func: 'count' } } },
+    } as unknown as Blueprint;
+    const entity = { identifier: 'pay', title: 'Pay', team: [], properties: { replicas: 1, domainName: 'Payments', pods: 4 }, relations: {} } as unknown as Entity;
+    renderWithProviders(<EntityForm blueprint={withComputed} entity={entity} onSaved={() => {}} onCancel={() => {}} />);
+    const list = screen.getByRole('list', { name: 'Computed properties' });
+    expect(list.textContent).toContain('Payments');
+    expect(list.textContent).toContain('count of pod');
+    expect(list.textContent).toContain('4');
+    await user.click(screen.getByRole('button', { name: 'Save changes' }));
+    await waitFor(() => expect(calls.some((c) => c.method === 'PUT')).toBe(true));
+    const put = calls.find((c) => c.method === 'PUT')!;
+    expect((put.body as { properties: unknown }).properties).toEqual({ replicas: 1 });
+  });
 });

@@ -13,6 +13,13 @@ import { PropertyInput } from './PropertyInput';
 import { useFocusFirstError } from './useFocusFirstError';
 import { useUnsavedChanges } from './UnsavedChangesGuard';
 
+function showValue(v: unknown): string {
+  if (v === undefined || v === null || v === '') return '—';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v);
+}
+
 /** Wide controls take the whole row. */
 const WIDE = new Set(['markdown', 'yaml', 'json', 'labeled-url']);
 
@@ -44,6 +51,11 @@ export function EntityForm({
   const required = useMemo(() => requiredSet(bp), [bp]);
   const props = useMemo(() => schemaProperties(bp), [bp]);
   const relations = Object.entries(bp.relations ?? {});
+  const computed: [string, string, string][] = [
+    ...Object.entries(bp.mirrorProperties ?? {}).map(([id, m]): [string, string, string] => [id, m.title || id, `mirror of ${m.path}`]),
+    ...Object.entries(bp.calculationProperties ?? {}).map(([id, c]): [string, string, string] => [id, c.title || id, 'calculation']),
+    ...Object.entries(bp.aggregationProperties ?? {}).map(([id, a]): [string, string, string] => [id, a.title || id, `${a.calculationSpec?.func ?? 'aggregation'} of ${a.target}`]),
+  ];
   const ownership = ownershipType(bp);
 
   const setProp = (id: string, v: FieldValue) => setDraft((d) => ({ ...d, properties: { ...d.properties, [id]: v } }));
@@ -206,6 +218,24 @@ export function EntityForm({
                   />
                 ),
               )}
+            </SimpleGrid>
+          </>
+        )}
+
+        {computed.length > 0 && (
+          <>
+            <Divider label="Computed (read-only)" labelPosition="left" />
+            <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="xs" role="list" aria-label="Computed properties">
+              {computed.map(([id, title, kind]) => (
+                <div key={id} role="listitem">
+                  <Text size="xs" c="dimmed">
+                    {title} · {kind}
+                  </Text>
+                  <Text size="sm" truncate="end">
+                    {editing ? showValue(entity!.properties?.[id]) : 'Computed when saved'}
+                  </Text>
+                </div>
+              ))}
             </SimpleGrid>
           </>
         )}

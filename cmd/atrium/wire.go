@@ -189,6 +189,16 @@ func (s *server) run(ctx context.Context) error {
 	if s.access != nil {
 		bg.Go(func() { s.sweepTokens(bgCtx) })
 	}
+	// Date-times stored before they were kept canonical (docs/data-model.md):
+	// finding them scans the catalog, so it does not hold up serving.
+	bg.Go(func() {
+		n, err := s.catalog.NormaliseDateTimes(bgCtx)
+		if err != nil && bgCtx.Err() == nil {
+			s.logger.Error("normalising stored date-times stopped", "err", err, "rewritten", n)
+		} else if n > 0 {
+			s.logger.Info("normalised stored date-times", "entities", n)
+		}
+	})
 
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.ln) }()

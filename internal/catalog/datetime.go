@@ -13,24 +13,29 @@ import (
 // Date-times (docs/data-model.md, "Date-times"): every write stores the
 // values of date-time and timer properties in the canonical form
 // query.DateTimeText (normaliseDateTimes, on the after-state of each write).
-// Rows written before that rule, or by hand, are brought to it once by
-// normaliseStoredDateTimes at Init.
+// Rows written before that rule are brought to it by NormaliseDateTimes,
+// which serve runs in the background at every start: finding them scans the
+// rows of every blueprint with date-time properties inside the database
+// (~80 µs a row on SQLite), too slow to hold up serving a large catalog.
 
 // dateTimeBatch is how many entities one normalising transaction rewrites.
 const dateTimeBatch = 500
 
-// normaliseStoredDateTimes rewrites the date-time values of every entity
-// whose stored text is not canonical, as writes of the system actor (a new
-// version and an ENTITY_UPDATED event each; dependents' mirrors follow via
-// propagate). It finds them with one search per blueprint that declares
-// date-time properties (a scan of that blueprint's rows inside the
-// database); a catalog already canonical costs those searches and nothing
-// is written. Values that are not RFC 3339 at all are left as they are.
-func (s *Service) normaliseStoredDateTimes(ctx context.Context) error {
+// NormaliseDateTimes rewrites the date-time values of every entity whose
+// stored text is not canonical, as writes of the system actor (a new version
+// and an ENTITY_UPDATED event each, updatedAt kept; dependents' mirrors
+// follow via propagate), and returns how many entities it rewrote. It finds
+// them with one search per blueprint that declares date-time properties; a
+// catalog already canonical costs those searches and nothing is written.
+// Values that are not RFC 3339 at all are left as they are. It is safe to
+// run beside other writers and from several replicas at once: each batch
+// re-reads its entities under their locks.
+func (s *Service) NormaliseDateTimes(ctx context.Context) (int, error) {
 	bps, err := blueprintMap(ctx, s.opts.Store)
 	if err != nil {
-		return err
+		return 0, err
 	}
+	total := 0
 	for _, id := range sortedKeys(bps) {
 		q := nonCanonicalDateTimes(bps[id])
 		if q == nil {
@@ -40,15 +45,17 @@ func (s *Service) normaliseStoredDateTimes(ctx context.Context) error {
 		for {
 			page, err := s.EntitySearch(ctx, SearchOptions{Blueprint: id, Query: q, Paginate: true, Limit: dateTimeBatch, Cursor: cursor})
 			if err != nil {
-				return fmt.Errorf("find date-times to normalise in %s: %w", id, err)
+				return total, fmt.Errorf("find date-times to normalise in %s: %w", id, err)
 			}
 			if len(page.Entities) > 0 {
 				keys := make([]model.EntityKey, len(page.Entities))
 				for i, e := range page.Entities {
 					keys[i] = e.Key()
 				}
-				if err := s.normaliseEntityDateTimes(ctx, id, keys); err != nil {
-					return err
+				n, err := s.normaliseEntityDateTimes(ctx, id, keys)
+				total += n
+				if err != nil {
+					return total, err
 				}
 			}
 			if page.Next == "" {
@@ -59,7 +66,7 @@ func (s *Service) normaliseStoredDateTimes(ctx context.Context) error {
 			cursor = page.Next
 		}
 	}
-	return nil
+	return total, nil
 }
 
 // nonCanonicalDateTimes is a query matching every entity of bp with a
@@ -92,10 +99,13 @@ func nonCanonicalDateTimes(bp *model.Blueprint) json.RawMessage {
 }
 
 // normaliseEntityDateTimes rewrites the listed entities of bp whose
-// date-time values are not canonical (re-read under their locks).
-func (s *Service) normaliseEntityDateTimes(ctx context.Context, bpID string, keys []model.EntityKey) error {
+// date-time values are not canonical (re-read under their locks) and
+// returns how many it rewrote.
+func (s *Service) normaliseEntityDateTimes(ctx context.Context, bpID string, keys []model.EntityKey) (int, error) {
 	actor := model.Actor{ID: systemActor, Origin: model.OriginAPI}
-	return s.inTx(ctx, func(tx store.Tx) (bool, error) {
+	n := 0
+	err := s.inTx(ctx, func(tx store.Tx) (bool, error) {
+		n = 0
 		bps, err := blueprintMap(ctx, tx)
 		if err != nil {
 			return false, err
@@ -129,6 +139,11 @@ func (s *Service) normaliseEntityDateTimes(ctx context.Context, bpID string, key
 		if err := s.propagate(ctx, tx, bps, changes, o); err != nil {
 			return false, err
 		}
+		n = len(changes)
 		return true, nil
 	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
 }

@@ -76,11 +76,11 @@ func TestDateTimesStoredCanonically(t *testing.T) {
 	})
 }
 
-// TestInitNormalisesStoredDateTimes writes rows as an older version stored
-// them (date-times as sent) straight into the store: Init rewrites them to
-// the canonical form, mirrors follow, anything not a date-time stays, and a
-// second Init writes nothing.
-func TestInitNormalisesStoredDateTimes(t *testing.T) {
+// TestNormaliseStoredDateTimes writes rows as an older version stored them
+// (date-times as sent) straight into the store: NormaliseDateTimes rewrites
+// them to the canonical form, mirrors follow, anything not a date-time
+// stays, and a second run writes nothing.
+func TestNormaliseStoredDateTimes(t *testing.T) {
 	t.Parallel()
 	dbtest.ForEachDriver(t, func(t *testing.T, open func(testing.TB) store.Store) {
 		t.Parallel()
@@ -119,8 +119,8 @@ func TestInitNormalisesStoredDateTimes(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		if err := f.svc.Init(f.ctx); err != nil {
-			t.Fatalf("Init() = %v", err)
+		if n, err := f.svc.NormaliseDateTimes(f.ctx); err != nil || n != 1 {
+			t.Fatalf("NormaliseDateTimes() = %d, %v; want 1 entity rewritten (w follows as a dependent)", n, err)
 		}
 		f.wantProps(t, "release", "r1", map[string]any{"at": "2026-03-01T08:00:00Z", "ttl": "2026-03-01T08:30:00Z",
 			"windows": []any{"2026-03-01T08:00:00Z", "2026-03-01T09:00:00Z"}, "note": "2026-03-01T10:00:00+02:00"})
@@ -128,11 +128,11 @@ func TestInitNormalisesStoredDateTimes(t *testing.T) {
 		f.wantProps(t, "watch", "w", map[string]any{"releasedAt": "2026-03-01T08:00:00Z"})
 
 		seq := f.lastSeq(t)
-		if err := f.svc.Init(f.ctx); err != nil {
-			t.Fatalf("second Init() = %v", err)
+		if n, err := f.svc.NormaliseDateTimes(f.ctx); err != nil || n != 0 {
+			t.Fatalf("second NormaliseDateTimes() = %d, %v; want 0", n, err)
 		}
 		if got := f.lastSeq(t); got != seq {
-			t.Errorf("second Init wrote events %d..%d, want none", seq+1, got)
+			t.Errorf("second NormaliseDateTimes wrote events %d..%d, want none", seq+1, got)
 		}
 	})
 }

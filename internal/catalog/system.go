@@ -57,9 +57,7 @@ func systemBlueprint(id string) *model.Blueprint {
 }
 
 // Init creates the system blueprints (_team, then _user, which relates to it)
-// when missing, and brings date-time values stored in another form to the
-// canonical one (datetime.go). serve calls it once at start; it is
-// idempotent.
+// when missing. serve calls it once at start; it is idempotent.
 func (s *Service) Init(ctx context.Context) error {
 	for _, id := range []string{model.TeamBlueprint, model.UserBlueprint} {
 		_, err := s.opts.Store.BlueprintGet(ctx, &store.BlueprintGetParams{Identifier: id})
@@ -73,9 +71,6 @@ func (s *Service) Init(ctx context.Context) error {
 		if err != nil && !errors.Is(err, model.ErrConflict) {
 			return fmt.Errorf("init: create blueprint %s: %w", id, err)
 		}
-	}
-	if err := s.normaliseStoredDateTimes(ctx); err != nil {
-		return fmt.Errorf("init: %w", err)
 	}
 	return nil
 }

@@ -124,7 +124,7 @@ export function isSortable(f: FieldDef): boolean {
 
 /** isGroupable: fields countValues can group by. */
 export function isGroupable(f: FieldDef): boolean {
-  if (f.kind === 'meta') return f.name === '$team' || f.name === '$identifier' || f.name === '$title';
+  if (f.kind === 'meta') return f.name === '$team';
   if (f.kind === 'relation') return true;
   if (f.kind !== 'property') return false;
   if (f.type === 'boolean' || f.type === 'number') return true;

@@ -46,9 +46,30 @@ function plural(s: string): string {
   return `${l}s`;
 }
 
-/** defaultColumns: title, identifier, the first few properties, team, updated. */
+function columnRank(f: FieldDef): number {
+  if (f.enum?.length) return 0;
+  if (f.format === 'user' || f.format === 'team' || f.format === 'timer') return 1;
+  if (f.type === 'number' || f.type === 'boolean' || f.kind === 'aggregation') return 2;
+  if (f.format === 'date-time' || f.format === 'labeled-url') return 3;
+  if (f.type === 'string' && !f.format) return 4;
+  if (f.type === 'string' || f.kind === 'mirror' || f.kind === 'calculation') return 5;
+  if (f.type === 'array') return 6;
+  return 9;
+}
+
+/** defaultColumns: title, identifier, the five most telling properties (in schema order), two relations, team, updated. */
 export function defaultColumns(fields: FieldDef[]): string[] {
-  const props = fields.filter((f) => f.kind !== 'meta' && f.kind !== 'relation' && !['markdown', 'yaml', 'proto'].includes(f.format ?? '') && f.type !== 'object').slice(0, 5);
+  const candidates = fields.filter(
+    (f) => f.kind !== 'meta' && f.kind !== 'relation' && !['markdown', 'yaml', 'proto'].includes(f.format ?? '') && (f.type !== 'object' || f.format === 'labeled-url'),
+  );
+  const picked = new Set(
+    candidates
+      .map((f, i) => ({ f, i }))
+      .sort((a, b) => columnRank(a.f) - columnRank(b.f) || a.i - b.i)
+      .slice(0, 5)
+      .map((x) => x.f.key),
+  );
+  const props = candidates.filter((f) => picked.has(f.key));
   const rels = fields.filter((f) => f.kind === 'relation').slice(0, 2);
   return ['$title', '$identifier', ...props.map((f) => f.key), ...rels.map((f) => f.key), '$team', '$updatedAt'];
 }
@@ -378,6 +399,7 @@ export default function CatalogPage() {
             placeholder="Group by…"
             clearable
             data={fields.filter(isGroupable).map((f) => ({ value: f.key, label: `Group by ${f.title}` }))}
+            searchable
             value={groupBy}
             onChange={setGroupBy}
           />
@@ -483,35 +505,46 @@ function GroupSections({
   const multi = field.type === 'array' || field.name === '$team' || field.many;
   const none = total !== undefined && !multi ? total - grouped : undefined;
   const items = [
-    ...groups.map((g) => ({ key: JSON.stringify(g.value), value: g.value, count: g.count as number | undefined, rule: groupRule(field, g.value) })),
+    ...groups.slice(0, MAX_GROUPS).map((g) => ({ key: JSON.stringify(g.value), value: g.value, count: g.count as number | undefined, rule: groupRule(field, g.value) })),
     ...(none === 0 ? [] : [{ key: 'none', value: undefined, count: none, rule: field.kind === 'relation' ? { relation: field.name, operator: 'isEmpty' } : { property: field.name, operator: 'isEmpty' } }]),
   ];
   if (groups.length === 0 && none === undefined && total === 0) return <EmptyState title="Nothing to group" />;
-  const valueDef = field.type === 'array' && field.items ? field.items : field.kind === 'relation' ? { target: field.target } : field;
+  const itemDef = field.type === 'array' && field.items ? field.items : field;
+  // Group headers are buttons: their values must not render links.
+  const valueDef = field.kind === 'relation' || ['user', 'team', 'url', 'email', 'idn-email'].includes(itemDef.format ?? '') ? { type: 'string' } : itemDef;
   return (
-    <Accordion multiple value={open} onChange={setOpen} variant="separated" chevronPosition="left">
-      {items.map((g) => (
-        <Accordion.Item key={g.key} value={g.key}>
-          <Accordion.Control aria-label={`${field.title}: ${g.value === undefined ? 'no value' : String(g.value)}`}>
-            <Group gap="xs">
-              {g.value === undefined ? (
-                <Text size="sm" c="dimmed">
-                  No value
-                </Text>
-              ) : (
-                <PropertyValue value={g.value} def={valueDef} compact />
-              )}
-              {g.count !== undefined && (
-                <Badge size="sm" variant="default">
-                  {g.count.toLocaleString()}
-                </Badge>
-              )}
-            </Group>
-          </Accordion.Control>
-          <Accordion.Panel>{open.includes(g.key) && render(andRule(query, g.rule), g.count)}</Accordion.Panel>
-        </Accordion.Item>
-      ))}
-    </Accordion>
+    <Stack gap="xs">
+      {groups.length > MAX_GROUPS && (
+        <Text size="xs" c="dimmed">
+          The {MAX_GROUPS} largest of {groups.length.toLocaleString()} groups; filter to see the others.
+        </Text>
+      )}
+      <Accordion multiple value={open} onChange={setOpen} variant="separated" chevronPosition="left">
+        {items.map((g) => (
+          <Accordion.Item key={g.key} value={g.key}>
+            <Accordion.Control aria-label={`${field.title}: ${g.value === undefined ? 'no value' : String(g.value)}`}>
+              <Group gap="xs">
+                {g.value === undefined ? (
+                  <Text size="sm" c="dimmed">
+                    No value
+                  </Text>
+                ) : (
+                  <PropertyValue value={g.value} def={valueDef} compact />
+                )}
+                {g.count !== undefined && (
+                  <Badge size="sm" variant="default">
+                    {g.count.toLocaleString()}
+                  </Badge>
+                )}
+              </Group>
+            </Accordion.Control>
+            <Accordion.Panel>{open.includes(g.key) && render(andRule(query, g.rule), g.count)}</Accordion.Panel>
+          </Accordion.Item>
+        ))}
+      </Accordion>
+    </Stack>
   );
 }
+
+const MAX_GROUPS = 100;
 

@@ -122,6 +122,11 @@ func (s *Service) EntityAggregate(ctx context.Context, opts AggregateOptions) (*
 		}
 		if opts.Blueprint == "" {
 			schema.Scope = blueprintScope(q.Root)
+			if len(schema.Scope) == 1 {
+				// The query pins one blueprint: saying so lets the store
+				// answer a facet from that blueprint's facet index.
+				p.Blueprint = schema.Scope[0]
+			}
 		}
 		if err := query.Check(q, schema); err != nil {
 			return nil, err

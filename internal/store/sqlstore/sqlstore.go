@@ -78,9 +78,10 @@ type Options struct {
 // Store implements store.Store over database/sql.
 type Store struct {
 	reader
-	opts        Options
-	writeStmts  *stmtCache
-	readerStmts *stmtCache
+	opts         Options
+	writeStmts   *stmtCache
+	readerStmts  *stmtCache
+	facetIndexes facetIndexSet // see aggregate.go
 }
 
 var _ store.Store = (*Store)(nil)

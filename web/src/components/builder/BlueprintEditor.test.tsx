@@ -134,4 +134,20 @@ describe('BlueprintEditor', () => {
     const del = fetchMock.mock.calls.map(([u, i]) => [i?.method, String(u)]).find(([m]) => m === 'DELETE');
     expect(del).toEqual(['DELETE', '/v1/blueprints/svc']);
   });
+
+  it('asks before saving a blueprint that drops existing properties', async () => {
+    const user = userEvent.setup();
+    const saved = vi.fn();
+    renderWithProviders(<BlueprintEditor initial={draftFromBlueprint(svc)} blueprints={[svc]} onSaved={saved} onCancel={() => {}} />);
+    await user.click(screen.getByRole('tab', { name: /Properties/ }));
+    await user.click(screen.getByRole('button', { name: 'Remove property old' }));
+    await user.click(screen.getByRole('button', { name: 'Save changes' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Remove from the blueprint?' });
+    expect(dialog.textContent).toContain('old (property)');
+    expect(calls.filter((c) => c.method === 'PUT')).toEqual([]);
+    await user.click(within(dialog).getByRole('button', { name: 'Remove and save' }));
+    await waitFor(() => expect(saved).toHaveBeenCalled());
+    const put = calls.find((c) => c.method === 'PUT')!;
+    expect((put.body as { schema: { properties: object } }).schema.properties).toEqual({ tier: { type: 'number', title: 'Tier', maximum: 3 } });
+  });
 });

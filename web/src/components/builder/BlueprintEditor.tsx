@@ -82,6 +82,22 @@ function renameControl(r: Rename): string {
   return `${r.kind === 'property' ? 'prop' : r.kind === 'mirror' ? 'mirror' : 'rel'}.${r.key}.id`;
 }
 
+/** removedRows: what the server has that the draft dropped ("tier (property)"). */
+export function removedRows(initial: BlueprintDraft, draft: BlueprintDraft): string[] {
+  if (!initial.existing) return [];
+  const out: string[] = [];
+  const gone = <T extends { key: string; id: string }>(a: T[], b: T[], kind: string) => {
+    const keep = new Set(b.map((x) => x.key));
+    for (const x of a) if (!keep.has(x.key)) out.push(`${x.id} (${kind})`);
+  };
+  gone(initial.properties, draft.properties, 'property');
+  gone(initial.relations, draft.relations, 'relation');
+  gone(initial.mirrors, draft.mirrors, 'mirror property');
+  gone(initial.calculations, draft.calculations, 'calculation property');
+  gone(initial.aggregations, draft.aggregations, 'aggregation property');
+  return out;
+}
+
 export function BlueprintEditor({
   initial,
   blueprints,
@@ -97,6 +113,7 @@ export function BlueprintEditor({
 }) {
   const qc = useQueryClient();
   const [draft, setDraft] = useState(initial);
+  const removed = useMemo(() => removedRows(initial, draft), [initial, draft]);
   const dirty = useMemo(() => JSON.stringify(draft) !== JSON.stringify(initial), [draft, initial]);
   const { guard, allowNextNavigation } = useUnsavedChanges(dirty);
   const [tab, setTab] = useState<TabName>('general');
@@ -104,6 +121,7 @@ export function BlueprintEditor({
   const [errors, setErrors] = useState<SaveErrors>(NO_ERRORS);
   const [saving, setSaving] = useState(false);
   const [deleting, setDeleting] = useState(false);
+  const [confirmRemoval, setConfirmRemoval] = useState(false);
   const [failures, setFailures] = useState(0);
   const formRef = useFocusFirstError<HTMLFormElement>(failures);
   const controls = errors.controls;
@@ -140,10 +158,14 @@ export function BlueprintEditor({
     if (rows.size) setOpen((o) => new Set([...o, ...rows]));
   }
 
-  async function save() {
+  async function save(opts: { confirmed?: boolean } = {}) {
     const problems = clientProblems(draft);
     if (Object.keys(problems).length) {
       showErrors({ controls: problems, unmatched: [], message: 'Fix the highlighted fields.' });
+      return;
+    }
+    if (removed.length && !opts.confirmed) {
+      setConfirmRemoval(true);
       return;
     }
     setSaving(true);
@@ -488,6 +510,32 @@ export function BlueprintEditor({
         </Group>
       </Stack>
       {guard}
+      <Modal opened={confirmRemoval} onClose={() => setConfirmRemoval(false)} title="Remove from the blueprint?" centered>
+        <Stack gap="sm">
+          <Text size="sm">Saving removes these from {draft.title || draft.identifier}; entities lose their values:</Text>
+          <Stack gap={2} component="ul" style={{ margin: 0, paddingLeft: 18 }}>
+            {removed.map((r) => (
+              <Text size="sm" component="li" key={r}>
+                {r}
+              </Text>
+            ))}
+          </Stack>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setConfirmRemoval(false)} data-autofocus>
+              Keep editing
+            </Button>
+            <Button
+              color="red"
+              onClick={() => {
+                setConfirmRemoval(false);
+                void save({ confirmed: true });
+              }}
+            >
+              Remove and save
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
       {draft.existing && onDeleted && (
         <DeleteBlueprintModal
           identifier={draft.identifier}

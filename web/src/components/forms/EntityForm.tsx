@@ -130,8 +130,8 @@ export function EntityForm({
             value={draft.title}
             onChange={(e) => {
               const title = e.currentTarget.value;
-              // Until the identifier is typed, it follows the title.
-              setDraft({ ...draft, title, identifier: editing || idTouched ? draft.identifier : slugify(title) });
+              // Until the identifier is typed, it follows the title (not for users: theirs is an email).
+              setDraft({ ...draft, title, identifier: editing || idTouched || bp.identifier === '_user' ? draft.identifier : slugify(title) });
             }}
             error={controls.title}
             data-autofocus

@@ -65,4 +65,13 @@ describe('BuilderPage', () => {
     renderWithProviders(<BuilderPage />, { path: '/data-model', route: '/data-model/:blueprint?' });
     expect(await screen.findByText('boom')).toBeTruthy();
   });
+
+  it('opens a blueprint with Enter on its focused node', async () => {
+    const { router, container } = renderWithProviders(<BuilderPage />, { path: '/data-model', route: '/data-model/:blueprint?' });
+    await waitFor(() => expect(container.querySelector('.react-flow__node[data-id="domain"]')).toBeTruthy());
+    const node = container.querySelector<HTMLElement>('.react-flow__node[data-id="domain"]')!;
+    expect(node.getAttribute('tabindex')).toBe('0');
+    fireEvent.keyDown(node, { key: 'Enter' });
+    await waitFor(() => expect(router.state.location.pathname).toBe('/data-model/domain'));
+  });
 });

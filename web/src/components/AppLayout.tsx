@@ -50,7 +50,6 @@ function SearchButton() {
   return (
     <UnstyledButton
       onClick={() => searchSpotlight.open()}
-      aria-label="Search entities"
       aria-keyshortcuts="Control+K Meta+K"
       style={{
         border: '1px solid var(--mantine-color-default-border)',
@@ -64,7 +63,7 @@ function SearchButton() {
         <Group gap={8} wrap="nowrap">
           <IconSearch size={16} />
           <Text size="sm" c="dimmed">
-            Search
+            Search entities
           </Text>
         </Group>
         <Group gap={2} wrap="nowrap" aria-hidden="true">

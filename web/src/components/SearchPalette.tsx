@@ -78,12 +78,13 @@ export function SearchPalette({ debounceMs = 200 }: { debounceMs?: number }) {
               <Spotlight.Action
                 key={`${h.blueprint}/${h.identifier}`}
                 onClick={() => navigate(`/entities/${encodeURIComponent(h.blueprint)}/${encodeURIComponent(h.identifier)}`)}
-                aria-label={`${h.title || h.identifier} (${titles.get(h.blueprint) ?? h.blueprint})`}
               >
                 <Group wrap="nowrap" w="100%" justify="space-between" gap="sm">
                   <div style={{ minWidth: 0 }}>
                     <Text size="sm" fw={500} truncate>
                       {h.title || h.identifier}
+                      {/* A space keeps the accessible name "Title identifier", not "Titleidentifier". */}
+                      {h.title && h.title !== h.identifier && ' '}
                       {h.title && h.title !== h.identifier && (
                         <Text span size="xs" c="dimmed" ml={6} className="mono">
                           {h.identifier}

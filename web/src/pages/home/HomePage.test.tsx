@@ -65,10 +65,10 @@ describe('HomePage', () => {
 
   it('shows entities per blueprint and the latest changes, newest first', async () => {
     renderWithProviders(<HomePage />);
-    expect(await screen.findByRole('link', { name: 'Service: 54 entities' })).toBeTruthy();
-    expect(screen.getByRole('link', { name: 'Environment: 4 entities' })).toBeTruthy();
-    expect(screen.getByRole('link', { name: 'Empty: 0 entities' })).toBeTruthy();
-    expect(screen.queryByRole('link', { name: /User:/ })).toBeNull();
+    expect(await screen.findByRole('link', { name: 'Service 54 entities' })).toBeTruthy();
+    expect(screen.getByRole('link', { name: 'Environment 4 entities' })).toBeTruthy();
+    expect(screen.getByRole('link', { name: 'Empty 0 entities' })).toBeTruthy();
+    expect(screen.queryByRole('link', { name: /^User / })).toBeNull();
     expect(screen.getByText('58 entities in 3 blueprints')).toBeTruthy();
 
     const list = await screen.findByRole('list', { name: 'Recently changed entities' });

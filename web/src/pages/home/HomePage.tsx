@@ -96,12 +96,12 @@ function CountsGrid({ blueprints, counts, loading }: { blueprints: Blueprint[]; 
             padding="md"
             component={Link}
             to={`/catalog/${encodeURIComponent(b.identifier)}`}
-            aria-label={`${b.title || b.identifier}: ${counts?.[b.identifier] ?? 0} entities`}
+            aria-label={`${b.title || b.identifier} ${counts ? (counts[b.identifier] ?? 0).toLocaleString() : '–'} entities`}
             style={{ height: '100%' }}
           >
             <Text size="sm" c="dimmed" truncate>
               {b.title || b.identifier}
-            </Text>
+            </Text>{' '}
             <Text fz={28} fw={700} lh={1.2}>
               {counts ? (counts[b.identifier] ?? 0).toLocaleString() : '–'}
             </Text>

@@ -49,7 +49,7 @@ export function HistoryTab({ blueprint, identifier, bp, onAsOf }: { blueprint: s
                   </Text>
                 )}
                 {!v.deleted && (
-                  <Button size="compact-xs" variant="subtle" onClick={() => onAsOf(v.validFrom)} aria-label={`Show the entity as of version ${v.version}`}>
+                  <Button size="compact-xs" variant="subtle" onClick={() => onAsOf(v.validFrom)} aria-label={`View this version (v${v.version})`}>
                     View this version
                   </Button>
                 )}

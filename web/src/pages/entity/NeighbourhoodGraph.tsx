@@ -43,12 +43,12 @@ function EntityNode({ data }: NodeProps<Node<EntityNodeData>>) {
           type="button"
           className="nodrag graph-node-link"
           onClick={() => data.onOpen(k)}
-          aria-label={`Open ${data.title || data.id} (${data.bp})`}
+          aria-label={`Open ${data.title || data.id} ${data.bp}`}
           style={{ all: 'unset', cursor: 'pointer', minWidth: 0, flex: 1 }}
         >
           <Text size="sm" fw={600} truncate>
             {data.title || data.id}
-          </Text>
+          </Text>{' '}
           <Text size="xs" c="dimmed" truncate>
             {data.bp}
           </Text>

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -100,5 +101,57 @@ func TestConcurrentComputedWrites(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("computed values after concurrent writes (-want +got):\n%s", diff)
 		}
+	})
+}
+
+// TestWriteRetriesPastLockedDependent holds a dependent's lock in another
+// transaction while a write needs it for propagation. Where writers run at
+// once the write's late lock must not wait (that is how writers deadlock):
+// its attempt fails and is retried, and the retry takes the dependent's
+// lock up front and waits for the holder. Either way the write succeeds
+// once the holder commits, with the mirror current. On SQLite the holder
+// is the one writer, so the write simply waits in Begin.
+func TestWriteRetriesPastLockedDependent(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEachDriver(t, func(t *testing.T, open func(testing.TB) store.Store) {
+		t.Parallel()
+		f := setup(t, open)
+		f.blueprint(t, `{"identifier":"node","title":"Node",
+			"schema":{"properties":{"val":{"type":"number"}}},
+			"relations":{"peer":{"target":"node"}},
+			"mirrorProperties":{"peerVal":{"path":"peer.val"}}}`)
+		f.create(t, "node", `{"identifier":"b","properties":{"val":1}}`, catalog.WriteOptions{})
+		f.create(t, "node", `{"identifier":"a","relations":{"peer":"b"}}`, catalog.WriteOptions{})
+
+		holder, err := f.st.Begin(f.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = holder.Rollback(f.ctx) }()
+		if err := holder.EntityLock(f.ctx, &store.EntityLockParams{Keys: []model.EntityKey{{Blueprint: "node", Identifier: "a"}}}); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() {
+			_, err := f.svc.EntityPatch(f.ctx, actor, "node", "b", input(t, `{"properties":{"val":2}}`), catalog.WriteOptions{})
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			t.Fatalf("write finished (err %v) while its dependent was locked", err)
+		case <-time.After(time.Second): // longer than every retry's backoff together
+		}
+		if err := holder.Commit(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("write after the holder committed: %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("write still waits after the holder committed")
+		}
+		f.wantProps(t, "node", "a", map[string]any{"peerVal": 2.0})
 	})
 }

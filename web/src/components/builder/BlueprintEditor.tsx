@@ -104,7 +104,10 @@ export function BlueprintEditor({
   onSaved,
   onDeleted,
   onCancel,
+  readOnly = false,
 }: {
+  /** The caller may not change this blueprint: no Save or Delete, and a notice says why. */
+  readOnly?: boolean;
   initial: BlueprintDraft;
   blueprints: Blueprint[];
   onSaved: (bp: Blueprint) => void;
@@ -233,11 +236,16 @@ export function BlueprintEditor({
       noValidate
       onSubmit={(e) => {
         e.preventDefault();
-        void save();
+        if (!readOnly) void save();
       }}
       aria-label={draft.existing ? `Edit blueprint ${draft.identifier}` : 'New blueprint'}
     >
       <Stack gap="md">
+        {readOnly && (
+          <Alert color="gray" variant="light" title="View only">
+            Only Admins and this blueprint's moderators can change it.
+          </Alert>
+        )}
         {(errors.message || errors.unmatched.length > 0) && (
           <Alert color="red" variant="light" title="The blueprint was not saved" role="alert">
             <Stack gap={4}>
@@ -493,7 +501,7 @@ export function BlueprintEditor({
           style={{ position: 'sticky', bottom: 0, zIndex: 2, background: 'var(--mantine-color-body)', borderTop: '1px solid var(--mantine-color-default-border)' }}
         >
           <div>
-            {draft.existing && onDeleted && !draft.identifier.startsWith('_') && (
+            {draft.existing && onDeleted && !readOnly && !draft.identifier.startsWith('_') && (
               <Button color="red" variant="subtle" onClick={() => setDeleting(true)}>
                 Delete blueprint
               </Button>
@@ -501,11 +509,13 @@ export function BlueprintEditor({
           </div>
           <Group>
             <Button variant="default" onClick={onCancel}>
-              Cancel
+              {readOnly ? 'Close' : 'Cancel'}
             </Button>
-            <Button type="submit" loading={saving}>
-              {draft.existing ? 'Save changes' : 'Create blueprint'}
-            </Button>
+            {!readOnly && (
+              <Button type="submit" loading={saving}>
+                {draft.existing ? 'Save changes' : 'Create blueprint'}
+              </Button>
+            )}
           </Group>
         </Group>
       </Stack>

@@ -3,7 +3,7 @@ import { fireEvent, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { jsonResponse, renderWithProviders } from '../../test/render';
 import { stubDocumentFonts } from '../../components/forms/testStubs';
-import BuilderPage from './BuilderPage';
+import BuilderPage, { mayEdit } from './BuilderPage';
 
 stubDocumentFonts();
 
@@ -25,10 +25,13 @@ const blueprints = [
 
 describe('BuilderPage', () => {
   const fetchMock = vi.fn<typeof fetch>();
+  let me: unknown;
   beforeEach(() => {
+    me = undefined;
     fetchMock.mockReset();
     fetchMock.mockImplementation(async (input) => {
       const url = new URL(String(input), 'http://localhost');
+      if (url.pathname === '/v1/auth/me' && me) return jsonResponse(me);
       if (url.pathname === '/v1/blueprints') return jsonResponse({ ok: true, blueprints });
       const one = blueprints.find((b) => url.pathname === `/v1/blueprints/${b.identifier}`);
       if (one) return jsonResponse({ ok: true, blueprint: one });
@@ -73,5 +76,30 @@ describe('BuilderPage', () => {
     expect(node.getAttribute('tabindex')).toBe('0');
     fireEvent.keyDown(node, { key: 'Enter' });
     await waitFor(() => expect(router.state.location.pathname).toBe('/data-model/domain'));
+  });
+
+  it('lets a Member view a blueprint but not change or create one', async () => {
+    me = { ok: true, user: { email: 'm@example.com' }, roles: ['Member'], teams: [] };
+    const { container } = renderWithProviders(<BuilderPage />, { path: '/data-model/domain', route: '/data-model/:blueprint?' });
+    await screen.findByRole('form', { name: 'Edit blueprint domain' });
+    expect(await screen.findByText(/Only Admins and this blueprint's moderators/)).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Save changes' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Delete blueprint' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'New blueprint' })).toBeNull();
+    expect(container).toBeTruthy();
+  });
+});
+
+describe('mayEdit', () => {
+  const me = (roles: string[]) => ({ email: 'x@y', roles, teams: [], anonymous: false });
+  it('follows the roles of docs/access.md', () => {
+    expect(mayEdit(me(['Admin']), 'svc')).toBe(true);
+    expect(mayEdit(me(['Member']), 'svc')).toBe(false);
+    expect(mayEdit(me(['Member', 'svc-moderator']), 'svc')).toBe(true);
+    expect(mayEdit(me(['svc-moderator']), 'other')).toBe(false);
+    expect(mayEdit(me(['svc-moderator']))).toBe(false);
+    expect(mayEdit({ email: 'anonymous', roles: [], teams: [], anonymous: true })).toBe(true);
+    expect(mayEdit(null)).toBe(false);
+    expect(mayEdit(undefined)).toBe(true);
   });
 });

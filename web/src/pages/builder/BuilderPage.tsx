@@ -7,7 +7,8 @@ import { useMemo, useState } from 'react';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { Button, Drawer, Group, Paper, Select, Skeleton, Stack, Switch, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { useBlueprint, useBlueprints } from '../../api/hooks';
+import { useBlueprint, useBlueprints, useMe } from '../../api/hooks';
+import type { Me } from '../../api/types';
 import { EmptyState, ErrorState, PageLoader } from '../../components/states';
 import { IconBlueprint, IconPlus } from '../../components/icons';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
@@ -16,7 +17,14 @@ import { BlueprintEditor } from '../../components/builder/BlueprintEditor';
 import { draftFromBlueprint, emptyBlueprint } from '../../components/builder/model';
 import type { Blueprint } from '../../api/types';
 
-function EditBlueprint({ identifier, blueprints, onClose }: { identifier: string; blueprints: Blueprint[]; onClose: () => void }) {
+/** mayEdit: Admins change every blueprint, moderators theirs (docs/access.md); unknown callers are let through to the server. */
+export function mayEdit(me: Me | null | undefined, blueprint?: string): boolean {
+  if (!me) return me === undefined;
+  if (me.anonymous || me.roles.includes('Admin')) return true;
+  return !!blueprint && me.roles.includes(`${blueprint}-moderator`);
+}
+
+function EditBlueprint({ identifier, blueprints, onClose, readOnly }: { identifier: string; blueprints: Blueprint[]; onClose: () => void; readOnly: boolean }) {
   const navigate = useNavigate();
   const bp = useBlueprint(identifier);
   const draft = useMemo(() => (bp.data ? draftFromBlueprint(bp.data) : undefined), [bp.data]);
@@ -27,6 +35,7 @@ function EditBlueprint({ identifier, blueprints, onClose }: { identifier: string
       key={`${identifier}@${bp.data.updatedAt}`}
       initial={draft}
       blueprints={blueprints}
+      readOnly={readOnly}
       onCancel={onClose}
       onSaved={(saved) => {
         notifications.show({ color: 'green', title: 'Saved', message: `Blueprint ${saved.title || saved.identifier} saved.` });
@@ -44,9 +53,11 @@ export default function BuilderPage() {
   const { blueprint } = useParams();
   const [params, setParams] = useSearchParams();
   const navigate = useNavigate();
-  const creating = params.get('new') === '1';
   useDocumentTitle(blueprint ? `${blueprint} · Data model` : 'Data model');
   const blueprints = useBlueprints();
+  const me = useMe();
+  const canCreate = mayEdit(me.data);
+  const creating = params.get('new') === '1' && canCreate;
   const [showSystem, setShowSystem] = useState(false);
   const all = blueprints.data ?? [];
   const shown = useMemo(
@@ -92,9 +103,11 @@ export default function BuilderPage() {
             nothingFoundMessage="No blueprint matches"
           />
           <Switch label="Users & teams" checked={showSystem} onChange={(e) => setShowSystem(e.currentTarget.checked)} />
-          <Button leftSection={<IconPlus size={16} />} onClick={() => setParams({ new: '1' })}>
-            New blueprint
-          </Button>
+          {canCreate && (
+            <Button leftSection={<IconPlus size={16} />} onClick={() => setParams({ new: '1' })}>
+              New blueprint
+            </Button>
+          )}
         </Group>
       </Group>
 
@@ -107,9 +120,11 @@ export default function BuilderPage() {
           title="No blueprints yet"
           icon={<IconBlueprint />}
           action={
-            <Button onClick={() => setParams({ new: '1' })} leftSection={<IconPlus size={16} />}>
-              Create the first blueprint
-            </Button>
+            canCreate ? (
+              <Button onClick={() => setParams({ new: '1' })} leftSection={<IconPlus size={16} />}>
+                Create the first blueprint
+              </Button>
+            ) : undefined
           }
         >
           A blueprint is a type of thing in your catalog: a service, an environment, a team's database.
@@ -145,7 +160,7 @@ export default function BuilderPage() {
                 }}
               />
             ) : blueprint ? (
-              <EditBlueprint identifier={blueprint} blueprints={all} onClose={close} />
+              <EditBlueprint identifier={blueprint} blueprints={all} onClose={close} readOnly={!mayEdit(me.data, blueprint)} />
             ) : null}
           </Drawer.Body>
         </Drawer.Content>

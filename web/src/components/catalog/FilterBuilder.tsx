@@ -84,6 +84,7 @@ export function ValueEditor({ def, operator, value, onChange }: ValueProps) {
             <TextInput
               type="datetime-local"
               size="xs"
+              w={185}
               aria-label={`${def.title} from`}
               value={toLocalInput(r.from)}
               onChange={(e) => onChange({ from: fromLocalInput(e.currentTarget.value) ?? '', to: r.to ?? '' })}
@@ -91,6 +92,7 @@ export function ValueEditor({ def, operator, value, onChange }: ValueProps) {
             <TextInput
               type="datetime-local"
               size="xs"
+              w={185}
               aria-label={`${def.title} to`}
               value={toLocalInput(r.to)}
               onChange={(e) => onChange({ from: r.from ?? '', to: fromLocalInput(e.currentTarget.value) ?? '' })}
@@ -196,7 +198,7 @@ export function FilterBuilder({ fields, filters, onChange }: Props) {
   const options = fieldOptions(fields);
   const update = (id: string, patch: Partial<Filter>) => onChange(filters.map((f) => (f.id === id ? { ...f, ...patch } : f)));
   const add = () => {
-    const def = fields.find((f) => f.kind === 'property') ?? fields[0];
+    const def = fields.find((f) => f.kind === 'property' && !NO_VALUE.has(operatorsFor(f)[0])) ?? fields.find((f) => f.kind === 'property') ?? fields[0];
     if (!def) return;
     onChange([...filters, { id: newFilterId(), field: def.key, operator: operatorsFor(def)[0], value: coerceValue(operatorsFor(def)[0], undefined) }]);
   };
@@ -221,8 +223,7 @@ export function FilterBuilder({ fields, filters, onChange }: Props) {
               onChange={(key) => {
                 const nd = key ? byKey.get(key) : undefined;
                 if (!nd) return;
-                const nops = operatorsFor(nd);
-                const op = nops.includes(f.operator) ? f.operator : nops[0];
+                const op = operatorsFor(nd)[0];
                 update(f.id, { field: nd.key, operator: op, value: coerceValue(op, undefined) });
               }}
             />

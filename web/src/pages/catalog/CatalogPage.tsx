@@ -20,6 +20,7 @@ import {
   TextInput,
   Title,
   ActionIcon,
+  VisuallyHidden,
 } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useDebouncedValue } from '@mantine/hooks';
@@ -522,8 +523,9 @@ function GroupSections({
       <Accordion multiple value={open} onChange={setOpen} variant="separated" chevronPosition="left">
         {items.map((g) => (
           <Accordion.Item key={g.key} value={g.key}>
-            <Accordion.Control aria-label={`${field.title}: ${g.value === undefined ? 'no value' : String(g.value)}`}>
+            <Accordion.Control>
               <Group gap="xs">
+                <VisuallyHidden>{field.title}:</VisuallyHidden>
                 {g.value === undefined ? (
                   <Text size="sm" c="dimmed">
                     No value

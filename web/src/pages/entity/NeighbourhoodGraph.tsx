@@ -2,7 +2,7 @@
 // (both directions), expandable node by node. Loaded lazily with @xyflow/react.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ActionIcon, Badge, Group, Loader, Paper, Text, Tooltip, useComputedColorScheme } from '@mantine/core';
-import { Background, Controls, Handle, MarkerType, Position, ReactFlow, type Edge, type Node, type NodeProps, type ReactFlowInstance } from '@xyflow/react';
+import { Background, Controls, Handle, MarkerType, Position, ReactFlow, useNodesState, type Edge, type Node, type NodeProps, type ReactFlowInstance } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from 'react-router';
@@ -23,6 +23,23 @@ type GNode = {
 };
 
 const PER_SIDE = 12;
+
+/** roundRobin takes one item from each list in turn until n are taken, keeping lists together in the result. */
+export function roundRobin<T>(lists: T[][], n: number): T[] {
+  const taken = lists.map(() => 0);
+  let total = 0;
+  for (let progress = true; progress && total < n; ) {
+    progress = false;
+    for (let i = 0; i < lists.length && total < n; i++) {
+      if (taken[i] < lists[i].length) {
+        taken[i]++;
+        total++;
+        progress = true;
+      }
+    }
+  }
+  return lists.flatMap((l, i) => l.slice(0, taken[i]));
+}
 interface GEdge {
   source: string;
   target: string;
@@ -120,12 +137,11 @@ export default function NeighbourhoodGraph({ blueprint, identifier, title }: { b
               out.set(ek, { bp: e.blueprint, id: e.identifier, title: e.title, x, y, state: 'idle' });
             });
           };
-          const allUps = (up.blueprints ?? []).flatMap((b) => b.entities ?? []);
-          const allDowns = (down.blueprints ?? []).flatMap((b) => b.entities ?? []);
-          // At most PER_SIDE neighbours each way; the rest are counted on the node.
-          const ups = allUps.slice(0, PER_SIDE);
-          const downs = allDowns.slice(0, PER_SIDE);
-          hidden = allUps.length - ups.length + (allDowns.length - downs.length);
+          // At most PER_SIDE neighbours each way, taken in turn from each blueprint so
+          // every kind of neighbour shows; the rest are counted on the node.
+          const ups = roundRobin((up.blueprints ?? []).map((b) => b.entities ?? []), PER_SIDE);
+          const downs = roundRobin((down.blueprints ?? []).map((b) => b.entities ?? []), PER_SIDE);
+          hidden = up.total - ups.length + (down.total - downs.length);
           place(ups, 280);
           place(downs, -280);
           // Upstream: this node → e along the relation; downstream: e → this node.
@@ -163,16 +179,24 @@ export default function NeighbourhoodGraph({ blueprint, identifier, title }: { b
     [navigate],
   );
 
-  const rfNodes: Node<EntityNodeData>[] = useMemo(
-    () =>
-      [...nodes.entries()].map(([k, n]) => ({
+  // React Flow keeps each node's measured size on the node object and hides a
+  // node until it has one; rebuilding the objects on every change dropped the
+  // size of a node whose content did not resize (the root after expanding),
+  // leaving it hidden. So the flow owns its nodes (dimension changes applied by
+  // onNodesChange) and updates here keep what it measured.
+  const [rfNodes, setRfNodes, onNodesChange] = useNodesState<Node<EntityNodeData>>([]);
+  useEffect(() => {
+    setRfNodes((prev) => {
+      const old = new Map(prev.map((n) => [n.id, n]));
+      return [...nodes.entries()].map(([k, n]) => ({
+        ...old.get(k),
         id: k,
         type: 'entity',
         position: { x: n.x, y: n.y },
         data: { ...n, onExpand: (x: string) => void expand(x), onOpen: open },
-      })),
-    [nodes, expand, open],
-  );
+      }));
+    });
+  }, [nodes, expand, open, setRfNodes]);
   const rfEdges: Edge[] = useMemo(
     () =>
       edges.map((e) => ({
@@ -213,6 +237,7 @@ export default function NeighbourhoodGraph({ blueprint, identifier, title }: { b
       <div style={{ height: 520, border: '1px solid var(--mantine-color-default-border)', borderRadius: 8 }} aria-label="Neighbourhood graph" role="region">
         <ReactFlow
           nodes={rfNodes}
+          onNodesChange={onNodesChange}
           edges={rfEdges}
           nodeTypes={nodeTypes}
           onInit={(inst) => {

@@ -181,7 +181,7 @@ func (s *Service) EntitySearch(ctx context.Context, opts SearchOptions) (*Search
 		if err != nil {
 			return nil, err
 		}
-		p.Where, p.WhereArgs = c.Where, c.Args
+		p.Where, p.WhereArgs, p.Wide = c.Where, c.Args, c.Wide
 	}
 	es, err := s.opts.Store.EntitySearch(ctx, p)
 	if err != nil {

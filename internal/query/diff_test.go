@@ -383,17 +383,35 @@ func runDiffN(t testing.TB, stores []diffStore, c catalog, raw []byte) (int, boo
 		if err != nil {
 			t.Fatalf("Compile(%s): %v", raw, err)
 		}
-		got, err := ds.s.EntitySearch(context.Background(), &store.EntitySearchParams{Where: comp.Where, WhereArgs: comp.Args})
+		walk, err := query.CompileWalking(b, ds.s.Dialect(), store.EntityAlias)
 		if err != nil {
-			t.Fatalf("%s: EntitySearch(%s): %v\nSQL: %s", ds.name, raw, err, comp.Where)
+			t.Fatalf("CompileWalking(%s): %v", raw, err)
 		}
-		keys := []string{}
-		for _, e := range got {
-			keys = append(keys, e.Blueprint+"/"+e.Identifier)
+		// Every form of the condition: Where; the Wide form, which on these
+		// small catalogs materialises each reach inside its CASE; and the
+		// Wide form that walks from every candidate, as wide reaches do.
+		type form struct {
+			name, where string
+			args        []any
 		}
-		slices.Sort(keys)
-		if !slices.Equal(keys, want) {
-			t.Fatalf("%s disagrees with memory on %s\nmemory: %v\n%s: %v\nSQL: %s\nargs: %v", ds.name, raw, want, ds.name, keys, comp.Where, comp.Args)
+		forms := []form{{"", comp.Where, comp.Args}}
+		if comp.Wide != nil {
+			forms = append(forms, form{" (Wide form)", comp.Wide.Where, comp.Wide.Args},
+				form{" (Wide form, walking)", walk.Wide.Where, walk.Wide.Args})
+		}
+		for _, f := range forms {
+			got, err := ds.s.EntitySearch(context.Background(), &store.EntitySearchParams{Where: f.where, WhereArgs: f.args})
+			if err != nil {
+				t.Fatalf("%s%s: EntitySearch(%s): %v\nSQL: %s", ds.name, f.name, raw, err, f.where)
+			}
+			keys := []string{}
+			for _, e := range got {
+				keys = append(keys, e.Blueprint+"/"+e.Identifier)
+			}
+			slices.Sort(keys)
+			if !slices.Equal(keys, want) {
+				t.Fatalf("%s%s disagrees with memory on %s\nmemory: %v\n%s: %v\nSQL: %s\nargs: %v", ds.name, f.name, raw, want, ds.name, keys, f.where, f.args)
+			}
 		}
 	}
 	return len(want), true

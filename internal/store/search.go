@@ -1,5 +1,7 @@
 package store
 
+import "time"
+
 // EntityAlias is how an EntitySearchParams.Where condition names the
 // entities table.
 const EntityAlias = "e"
@@ -40,4 +42,24 @@ type EntitySearchParams struct {
 	After *SearchCursor
 	// Limit caps the page; 0 means no limit.
 	Limit int
+	// Wide, when set, is a second form of Where for queries whose relatedTo
+	// reach may be wide (query.Compiled.Wide); a store may try it first.
+	Wide *WideWhere
+}
+
+// WideWhere is the form of a search condition for wide relatedTo reaches:
+// each candidate walks toward the targets instead of the whole reach being
+// materialised first — far faster when the reach is most of the catalog,
+// far slower when it is sparse among the candidates. Probe (no placeholders
+// of Where's; numbered from 1 over ProbeArgs) is true when some reach is
+// wide; a store that tries Where must bound its time and fall back to the
+// EntitySearchParams.Where, which has the same meaning.
+type WideWhere struct {
+	Probe     string
+	ProbeArgs []any
+	Where     string
+	Args      []any
+	// Deadline bounds the try (probe and search); 0 means the store's
+	// default.
+	Deadline time.Duration
 }

@@ -81,3 +81,8 @@ func (flavor) JSONScalarNumber(b store.Binder, col, key string) string {
 
 // JSONHasAtom has no faster form on SQLite: json_each over a scalar is one row.
 func (flavor) JSONHasAtom(store.Binder, string, string, any) string { return "" }
+
+// CancelsCleanly reports that a statement cancelled through its context is
+// interrupted (sqlite3_interrupt) and leaves its connection usable, so
+// EntitySearch may try a relatedTo's Wide form under a deadline.
+func (flavor) CancelsCleanly() bool { return true }

@@ -94,7 +94,7 @@ describe('web UI in Chromium', { timeout: 5 * 60_000 }, () => {
   it('shows the home page with counts per blueprint and recent changes', async () => {
     await page.getByRole('heading', { name: 'Entities per blueprint' }).waitFor();
     // The demo catalog: one tile per blueprint, with its count in the accessible name.
-    await page.getByRole('link', { name: /^Services?: \d+ entities$/ }).first().waitFor();
+    await page.getByRole('link', { name: /^Services? [\d,]+ entities$/ }).first().waitFor();
     await page.getByRole('heading', { name: 'Recently changed' }).waitFor();
     await page.getByRole('list', { name: 'Recently changed entities' }).waitFor();
     await checkA11y(page, 'home');
@@ -263,7 +263,7 @@ describe('web UI in Chromium', { timeout: 5 * 60_000 }, () => {
       await page.keyboard.press('Tab');
       await openPalette();
       await page.keyboard.type('Payments SDK');
-      await page.getByRole('button', { name: 'Payments SDK (Library)' }).or(page.getByRole('option', { name: 'Payments SDK (Library)' })).waitFor();
+      await page.getByRole('button', { name: /^Payments SDK\b.*Library$/i }).or(page.getByRole('option', { name: /^Payments SDK\b.*Library$/i })).waitFor();
       await page.keyboard.press('Enter');
       await page.waitForURL((u) => u.pathname === '/entities/library/payments-sdk');
     });

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -31,8 +33,12 @@ import (
 //     backwards from every changed entity, recomputes only those, writes the
 //     ones whose values moved (a new version and an ENTITY_UPDATED event;
 //     updatedAt/By stay, as no user changed them) and repeats for values that
-//     depend on those, up to maxPropagationRounds. Work is proportional to the
-//     entities reached, never to the size of a blueprint.
+//     depend on those — following, after the first round, only paths that
+//     read a field that moved — up to maxPropagationRounds. Work is
+//     proportional to the entities reached, never to the size of a blueprint.
+//     Dependents are locked only as they are found, after the write's own
+//     locks, so those locks never wait: under contention the write is rolled
+//     back and rerun with every key up front (catalog.go, inTx).
 //   - A blueprint whose computed definitions change recomputes its entities
 //     (recomputeBlueprint) in the same transaction.
 //
@@ -774,25 +780,34 @@ func normaliseJQ(v any) any {
 	}
 }
 
+// depPath is one relation path a blueprint's computed values are read
+// along, and what they read of the entities at its end: field names
+// (properties or $team), or every field when nil (an aggregation's query,
+// property and time field are all read).
+type depPath struct {
+	hops   []hop
+	fields map[string]bool
+}
+
 // dependentPaths lists, for every blueprint with mirror or aggregation
 // properties, the relation paths its values are read along.
-func dependentPaths(bps map[string]*model.Blueprint) map[string][][]hop {
-	out := map[string][][]hop{}
+func dependentPaths(bps map[string]*model.Blueprint) map[string][]depPath {
+	out := map[string][]depPath{}
 	for _, id := range sortedKeys(bps) {
 		bp := bps[id]
 		if inheritsOwnership(bp) {
-			if hops, _, ok := mirrorPath(bp, bp.Ownership.Path+".$team", bps); ok {
-				out[id] = append(out[id], hops)
+			if hops, field, ok := mirrorPath(bp, bp.Ownership.Path+".$team", bps); ok {
+				out[id] = append(out[id], depPath{hops: hops, fields: map[string]bool{field: true}})
 			}
 		}
 		for _, m := range sortedKeys(bp.MirrorProperties) {
-			if hops, _, ok := mirrorPath(bp, bp.MirrorProperties[m].Path, bps); ok {
-				out[id] = append(out[id], hops)
+			if hops, field, ok := mirrorPath(bp, bp.MirrorProperties[m].Path, bps); ok {
+				out[id] = append(out[id], depPath{hops: hops, fields: map[string]bool{field: true}})
 			}
 		}
 		for _, a := range sortedKeys(bp.AggregationProperties) {
 			if hops, ok := aggregationPath(bp, bp.AggregationProperties[a], bps); ok {
-				out[id] = append(out[id], hops)
+				out[id] = append(out[id], depPath{hops: hops})
 			}
 		}
 	}
@@ -815,7 +830,9 @@ func (s *Service) propagate(ctx context.Context, tx store.Tx, bps map[string]*mo
 				c.cache[ch.Before.Key()] = nil
 			}
 		}
-		deps, err := c.dependents(paths, changes)
+		// After the first round the changes are propagate's own: computed
+		// values (and inherited teams) only, never relations nor existence.
+		deps, err := c.dependents(paths, changes, round > 0)
 		if err != nil {
 			return err
 		}
@@ -865,15 +882,37 @@ func (s *Service) propagate(ctx context.Context, tx store.Tx, bps map[string]*mo
 
 // dependents lists the keys of entities with a computed value read along a
 // path through a changed entity (in its state before or after the change).
-func (c *computer) dependents(paths map[string][][]hop, changes []store.EntityChange) ([]model.EntityKey, error) {
+//
+// With computedOnly, every change is an update of computed values or
+// inherited teams (propagate's own rounds): such a change moves no edge and
+// no entity, so it matters only at the end of a path, and only when the
+// path reads a field it changed. Without this, a cascade would lock and
+// recompute the dependents of every recomputed entity even when nothing
+// they read moved (an aggregation changing would recompute the mirrors of
+// its entity's other fields).
+func (c *computer) dependents(paths map[string][]depPath, changes []store.EntityChange, computedOnly bool) ([]model.EntityKey, error) {
+	var moved []map[string]bool // per change, with computedOnly
+	if computedOnly {
+		moved = make([]map[string]bool, len(changes))
+		for i, ch := range changes {
+			moved[i] = changedFields(ch.Before, ch.After)
+		}
+	}
 	seen := map[model.EntityKey]bool{}
 	var out []model.EntityKey
 	for _, srcBP := range sortedKeys(paths) {
-		for _, hops := range paths[srcBP] {
+		for _, dp := range paths[srcBP] {
+			hops := dp.hops
 			for j := len(hops) - 1; j >= 0; j-- {
+				if computedOnly && j < len(hops)-1 {
+					break
+				}
 				// Changed entities sitting at the end of hop j.
 				var at []*model.Entity
-				for _, ch := range changes {
+				for i, ch := range changes {
+					if computedOnly && !readsAny(dp.fields, moved[i]) {
+						continue
+					}
 					for _, e := range []*model.Entity{ch.Before, ch.After} {
 						if e != nil && e.Blueprint == hops[j].To {
 							at = append(at, e)
@@ -898,6 +937,43 @@ func (c *computer) dependents(paths map[string][][]hop, changes []store.EntityCh
 	}
 	sortKeys(out)
 	return out, nil
+}
+
+// changedFields lists the property keys whose values differ between before
+// and after, and "$team" when the teams do.
+func changedFields(before, after *model.Entity) map[string]bool {
+	out := map[string]bool{}
+	if before == nil || after == nil {
+		return out
+	}
+	for k, v := range before.Properties {
+		if w, ok := after.Properties[k]; !ok || !reflect.DeepEqual(v, w) {
+			out[k] = true
+		}
+	}
+	for k := range after.Properties {
+		if _, ok := before.Properties[k]; !ok {
+			out[k] = true
+		}
+	}
+	if !slices.Equal(before.Team, after.Team) {
+		out["$team"] = true
+	}
+	return out
+}
+
+// readsAny reports whether a path reading fields (nil: every field) reads
+// one of moved.
+func readsAny(fields, moved map[string]bool) bool {
+	if fields == nil {
+		return len(moved) > 0
+	}
+	for f := range moved {
+		if fields[f] {
+			return true
+		}
+	}
+	return false
 }
 
 // walkBack follows hops in reverse from entities at the end of the last hop

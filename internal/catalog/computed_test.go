@@ -243,3 +243,48 @@ func TestInheritedOwnershipFollowsTheOwner(t *testing.T) {
 		}
 	})
 }
+
+// TestComputedCascades changes a value that reaches an aggregation only
+// through other computed values, over three propagation rounds: a
+// service's language → its running services' mirrored language → the
+// service's count of running services in Go → the domain's count of
+// services with any. Later rounds follow only fields that moved, so each link must
+// still be followed.
+func TestComputedCascades(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEachDriver(t, func(t *testing.T, open dbtest.OpenFunc) {
+		t.Parallel()
+		f := computedFixture(t, open)
+		if _, err := f.svc.BlueprintPatch(f.ctx, actor, "service", json.RawMessage(`{"aggregationProperties":{
+			"goRS":{"type":"number","target":"rs","calculationSpec":{"calculationBy":"entities","func":"count"},
+				"query":{"combinator":"and","rules":[{"property":"lang","operator":"=","value":"go"}]}}}}`)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.BlueprintPatch(f.ctx, actor, "domain", json.RawMessage(`{"aggregationProperties":{
+			"goTotal":{"type":"number","target":"service","calculationSpec":{"calculationBy":"entities","func":"count"},
+				"query":{"combinator":"and","rules":[{"property":"goRS","operator":">","value":0}]}}}}`)); err != nil {
+			t.Fatal(err)
+		}
+		f.create(t, "rs", `{"identifier":"api-prod","relations":{"service":"api"}}`, catalog.WriteOptions{})
+		f.create(t, "rs", `{"identifier":"api-dev","relations":{"service":"api"}}`, catalog.WriteOptions{})
+		f.wantProps(t, "service", "api", map[string]any{"goRS": 2.0})
+		f.wantProps(t, "domain", "pay", map[string]any{"goTotal": 1.0})
+
+		if _, err := f.svc.EntityPatch(f.ctx, actor, "service", "api", input(t, `{"properties":{"lang":"python"}}`), catalog.WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		f.wantProps(t, "rs", "api-prod", map[string]any{"lang": "python"})
+		f.wantProps(t, "service", "api", map[string]any{"goRS": 0.0})
+		f.wantProps(t, "domain", "pay", map[string]any{"goTotal": 0.0})
+
+		// A running service leaves: only the aggregations move.
+		if _, err := f.svc.EntityPatch(f.ctx, actor, "service", "api", input(t, `{"properties":{"lang":"go"}}`), catalog.WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.EntityDelete(f.ctx, actor, "rs", "api-dev", catalog.DeleteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		f.wantProps(t, "service", "api", map[string]any{"goRS": 1.0})
+		f.wantProps(t, "domain", "pay", map[string]any{"goTotal": 1.0})
+	})
+}

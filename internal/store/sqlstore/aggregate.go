@@ -263,7 +263,9 @@ func Quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'
 // Indexes are never dropped: an index for a removed property or blueprint
 // holds nothing useful but costs little. Only a Store outside a transaction
 // builds indexes; a failure to build one is not the caller's: the facet is
-// then answered by scanning and the next one tries again.
+// then answered by scanning and the next one tries again. The build waits
+// for the writer (on SQLite its one connection), so a goroutine holding a
+// write transaction of this Store must aggregate through that Tx instead.
 func (s *Store) EntityAggregate(ctx context.Context, p *store.EntityAggregateParams) (*store.EntityAggregateResult, error) {
 	if ff, ok := s.opts.Flavor.(facetFlavor); ok && p.Func == store.AggregateCountValues && p.Blueprint != "" &&
 		!p.Relation && p.Field != "" && !strings.HasPrefix(p.Field, "$") {

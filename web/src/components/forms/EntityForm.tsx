@@ -21,7 +21,7 @@ function showValue(v: unknown): string {
 }
 
 /** Wide controls take the whole row. */
-const WIDE = new Set(['markdown', 'yaml', 'json', 'labeled-url']);
+const WIDE = new Set(['markdown', 'yaml', 'proto', 'json', 'labeled-url']);
 
 export function EntityForm({
   blueprint: bp,

@@ -136,10 +136,11 @@ export function PropertyInput({ id, property: p, kind, value, onChange, required
     case 'teams':
       return <EntityMultiPicker blueprint="_team" label={label} description={description} error={error} required={required} placeholder="Search teams" value={list} onChange={onChange} />;
     case 'yaml':
+    case 'proto':
       return (
         <Textarea
           {...common}
-          description={description ?? 'YAML'}
+          description={description ?? (kind === 'yaml' ? 'YAML' : 'Protocol Buffers')}
           classNames={{ input: 'mono' }}
           autosize
           minRows={3}
@@ -194,7 +195,6 @@ export function PropertyInput({ id, property: p, kind, value, onChange, required
         <TextInput
           {...common}
           placeholder={p.format === 'ipv4' ? '10.0.0.1' : p.format === 'ipv6' ? '2001:db8::1' : undefined}
-          classNames={p.format === 'proto' ? { input: 'mono' } : undefined}
           value={text}
           maxLength={p.maxLength}
           onChange={(e) => onChange(e.currentTarget.value)}

@@ -15,6 +15,7 @@ export type Kind =
   | 'user'
   | 'team'
   | 'yaml'
+  | 'proto'
   | 'markdown'
   | 'labeled-url'
   | 'json'
@@ -78,6 +79,8 @@ export function kindOf(p: BlueprintProperty): Kind {
           return 'team';
         case 'yaml':
           return 'yaml';
+        case 'proto':
+          return 'proto';
         case 'markdown':
           return 'markdown';
         default:
@@ -171,6 +174,7 @@ export function fromField(kind: Kind, p: BlueprintProperty, f: FieldValue): { va
         return { problem: 'is not valid JSON' };
       }
     case 'yaml':
+    case 'proto':
     case 'markdown':
       return { value: f };
     default:

@@ -197,6 +197,8 @@ export async function screenshot(page, name) {
   mkdirSync(outDir, { recursive: true });
   // The live event stream keeps a request open, so "network idle" never comes: wait for the page instead.
   await settle(page);
+  // No hover highlight from the last click in the picture.
+  await page.mouse.move(VIEWPORT.width - 1, VIEWPORT.height - 1);
   await sleep(250);
   // Toasts ("Saved", "Created") would cover the header in the pictures.
   await page.screenshot({

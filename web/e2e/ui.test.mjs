@@ -136,7 +136,9 @@ describe('web UI in Chromium', { timeout: 5 * 60_000 }, () => {
     await page.waitForURL((u) => u.pathname === '/catalog/service');
     await page.reload();
     assert.equal(path(), '/catalog/service');
-    await page.getByRole('link', { name: 'Catalog' }).first().waitFor();
+    await page.getByRole('table', { name: 'Service entities' }).getByRole('link').first().waitFor();
+    await checkA11y(page, 'catalog (demo services)');
+    await screenshot(page, 'catalog-services');
     const res = await page.request.get(`${server.base}/v1/no-such-route`);
     assert.equal(res.status(), 404);
     assert.match(res.headers()['content-type'] ?? '', /json/);

@@ -111,6 +111,29 @@ describe('CatalogPage', () => {
     expect((screen.getByRole('combobox', { name: 'Filter 1 property' }) as HTMLInputElement).value).toBe('language');
   });
 
+  it('searches by title or identifier from the search box', async () => {
+    setup();
+    await screen.findByRole('link', { name: 'A' });
+    fireEvent.change(screen.getByRole('textbox', { name: 'Search by title or identifier' }), { target: { value: 'pay' } });
+    await vi.waitFor(() =>
+      expect(calls.filter((c) => c.path.endsWith('/entities/search')).at(-1)?.body).toEqual({
+        limit: 50,
+        query: {
+          combinator: 'and',
+          rules: [
+            {
+              combinator: 'or',
+              rules: [
+                { property: '$title', operator: 'contains', value: 'pay' },
+                { property: '$identifier', operator: 'contains', value: 'pay' },
+              ],
+            },
+          ],
+        },
+      }),
+    );
+  });
+
   it('shows the server message on error', async () => {
     search = () => jsonResponse({ ok: false, error: 'invalid_request', message: 'query.rules[0].value: bad value' }, 422);
     setup();

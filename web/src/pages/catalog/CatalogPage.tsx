@@ -30,7 +30,7 @@ import { aggregate, useBlueprint } from '../../api/hooks';
 import { useLiveEvents } from '../../api/events';
 import type { Rule, RuleTree } from '../../api/types';
 import { EmptyState, ErrorState } from '../../components/states';
-import { IconPlus } from '../../components/icons';
+import { IconPlus, IconSearch } from '../../components/icons';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import { blueprintFields, isGroupable, type FieldDef } from '../../components/entity/fields';
 import { PropertyValue } from '../../components/entity/values/PropertyValue';
@@ -78,6 +78,19 @@ export function defaultColumns(fields: FieldDef[]): string[] {
 async function countEntities(bp: string, query: RuleTree | undefined, signal?: AbortSignal): Promise<number> {
   const r = await api.post<{ count: number }>(`/v1/blueprints/${enc(bp)}/entities-count`, query ? { query } : {}, { signal });
   return r.count;
+}
+
+/** withText adds the quick search (title or identifier contains) to the filters' query. */
+export function withText(q: RuleTree | undefined, text: string): RuleTree | undefined {
+  if (!text) return q;
+  const rule = {
+    combinator: 'or' as const,
+    rules: [
+      { property: '$title', operator: 'contains', value: text },
+      { property: '$identifier', operator: 'contains', value: text },
+    ],
+  };
+  return { combinator: 'and', rules: [...(q?.rules ?? []), rule] };
 }
 
 export function parseFilters(s: string): Filter[] {
@@ -128,6 +141,7 @@ export default function CatalogPage() {
   // Filters change on every keystroke, faster than the router updates the URL, so
   // they live in state and are mirrored to the URL; a URL this page did not write
   // (back button, a pasted link) replaces them.
+  const [text, setText] = useState(() => params.get('q') ?? '');
   const filtersParam = params.get('filters') ?? '';
   const [filters, setFiltersState] = useState<Filter[]>(() => parseFilters(filtersParam));
   const location = useLocation();
@@ -166,12 +180,18 @@ export default function CatalogPage() {
     setViewsFor(bpId);
     setViews(loadViews(bpId));
     setPending(0);
+    setText(params.get('q') ?? '');
   }
 
   const columns = (columnKeys ?? defaultColumns(fields)).map((k) => byKey.get(k)).filter((f): f is FieldDef => !!f);
   // Typing in a filter sends one search when the typing pauses, not one per key.
   const [settledFilters] = useDebouncedValue(filters, 250);
-  const query = useMemo(() => buildQuery(settledFilters, fields), [settledFilters, fields]);
+  // The quick search box: title or identifier contains the text (kept in ?q=).
+  const [settledText] = useDebouncedValue(text.trim(), 250);
+  useEffect(() => {
+    if ((params.get('q') ?? '') !== settledText) patchParams({ q: settledText || undefined });
+  }, [settledText]); // eslint-disable-line react-hooks/exhaustive-deps
+  const query = useMemo(() => withText(buildQuery(settledFilters, fields), settledText), [settledFilters, fields, settledText]);
   const queryKey = JSON.stringify(query ?? null);
   const incomplete = filters.filter((f) => !isComplete(f)).length;
 
@@ -266,11 +286,18 @@ export default function CatalogPage() {
   const total = countQ.data;
   const noun = plural(title);
   const empty =
-    filters.length > 0 ? (
+    filters.length > 0 || text.trim() ? (
       <EmptyState
         title={`No ${noun} match these filters`}
         action={
-          <Button size="xs" variant="light" onClick={() => setFilters([])}>
+          <Button
+            size="xs"
+            variant="light"
+            onClick={() => {
+              setText('');
+              setFilters([]);
+            }}
+          >
             Clear filters
           </Button>
         }
@@ -422,6 +449,16 @@ export default function CatalogPage() {
       </Group>
 
       <Paper withBorder p="sm">
+        <TextInput
+          size="xs"
+          mb="xs"
+          maw={360}
+          placeholder={`Search ${plural(bp?.title || bpId)} by title or identifier`}
+          aria-label="Search by title or identifier"
+          value={text}
+          onChange={(e) => setText(e.currentTarget.value)}
+          leftSection={<IconSearch size={14} />}
+        />
         <FilterBuilder fields={fields} filters={filters} onChange={setFilters} />
         {incomplete > 0 && (
           <Text size="xs" c="dimmed" mt={4}>

@@ -40,6 +40,13 @@ const NeighbourhoodGraph = lazy(() => import('./NeighbourhoodGraph'));
 const WIDE_FORMATS = new Set(['markdown', 'yaml', 'proto']);
 const isWide = (f: FieldDef) => WIDE_FORMATS.has(f.format ?? '') || f.type === 'object' && f.format !== 'labeled-url';
 
+const AGO: [string, number][] = [
+  ['1 hour ago', 3600_000],
+  ['1 day ago', 86400_000],
+  ['1 week ago', 7 * 86400_000],
+  ['30 days ago', 30 * 86400_000],
+];
+
 function AsOfPicker({ asOf, onPick }: { asOf?: string; onPick: (t: string) => void }) {
   const [opened, setOpened] = useState(false);
   const [value, setValue] = useState(toLocalInput(asOf ?? new Date().toISOString()));
@@ -62,6 +69,21 @@ function AsOfPicker({ asOf, onPick }: { asOf?: string; onPick: (t: string) => vo
           }}
         >
           <Stack gap="xs">
+            <Group gap={4}>
+              {AGO.map(([label, ms]) => (
+                <Button
+                  key={label}
+                  size="compact-xs"
+                  variant="light"
+                  onClick={() => {
+                    onPick(new Date(Date.now() - ms).toISOString().replace(/\.\d{3}Z$/, 'Z'));
+                    setOpened(false);
+                  }}
+                >
+                  {label}
+                </Button>
+              ))}
+            </Group>
             <TextInput type="datetime-local" label="Show the entity as it was at" size="xs" value={value} onChange={(e) => setValue(e.currentTarget.value)} />
             <Button size="xs" type="submit" disabled={!fromLocalInput(value)}>
               Show

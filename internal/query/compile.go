@@ -355,40 +355,31 @@ func (c *compiler) allowed(r *Related, ed string) string {
 	return " AND (" + strings.Join(ors, " OR ") + ")"
 }
 
-// wideReach is how many paths the reach from a relatedTo's targets may
-// hold before the Wide form stops materialising it and tests each
-// candidate instead (see relatedOneWay). Counting costs ~6 µs per path on
-// SQLite (~13 ms here). Past it, a search whose candidates rarely match (a
-// reach of a few thousand in a blueprint of hundreds of thousands) pays a
-// whole walk per candidate it rejects, which is why the Wide form is only
-// ever tried under a deadline, Where being the fallback.
-const wideReach = 2000
+// wideReach is how many paths near a relatedTo's targets (wideCheck) make
+// its reach wide: the Wide form then tests each candidate instead of
+// materialising the reach (see relatedOneWay). Counting costs a few µs per
+// path on SQLite. Past it, a search whose candidates rarely match (a reach
+// of a few thousand in a blueprint of hundreds of thousands) pays a whole
+// walk per candidate it rejects, which is why the Wide form is only ever
+// tried under a deadline, Where being the fallback.
+const wideReach = 1000
 
 // reach is the recursive set of entities reachable from r's entities
 // following edges forward (upstream) or backward (downstream).
-//
-// With limit > 0 it is instead the first limit paths from them (UNION ALL:
-// no duplicate elimination, whose index inserts were half the cost of the
-// walk), and the recursion stops there, cycles included. Fewer paths than
-// limit means fewer entities than limit.
-func (c *compiler) reach(r *Related, forward bool, limit int) string {
+func (c *compiler) reach(r *Related, forward bool) string {
 	from, to := "from", "to"
 	if !forward {
 		from, to = "to", "from"
 	}
 	cte, ed0, ed := c.alias("r"), c.alias("ed"), c.alias("ed")
-	lim, union := "", " UNION "
-	if limit > 0 {
-		lim, union = " LIMIT "+strconv.Itoa(limit), " UNION ALL "
-	}
 	return "(WITH RECURSIVE " + cte + "(bp, id) AS (" +
 		"SELECT " + ed0 + "." + to + "_blueprint, " + ed0 + "." + to + "_identifier FROM edges " + ed0 +
 		" WHERE " + ed0 + "." + from + "_blueprint = " + c.Bind(r.Blueprint) + " AND " + ed0 + "." + from + "_identifier IN " + c.idList(r.IDs) +
 		c.allowed(r, ed0) +
-		union + "SELECT " + ed + "." + to + "_blueprint, " + ed + "." + to + "_identifier FROM edges " + ed + " JOIN " + cte +
+		" UNION SELECT " + ed + "." + to + "_blueprint, " + ed + "." + to + "_identifier FROM edges " + ed + " JOIN " + cte +
 		" ON " + ed + "." + from + "_blueprint = " + cte + ".bp AND " + ed + "." + from + "_identifier = " + cte + ".id" +
 		" WHERE 1 = 1" + c.allowed(r, ed) +
-		") SELECT bp, id FROM " + cte + lim + ")"
+		") SELECT bp, id FROM " + cte + ")"
 }
 
 // reaches is true for a candidate entity from which r's entities are
@@ -416,26 +407,45 @@ func (c *compiler) reaches(r *Related, forward bool) string {
 // selects. The materialised reach drives the page through the entities key
 // and is linear in the reach: 16 s at 1M entities for a domain, which
 // reaches most of the catalog through dependsOn chains. The Wide form picks
-// while the query runs: a reach under c.wide paths is materialised; a
-// wider one is tested from each candidate, which for a page of 50 among
-// mostly-matching candidates is a few short walks — but inside the CASE
-// the set can no longer drive the page, so small reaches scan every
-// candidate (why the Wide form is not Where).
+// while the query runs: a reach under c.wide paths (wideCheck) is
+// materialised; a wider one is tested from each candidate, which for a page
+// of 50 among mostly-matching candidates is a few short walks — but inside
+// the CASE the set can no longer drive the page, so small reaches scan
+// every candidate (why the Wide form is not Where).
 func (c *compiler) relatedOneWay(r *Related, forward bool) string {
 	switch {
 	case c.wide < 0:
-		return "(" + c.keyIn() + c.reach(r, forward, 0) + ")"
+		return "(" + c.keyIn() + c.reach(r, forward) + ")"
 	case c.wide == 0:
 		return c.reaches(r, forward)
 	}
 	small := "NOT " + c.wideCheck(r, forward, c.wide)
-	return "(CASE WHEN " + small + " THEN " + c.keyIn() + c.reach(r, forward, 0) + " ELSE " + c.reaches(r, forward) + " END)"
+	return "(CASE WHEN " + small + " THEN " + c.keyIn() + c.reach(r, forward) + " ELSE " + c.reaches(r, forward) + " END)"
 }
 
-// wideCheck is true when the reach holds at least wide paths; it reads no
-// entity column, so engines compute it once per statement.
+// wideHops is how far from the targets wideCheck counts.
+const wideHops = 3
+
+// wideCheck is true when at least wide paths of up to wideHops edges leave
+// r's entities (the way reach walks). Paths, not entities: UNION ALL skips
+// the duplicate check, a third of the cost; the hop bound keeps dependsOn
+// diamonds from multiplying paths past any bound. It reads no entity
+// column, so engines compute it once per statement. Either answer is
+// correct — it only picks the plan.
 func (c *compiler) wideCheck(r *Related, forward bool, wide int) string {
-	return "((SELECT count(*) FROM " + c.reach(r, forward, wide) + " " + c.alias("n") + ") >= " + strconv.Itoa(wide) + ")"
+	from, to := "from", "to"
+	if !forward {
+		from, to = "to", "from"
+	}
+	cte, ed0, ed := c.alias("p"), c.alias("ed"), c.alias("ed")
+	return "((SELECT count(*) FROM (WITH RECURSIVE " + cte + "(bp, id, d) AS (" +
+		"SELECT " + ed0 + "." + to + "_blueprint, " + ed0 + "." + to + "_identifier, 1 FROM edges " + ed0 +
+		" WHERE " + ed0 + "." + from + "_blueprint = " + c.Bind(r.Blueprint) + " AND " + ed0 + "." + from + "_identifier IN " + c.idList(r.IDs) +
+		c.allowed(r, ed0) +
+		" UNION ALL SELECT " + ed + "." + to + "_blueprint, " + ed + "." + to + "_identifier, " + cte + ".d + 1 FROM edges " + ed + " JOIN " + cte +
+		" ON " + ed + "." + from + "_blueprint = " + cte + ".bp AND " + ed + "." + from + "_identifier = " + cte + ".id" +
+		" WHERE " + cte + ".d < " + strconv.Itoa(wideHops) + c.allowed(r, ed) +
+		") SELECT 1 FROM " + cte + " LIMIT " + strconv.Itoa(wide) + ") " + c.alias("n") + ") >= " + strconv.Itoa(wide) + ")"
 }
 
 func (c *compiler) related(r *Related) string {

@@ -52,7 +52,7 @@ type EntitySearchParams struct {
 // materialised first — far faster when the reach is most of the catalog,
 // far slower when it is sparse among the candidates. Probe (no placeholders
 // of Where's; numbered from 1 over ProbeArgs) is true when some reach is
-// wide; a store that tries Where must bound its time and fall back to the
+// wide; a store that tries this form must bound its time and fall back to the
 // EntitySearchParams.Where, which has the same meaning.
 type WideWhere struct {
 	Probe     string

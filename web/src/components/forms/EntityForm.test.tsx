@@ -43,12 +43,13 @@ describe('EntityForm', () => {
       calls.push({ method, path: url.pathname, body });
       if (url.pathname.endsWith('/entities/search')) {
         const target = url.pathname.split('/')[3];
-        const entities =
-          target === 'domain'
-            ? [{ identifier: 'payments', title: 'Payments' }, { identifier: 'identity', title: 'Identity' }]
-            : target === '_team'
-              ? [{ identifier: 'team-pay', title: 'Team Pay' }]
-              : [];
+        const all: Record<string, { identifier: string; title: string }[]> = {
+          domain: [{ identifier: 'payments', title: 'Payments' }, { identifier: 'identity', title: 'Identity' }],
+          _team: [{ identifier: 'team-pay', title: 'Team Pay' }],
+        };
+        const rule = (body as { query?: { rules: { operator: string; value: string[] }[] } } | undefined)?.query?.rules[0];
+        // The first page holds only the first entity; "in" finds any.
+        const entities = rule?.operator === 'in' ? (all[target!] ?? []).filter((e) => rule.value.includes(e.identifier)) : (all[target!] ?? []).slice(0, 1);
         return jsonResponse({ ok: true, entities });
       }
       if (method === 'POST' || method === 'PUT') return write();
@@ -137,5 +138,12 @@ describe('EntityForm', () => {
     await waitFor(() => expect(calls.some((c) => c.method === 'PUT')).toBe(true));
     const put = calls.find((c) => c.method === 'PUT')!;
     expect((put.body as { properties: unknown }).properties).toEqual({ replicas: 1 });
+  });
+
+  it('shows the title of a selected relation target the first page lacks', async () => {
+    const entity = { identifier: 'pay', title: 'Pay', team: [], properties: {}, relations: { domain: 'identity' } } as unknown as Entity;
+    renderWithProviders(<EntityForm blueprint={bp} entity={entity} onSaved={() => {}} onCancel={() => {}} />);
+    const domain = screen.getByRole('combobox', { name: 'Domain' }) as HTMLInputElement;
+    await waitFor(() => expect(domain.value).toBe('Identity (identity)'));
   });
 });

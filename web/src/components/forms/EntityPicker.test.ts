@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PICKER_LIMIT, pickerRequest } from './EntityPicker';
+import { PICKER_LIMIT, pickerRequest, selectedRequest } from './EntityPicker';
 
 describe('pickerRequest', () => {
   it('asks for the first entities by title when nothing is typed', () => {
@@ -14,5 +14,9 @@ describe('pickerRequest', () => {
     const props = new Set(r.query!.rules.map((x) => (x as { property: string }).property));
     expect([...props].sort()).toEqual(['$identifier', '$title']);
     expect(r.query!.rules.every((x) => (x as { operator: string }).operator === 'contains')).toBe(true);
+  });
+
+  it('fetches the titles of selected entities by identifier', () => {
+    expect(selectedRequest(['a', 'b'])).toEqual({ limit: 2, query: { combinator: 'and', rules: [{ property: '$identifier', operator: 'in', value: ['a', 'b'] }] } });
   });
 });

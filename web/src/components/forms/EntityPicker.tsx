@@ -27,6 +27,11 @@ export function pickerRequest(q: string): SearchRequest {
   return req;
 }
 
+/** selectedRequest: the search body fetching the titles of already selected entities. */
+export function selectedRequest(ids: string[]): SearchRequest {
+  return { limit: Math.max(1, ids.length), query: { combinator: 'and', rules: [{ property: '$identifier', operator: 'in', value: ids }] } };
+}
+
 interface Common {
   blueprint: string;
   label: string;
@@ -46,15 +51,27 @@ function useOptions(blueprint: string, search: string, selected: string[]) {
     placeholderData: (prev) => prev,
     staleTime: 15_000,
   });
+  // Selected entities the current page of results lacks: their titles come from one more search.
+  const found = new Set((res.data?.entities ?? []).map((e) => e.identifier));
+  const missing = selected.filter((s) => s && !found.has(s)).sort();
+  const labelsReq = useMemo(() => selectedRequest(missing), [missing.join('\u0000')]); // eslint-disable-line react-hooks/exhaustive-deps
+  const labels = useQuery({
+    queryKey: [...keys.entities(blueprint, { picker: labelsReq }), 'picker-labels'],
+    enabled: missing.length > 0,
+    queryFn: ({ signal }) => searchEntities(blueprint, labelsReq, signal),
+    staleTime: 60_000,
+  });
   const data = useMemo(() => {
-    const items: ComboboxItem[] = (res.data?.entities ?? []).map((e) => ({
-      value: e.identifier,
-      label: e.title && e.title !== e.identifier ? `${e.title} (${e.identifier})` : e.identifier,
-    }));
+    const label = (e: { identifier: string; title?: string }) => (e.title && e.title !== e.identifier ? `${e.title} (${e.identifier})` : e.identifier);
+    const items: ComboboxItem[] = (res.data?.entities ?? []).map((e) => ({ value: e.identifier, label: label(e) }));
     // Selected values stay choosable even when the current search does not return them.
-    for (const s of selected) if (s && !items.some((i) => i.value === s)) items.unshift({ value: s, label: s });
+    for (const s of selected) {
+      if (!s || items.some((i) => i.value === s)) continue;
+      const known = labels.data?.entities.find((e) => e.identifier === s);
+      items.unshift({ value: s, label: known ? label(known) : s });
+    }
     return items;
-  }, [res.data, selected]);
+  }, [res.data, labels.data, selected]);
   return { data, loading: res.isFetching, error: res.error };
 }
 

@@ -130,7 +130,9 @@ func (s *Service) origin(actor model.Actor, runID string) store.Origin {
 //
 //   - an attempt's first EntityLock call waits (one call: the store takes
 //     its keys in one global order, so first calls never deadlock with each
-//     other);
+//     other); an entity write puts in it, besides its keys and relation
+//     targets, the dependents it can foresee from the state before locking
+//     (batch.predictDependents), so it rarely needs a later call;
 //   - every later call is NoWait: a key another writer holds fails the
 //     attempt at once with a retryable error, and the attempt rolls back,
 //     releasing what it held, so the other writer goes on;

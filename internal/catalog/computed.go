@@ -782,8 +782,7 @@ func normaliseJQ(v any) any {
 
 // depPath is one relation path a blueprint's computed values are read
 // along, and what they read of the entities at its end: field names
-// (properties or $team), or every field when nil (an aggregation's query,
-// property and time field are all read).
+// (properties or meta-properties such as $team), or every field when nil.
 type depPath struct {
 	hops   []hop
 	fields map[string]bool
@@ -807,7 +806,7 @@ func dependentPaths(bps map[string]*model.Blueprint) map[string][]depPath {
 		}
 		for _, a := range sortedKeys(bp.AggregationProperties) {
 			if hops, ok := aggregationPath(bp, bp.AggregationProperties[a], bps); ok {
-				out[id] = append(out[id], depPath{hops: hops})
+				out[id] = append(out[id], depPath{hops: hops, fields: aggregationFields(bp.AggregationProperties[a])})
 			}
 		}
 	}
@@ -937,6 +936,58 @@ func (c *computer) dependents(paths map[string][]depPath, changes []store.Entity
 	}
 	sortKeys(out)
 	return out, nil
+}
+
+// aggregationFields lists the fields an aggregation reads of its entities:
+// its property, its time field and the properties its query tests; nil
+// (every field) when the query holds a rule it cannot tell (a property
+// schema rule or a path). Relation rules are left out: computed-only
+// changes, the only ones this list filters, move no edge.
+func aggregationFields(a model.AggregationProperty) map[string]bool {
+	out := map[string]bool{}
+	for _, f := range []string{a.CalculationSpec.Property, a.CalculationSpec.MeasureTimeBy} {
+		if f != "" {
+			out[f] = true
+		}
+	}
+	if len(a.Query) == 0 {
+		return out
+	}
+	var q any
+	if json.Unmarshal(a.Query, &q) != nil {
+		return nil
+	}
+	var walk func(n any) bool
+	walk = func(n any) bool {
+		m, ok := n.(map[string]any)
+		if !ok {
+			return false
+		}
+		if rules, ok := m["rules"].([]any); ok {
+			for _, r := range rules {
+				if !walk(r) {
+					return false
+				}
+			}
+			return true
+		}
+		if _, ok := m["propertySchema"]; ok {
+			return false
+		}
+		switch p := m["property"].(type) {
+		case string:
+			out[p] = true
+			return true
+		case nil:
+			_, rel := m["relation"]
+			return rel || m["operator"] == "relatedTo"
+		}
+		return false // a matchAny path
+	}
+	if !walk(q) {
+		return nil
+	}
+	return out
 }
 
 // changedFields lists the property keys whose values differ between before

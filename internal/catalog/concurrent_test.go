@@ -15,14 +15,15 @@ import (
 )
 
 // TestConcurrentComputedWrites runs many writers over a ring of entities
-// whose computed values cross: node i mirrors node i+1's value (one hop) and
-// node i+2's (two hops) and sums the
-// value of node i-1 (an aggregation read backwards). A write of node i
-// therefore locks nodes i-2, i-1 and i+1 after its own, while the writers of
-// those nodes lock node i: on PostgreSQL the crossing locks deadlock, and
-// the catalog must retry the victim until every write succeeds. The final
-// computed values must be exact. SQLite has one writer and runs the same
-// test unchanged.
+// whose computed values cross: node i mirrors its peer's value (one hop) and
+// its peer's peer's (two hops) and sums the values of the nodes whose peer
+// it is (an aggregation read backwards), starting with peer = i+1. A write
+// of node i therefore locks nodes i-2, i-1 and i+1 besides its own, while
+// the writers of those nodes lock node i, and some writes retarget peers.
+// On PostgreSQL this deadlocked (a 503 after a second) before dependents
+// were locked up front or without waiting, with reruns; now every write must
+// succeed and the final computed values must be exact. SQLite has one
+// writer and runs the same test unchanged.
 func TestConcurrentComputedWrites(t *testing.T) {
 	t.Parallel()
 	dbtest.ForEachDriver(t, func(t *testing.T, open func(testing.TB) store.Store) {
@@ -76,7 +77,13 @@ func TestConcurrentComputedWrites(t *testing.T) {
 					}
 					for _, n := range []int{g, g + writers} {
 						v := float64(1000*(n+1) + r)
-						_, err := f.svc.EntityPatch(f.ctx, actor, "node", id(n), input(t, fmt.Sprintf(`{"properties":{"val":%v}}`, v)), catalog.WriteOptions{})
+						body := fmt.Sprintf(`{"properties":{"val":%v}}`, v)
+						if r%3 == 1 {
+							// Retarget too: dependents read before locking are
+							// then stale, so some writes lock late and rerun.
+							body = fmt.Sprintf(`{"properties":{"val":%v},"relations":{"peer":%q}}`, v, id(n+1+(7*r+g)%(nodes-1)))
+						}
+						_, err := f.svc.EntityPatch(f.ctx, actor, "node", id(n), input(t, body), catalog.WriteOptions{})
 						if err != nil {
 							errs <- fmt.Errorf("writer %d, round %d, node %s: %w", g, r, id(n), err)
 							continue
@@ -91,12 +98,24 @@ func TestConcurrentComputedWrites(t *testing.T) {
 		for err := range errs {
 			t.Errorf("concurrent write: %v", err)
 		}
+		// Expected values from the final relations and the last value each
+		// writer wrote.
+		peer := make([]int, nodes)
+		for i := range nodes {
+			fmt.Sscanf(f.get(t, "node", id(i)).Relations["peer"].(string), "n%d", &peer[i])
+		}
 		type vals struct{ Val, PeerVal, Peer2, InSum any }
 		var want, got []vals
 		for i := range nodes {
 			p := f.props(t, "node", id(i))
 			got = append(got, vals{p["val"], p["peerVal"], p["peer2"], p["inSum"]})
-			want = append(want, vals{final[i], final[(i+1)%nodes], final[(i+2)%nodes], final[(i+nodes-1)%nodes]})
+			sum := 0.0
+			for j := range nodes {
+				if peer[j] == i {
+					sum += final[j]
+				}
+			}
+			want = append(want, vals{final[i], final[peer[i]], final[peer[peer[i]]], sum})
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("computed values after concurrent writes (-want +got):\n%s", diff)
@@ -105,12 +124,14 @@ func TestConcurrentComputedWrites(t *testing.T) {
 }
 
 // TestWriteRetriesPastLockedDependent holds a dependent's lock in another
-// transaction while a write needs it for propagation. Where writers run at
-// once the write's late lock must not wait (that is how writers deadlock):
-// its attempt fails and is retried, and the retry takes the dependent's
-// lock up front and waits for the holder. Either way the write succeeds
-// once the holder commits, with the mirror current. On SQLite the holder
-// is the one writer, so the write simply waits in Begin.
+// transaction while a write needs it for propagation — a dependent the
+// write cannot foresee before locking, as only its new relation leads there
+// (e sums the values of the nodes two peers upstream, and c's new peer b
+// has peer e). Where writers run at once the write's late lock must not
+// wait (that is how writers deadlock): its attempt fails and is rerun, and
+// the rerun takes e's lock up front and waits for the holder. Either way
+// the write succeeds once the holder commits, with e's sum current. On
+// SQLite the holder is the one writer, so the write simply waits in Begin.
 func TestWriteRetriesPastLockedDependent(t *testing.T) {
 	t.Parallel()
 	dbtest.ForEachDriver(t, func(t *testing.T, open func(testing.TB) store.Store) {
@@ -119,27 +140,32 @@ func TestWriteRetriesPastLockedDependent(t *testing.T) {
 		f.blueprint(t, `{"identifier":"node","title":"Node",
 			"schema":{"properties":{"val":{"type":"number"}}},
 			"relations":{"peer":{"target":"node"}},
-			"mirrorProperties":{"peerVal":{"path":"peer.val"}}}`)
-		f.create(t, "node", `{"identifier":"b","properties":{"val":1}}`, catalog.WriteOptions{})
-		f.create(t, "node", `{"identifier":"a","relations":{"peer":"b"}}`, catalog.WriteOptions{})
+			"aggregationProperties":{"in2":{"type":"number","target":"node",
+				"calculationSpec":{"calculationBy":"property","func":"sum","property":"val"},
+				"pathFilter":[{"fromBlueprint":"node","path":["peer","peer"]}]}}}`)
+		f.create(t, "node", `{"identifier":"e"}`, catalog.WriteOptions{})
+		f.create(t, "node", `{"identifier":"d"}`, catalog.WriteOptions{})
+		f.create(t, "node", `{"identifier":"b","relations":{"peer":"e"}}`, catalog.WriteOptions{})
+		f.create(t, "node", `{"identifier":"c","properties":{"val":5},"relations":{"peer":"d"}}`, catalog.WriteOptions{})
+		f.wantProps(t, "node", "e", map[string]any{"in2": 0.0})
 
 		holder, err := f.st.Begin(f.ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer func() { _ = holder.Rollback(f.ctx) }()
-		if err := holder.EntityLock(f.ctx, &store.EntityLockParams{Keys: []model.EntityKey{{Blueprint: "node", Identifier: "a"}}}); err != nil {
+		if err := holder.EntityLock(f.ctx, &store.EntityLockParams{Keys: []model.EntityKey{{Blueprint: "node", Identifier: "e"}}}); err != nil {
 			t.Fatal(err)
 		}
 		done := make(chan error, 1)
 		go func() {
-			_, err := f.svc.EntityPatch(f.ctx, actor, "node", "b", input(t, `{"properties":{"val":2}}`), catalog.WriteOptions{})
+			_, err := f.svc.EntityPatch(f.ctx, actor, "node", "c", input(t, `{"relations":{"peer":"b"}}`), catalog.WriteOptions{})
 			done <- err
 		}()
 		select {
 		case err := <-done:
 			t.Fatalf("write finished (err %v) while its dependent was locked", err)
-		case <-time.After(time.Second): // longer than every retry's backoff together
+		case <-time.After(time.Second): // longer than every rerun's backoff together
 		}
 		if err := holder.Commit(f.ctx); err != nil {
 			t.Fatal(err)
@@ -152,6 +178,6 @@ func TestWriteRetriesPastLockedDependent(t *testing.T) {
 		case <-time.After(30 * time.Second):
 			t.Fatal("write still waits after the holder committed")
 		}
-		f.wantProps(t, "node", "a", map[string]any{"peerVal": 2.0})
+		f.wantProps(t, "node", "e", map[string]any{"in2": 5.0})
 	})
 }

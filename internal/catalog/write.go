@@ -158,13 +158,13 @@ func (s *Service) writeBatch(ctx context.Context, actor model.Actor, blueprint s
 		if err != nil {
 			return false, err
 		}
-		w := &batch{s: s, ctx: ctx, tx: tx, bp: bp, schema: sch, mode: mode, opts: opts, actor: actor, bps: map[string]*model.Blueprint{bp.Identifier: bp},
-			access: s.newWriteAccess(ctx, tx, actor)}
-		if err := w.run(items); err != nil {
-			return false, err
-		}
 		all, err := blueprintMap(ctx, tx)
 		if err != nil {
+			return false, err
+		}
+		w := &batch{s: s, ctx: ctx, tx: tx, bp: bp, schema: sch, mode: mode, opts: opts, actor: actor, bps: map[string]*model.Blueprint{bp.Identifier: bp},
+			all: all, access: s.newWriteAccess(ctx, tx, actor)}
+		if err := w.run(items); err != nil {
 			return false, err
 		}
 		if err := w.computeItems(items, all); err != nil {
@@ -225,6 +225,8 @@ type batch struct {
 	origin store.Origin
 	// bps caches blueprints read in this transaction.
 	bps map[string]*model.Blueprint
+	// all is every blueprint, for computed properties.
+	all map[string]*model.Blueprint
 	// stubs are the entities create_missing_related_entities creates.
 	stubs []*model.Entity
 	// existing is the stored state of the batch's keys, by identifier.
@@ -314,6 +316,14 @@ func (w *batch) run(items []*writeItem) error {
 	existing := map[string]*model.Entity{}
 	w.existing = existing
 	if len(keys) > 0 {
+		// With the entities whose computed values depend on these (as far
+		// as can be told before locking): propagate would otherwise lock
+		// them later, which under contention costs a rerun (catalog.go).
+		deps, err := w.predictDependents(keys)
+		if err != nil {
+			return err
+		}
+		lock = append(lock, deps...)
 		if err := lockKeys(w.ctx, w.tx, lock); err != nil {
 			return fmt.Errorf("lock entities of %s: %w", bpID, err)
 		}
@@ -1039,4 +1049,39 @@ func (w *batch) computeItems(items []*writeItem, bps map[string]*model.Blueprint
 		}
 	}
 	return nil
+}
+
+// predictDependents returns the entities propagate will most likely have to
+// lock after this write of keys: the dependents of their current state,
+// read before any lock (so possibly stale: propagate still finds and locks
+// the real ones). It reads nothing when no computed value depends on
+// entities of the batch's blueprint.
+func (w *batch) predictDependents(keys []model.EntityKey) ([]model.EntityKey, error) {
+	paths := dependentPaths(w.all)
+	onPath := false
+	for _, dps := range paths {
+		for _, dp := range dps {
+			for _, h := range dp.hops {
+				onPath = onPath || h.To == w.bp.Identifier
+			}
+		}
+	}
+	if !onPath {
+		return nil, nil
+	}
+	c := w.s.newComputer(w.ctx, w.tx, w.all)
+	cur, err := c.fetch(keys)
+	if err != nil {
+		return nil, err
+	}
+	var changes []store.EntityChange
+	for _, k := range keys {
+		if e := cur[k]; e != nil {
+			changes = append(changes, store.EntityChange{Kind: store.ChangeUpdate, Before: e})
+		}
+	}
+	if len(changes) == 0 {
+		return nil, nil
+	}
+	return c.dependents(paths, changes, false)
 }

@@ -128,8 +128,7 @@ export function BlueprintEditor({
   const [failures, setFailures] = useState(0);
   const formRef = useFocusFirstError<HTMLFormElement>(failures);
   const controls = errors.controls;
-  const others = blueprints.filter((b) => b.identifier !== draft.identifier || !draft.existing);
-  const all = draft.existing ? blueprints : others;
+  const all = blueprints;
 
   const patch = (p: Partial<BlueprintDraft>) => setDraft((d) => ({ ...d, ...p }));
   type ListKey = 'properties' | 'relations' | 'mirrors' | 'calculations' | 'aggregations';

@@ -28,7 +28,10 @@ export function EntityForm({
   entity,
   onSaved,
   onCancel,
+  defaultTeams,
 }: {
+  /** Owning teams a new entity starts with (the user's only team). */
+  defaultTeams?: string[];
   blueprint: Blueprint;
   /** The entity to edit; absent to create one. */
   entity?: Entity;
@@ -37,7 +40,10 @@ export function EntityForm({
 }) {
   const qc = useQueryClient();
   const editing = !!entity;
-  const [initial] = useState<EntityDraft>(() => draftFor(bp, entity));
+  const [initial] = useState<EntityDraft>(() => {
+    const d = draftFor(bp, entity);
+    return !entity && defaultTeams?.length && ownershipType(bp) === 'Direct' ? { ...d, team: [...defaultTeams] } : d;
+  });
   const [draft, setDraft] = useState<EntityDraft>(initial);
   const dirty = useMemo(() => JSON.stringify(draft) !== JSON.stringify(initial), [draft, initial]);
   const { guard, allowNextNavigation } = useUnsavedChanges(dirty);

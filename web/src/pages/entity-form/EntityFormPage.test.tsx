@@ -94,4 +94,26 @@ describe('EntityFormPage', () => {
     expect(await screen.findByRole('heading', { name: 'catalog page' })).toBeTruthy();
     expect(screen.queryByRole('dialog')).toBeNull();
   });
+
+  it('starts a new entity owned by the user\'s only team', async () => {
+    const user = userEvent.setup();
+    const owned = { ...blueprint, ownership: { type: 'Direct' } };
+    fetchMock.mockImplementation(async (input, init) => {
+      const url = new URL(String(input), 'http://localhost');
+      const method = init?.method ?? 'GET';
+      if (url.pathname === '/v1/auth/me') return jsonResponse({ ok: true, user: { email: 'm@example.com' }, roles: ['Member'], teams: ['payments'] });
+      if (url.pathname.endsWith('/entities/search')) return jsonResponse({ ok: true, entities: [{ identifier: 'payments', title: 'Payments' }] });
+      if (method === 'POST') {
+        writes.push({ method, path: url.pathname, body: JSON.parse(String(init?.body)) });
+        return jsonResponse({ ok: true, entity: { identifier: 'x', title: 'X' } });
+      }
+      if (url.pathname === '/v1/blueprints/service') return jsonResponse({ ok: true, blueprint: owned });
+      return jsonResponse({ ok: false, error: 'not_found', message: 'no' }, 404);
+    });
+    renderWithProviders(<EntityFormPage />, { path: '/catalog/service/new', route: '/catalog/:blueprint/new', extraRoutes });
+    await user.type(await screen.findByRole('textbox', { name: 'Title' }), 'X');
+    await user.click(screen.getByRole('button', { name: 'Create Service' }));
+    expect(await screen.findByRole('heading', { name: 'entity page' })).toBeTruthy();
+    expect((writes[0]!.body as { team: string[] }).team).toEqual(['payments']);
+  });
 });

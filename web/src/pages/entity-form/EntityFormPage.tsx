@@ -3,7 +3,7 @@
 import { Anchor, Breadcrumbs, Paper, Stack } from '@mantine/core';
 import { Link, useNavigate, useParams } from 'react-router';
 import { notifications } from '@mantine/notifications';
-import { useBlueprint, useEntity } from '../../api/hooks';
+import { useBlueprint, useEntity, useMe } from '../../api/hooks';
 import { ErrorState, PageLoader } from '../../components/states';
 import { EntityForm, EntityFormHeader } from '../../components/forms/EntityForm';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
@@ -14,14 +14,18 @@ export default function EntityFormPage() {
   const editing = identifier !== undefined;
   const bp = useBlueprint(blueprint);
   const entity = useEntity(editing ? blueprint : undefined, identifier);
+  const me = useMe();
   const bpTitle = bp.data?.title || blueprint;
+  // A user in exactly one team owns what they create, one click fewer (and what ownedByTeam grants need).
+  const defaultTeams = !editing && me.data && !me.data.anonymous && me.data.teams.length === 1 ? me.data.teams : undefined;
   useDocumentTitle(editing ? `Edit ${entity.data?.title || identifier}` : `New ${bpTitle}`);
 
   const entityPath = (id: string) => `/entities/${encodeURIComponent(blueprint)}/${encodeURIComponent(id)}`;
   const cancel = () => navigate(editing ? entityPath(identifier!) : `/catalog/${encodeURIComponent(blueprint)}`);
 
   const error = bp.error ?? (editing ? entity.error : null);
-  const loading = bp.isPending || (editing && entity.isPending);
+  // Wait for the user too (briefly): the form takes its initial teams once.
+  const loading = bp.isPending || (editing && entity.isPending) || (!editing && me.isPending);
 
   return (
     <Stack gap="md" maw={960}>
@@ -58,6 +62,7 @@ export default function EntityFormPage() {
             key={editing ? `${identifier}@${entity.data?.updatedAt}` : 'new'}
             blueprint={bp.data}
             entity={editing ? entity.data : undefined}
+            defaultTeams={defaultTeams}
             onCancel={cancel}
             onSaved={(e) => {
               notifications.show({ color: 'green', title: editing ? 'Saved' : 'Created', message: `${e.title || e.identifier} ${editing ? 'saved' : 'created'}.` });

@@ -225,7 +225,7 @@ func checkRule(r *Rule, s Schema, ve *model.ValidationError) {
 		}
 		if r.Range.Preset == "" {
 			for _, b := range []struct{ name, v string }{{"from", r.Range.From}, {"to", r.Range.To}} {
-				if _, err := time.Parse(time.RFC3339Nano, b.v); err != nil {
+				if _, err := ParseDateTime(b.v); err != nil {
 					ve.Add(r.Path+".value."+b.name, "must be an RFC 3339 date-time")
 				}
 			}

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { useParams } from 'react-router';
-import { SearchPalette } from './SearchPalette';
+import { SearchPalette, searchSpotlight } from './SearchPalette';
 import { jsonResponse, renderWithProviders } from '../test/render';
 
 function EntityProbe() {
@@ -65,6 +65,23 @@ describe('SearchPalette', () => {
       },
     );
   }
+
+  it('opens with Ctrl+K from inside a text field, but "/" there types a slash', async () => {
+    renderWithProviders(
+      <>
+        <input aria-label="Some field" />
+        <SearchPalette debounceMs={0} />
+      </>,
+      { path: '/', route: '/' },
+    );
+    const field = screen.getByRole('textbox', { name: 'Some field' });
+    field.focus();
+    fireEvent.keyDown(field, { key: '/', code: 'Slash' });
+    expect(screen.queryByRole('textbox', { name: 'Search entities' })).toBeNull();
+    fireEvent.keyDown(field, { key: 'k', code: 'KeyK', ctrlKey: true });
+    expect(await screen.findByRole('textbox', { name: 'Search entities' })).toBeTruthy();
+    act(() => searchSpotlight.close()); // the palette's store outlives the test
+  });
 
   it('opens with Ctrl+K, searches as you type, and Enter opens the selected entity', async () => {
     const user = userEvent.setup();

@@ -2,7 +2,7 @@
 // across every blueprint. Arrow keys move, Enter opens the entity page.
 import { useEffect, useMemo, useState } from 'react';
 import { Badge, Group, Loader, Text } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
+import { useDebouncedValue, useHotkeys } from '@mantine/hooks';
 import { createSpotlight, Spotlight } from '@mantine/spotlight';
 import { useNavigate } from 'react-router';
 import { useBlueprints, useTextSearch } from '../api/hooks';
@@ -52,13 +52,16 @@ export function SearchPalette({ debounceMs = 200 }: { debounceMs?: number }) {
   // top one again when they do: Enter then opens the best match.
   const resultKey = hits.map((h) => `${h.blueprint}/${h.identifier}`).join('|') + '#' + blueprintMatches.map((b) => b.identifier).join('|');
   useEffect(selectFirstAction, [resultKey]);
+  // Ctrl/⌘ K works from anywhere, text fields included (a filter, a form): the
+  // palette's own shortcuts skip inputs, which suits "/" only.
+  useHotkeys([['mod + K', () => searchSpotlight.open()]], []);
 
   return (
     <Spotlight.Root
       store={searchStore}
       query={query}
       onQueryChange={setQuery}
-      shortcut={['mod + K', '/']}
+      shortcut="/"
       clearQueryOnClose
       scrollable
       maxHeight={480}

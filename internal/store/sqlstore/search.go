@@ -22,9 +22,12 @@ func (a *Args) Bind(v any) string { return a.Add(v) }
 
 // defaultWideDeadline is how long EntitySearch gives a Wide form before
 // falling back to Where. The benchmark's wide relatedTo pages take 20–110 ms
-// in the Wide form and seconds materialised; a sparse one can take minutes
-// in the Wide form, and then pays this on top of Where.
-const defaultWideDeadline = 200 * time.Millisecond
+// in the Wide form (p50, 100k–1M, busy machine) and 1–30 s materialised,
+// so a try that runs out costs little beside the fallback; at 200 ms, a
+// busy machine sent several requests a minute to the fallback. A reach
+// sparse among the candidates can take minutes in the Wide form, and then
+// pays this on top of Where.
+const defaultWideDeadline = 500 * time.Millisecond
 
 // cleanCanceller is implemented by flavors whose connections stay usable
 // after a statement is cancelled through its context (SQLite interrupts

@@ -161,10 +161,10 @@ const (
 // commit; on false (a dry run) or any error the transaction is rolled back and
 // nothing changes. OnCommit is called after a successful commit.
 //
-// fn may run more than once (see Retrying above): each run starts from
-// scratch in a new transaction, so fn must keep no state between runs — it
-// may only assign results to variables it owns, never append to or fill in
-// ones that outlive a run — and must have no effect outside tx.
+// fn may run more than once (see Locking and retrying above): each run
+// starts from scratch in a new transaction, so fn must keep no state between
+// runs — it may only assign results to variables it owns, never append to
+// or fill in ones that outlive a run — and must have no effect outside tx.
 func (s *Service) inTx(ctx context.Context, fn func(tx store.Tx) (commit bool, err error)) error {
 	var hint []model.EntityKey
 	for attempt := 1; ; attempt++ {

@@ -88,7 +88,7 @@ export default function BuilderPage() {
             Data model
           </Title>
           <Text c="dimmed" size="sm">
-            Blueprints and their relations. Click a blueprint to edit it.
+            Blueprints and their relations. Click one to edit it.
           </Text>
         </div>
         <Group>
@@ -96,7 +96,7 @@ export default function BuilderPage() {
             aria-label="Open a blueprint"
             placeholder="Open a blueprint…"
             searchable
-            w={240}
+            w={200}
             data={options}
             value={null}
             onChange={(v) => v && select(v)}

@@ -43,7 +43,7 @@ import { useFocusFirstError } from '../forms/useFocusFirstError';
 import { useUnsavedChanges } from '../forms/UnsavedChangesGuard';
 import { AggregationEditor, CalculationEditor, MirrorEditor, mirrorPathSuggestions, RelationEditor, Row, RowSummary, typeBadges } from './RowEditors';
 
-type TabName = 'general' | 'properties' | 'relations' | 'computed';
+export type TabName = 'general' | 'properties' | 'relations' | 'computed';
 
 const TAB_PREFIXES: Record<TabName, string[]> = {
   general: ['identifier', 'title', 'description', 'icon', 'ownership'],
@@ -105,7 +105,12 @@ export function BlueprintEditor({
   onDeleted,
   onCancel,
   readOnly = false,
+  initialTab = 'general',
+  onTabChange,
 }: {
+  /** The tab shown first, and a callback on change (the page keeps the tab across a reload after saving). */
+  initialTab?: TabName;
+  onTabChange?: (t: TabName) => void;
   /** The caller may not change this blueprint: no Save or Delete, and a notice says why. */
   readOnly?: boolean;
   initial: BlueprintDraft;
@@ -119,7 +124,11 @@ export function BlueprintEditor({
   const removed = useMemo(() => removedRows(initial, draft), [initial, draft]);
   const dirty = useMemo(() => JSON.stringify(draft) !== JSON.stringify(initial), [draft, initial]);
   const { guard, allowNextNavigation } = useUnsavedChanges(dirty);
-  const [tab, setTab] = useState<TabName>('general');
+  const [tab, setTabState] = useState<TabName>(initialTab);
+  const setTab = (t: TabName) => {
+    setTabState(t);
+    onTabChange?.(t);
+  };
   const [open, setOpen] = useState<Set<string>>(() => new Set());
   const [errors, setErrors] = useState<SaveErrors>(NO_ERRORS);
   const [saving, setSaving] = useState(false);

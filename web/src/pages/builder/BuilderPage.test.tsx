@@ -90,6 +90,23 @@ describe('BuilderPage', () => {
   });
 });
 
+describe('BuilderPage errors', () => {
+  afterEach(() => vi.unstubAllGlobals());
+  it('says so when the blueprint in the URL does not exist', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (input: RequestInfo | URL) => {
+        const url = new URL(String(input), 'http://localhost');
+        if (url.pathname === '/v1/blueprints') return jsonResponse({ ok: true, blueprints });
+        return jsonResponse({ ok: false, error: 'not_found', message: 'blueprint "nope" not found' }, 404);
+      }),
+    );
+    renderWithProviders(<BuilderPage />, { path: '/data-model/nope', route: '/data-model/:blueprint?' });
+    expect(await screen.findByText('blueprint "nope" not found')).toBeTruthy();
+    expect(screen.getByText('Not found')).toBeTruthy();
+  });
+});
+
 describe('mayEdit', () => {
   const me = (roles: string[]) => ({ email: 'x@y', roles, teams: [], anonymous: false });
   it('follows the roles of docs/access.md', () => {

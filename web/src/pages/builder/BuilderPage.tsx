@@ -13,7 +13,7 @@ import { EmptyState, ErrorState, PageLoader } from '../../components/states';
 import { IconBlueprint, IconPlus } from '../../components/icons';
 import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import { BlueprintGraph } from '../../components/builder/BlueprintGraph';
-import { BlueprintEditor } from '../../components/builder/BlueprintEditor';
+import { BlueprintEditor, type TabName } from '../../components/builder/BlueprintEditor';
 import { draftFromBlueprint, emptyBlueprint } from '../../components/builder/model';
 import type { Blueprint } from '../../api/types';
 
@@ -27,6 +27,8 @@ export function mayEdit(me: Me | null | undefined, blueprint?: string): boolean 
 function EditBlueprint({ identifier, blueprints, onClose, readOnly }: { identifier: string; blueprints: Blueprint[]; onClose: () => void; readOnly: boolean }) {
   const navigate = useNavigate();
   const bp = useBlueprint(identifier);
+  // Saving reloads the editor with the stored blueprint; it stays on the tab the user was on.
+  const [tab, setTab] = useState<TabName>('general');
   const draft = useMemo(() => (bp.data ? draftFromBlueprint(bp.data) : undefined), [bp.data]);
   if (bp.isError) return <ErrorState error={bp.error} onRetry={() => bp.refetch()} />;
   if (!draft || !bp.data) return <PageLoader label="Loading blueprint" />;
@@ -36,6 +38,8 @@ function EditBlueprint({ identifier, blueprints, onClose, readOnly }: { identifi
       initial={draft}
       blueprints={blueprints}
       readOnly={readOnly}
+      initialTab={tab}
+      onTabChange={setTab}
       onCancel={onClose}
       onSaved={(saved) => {
         notifications.show({ color: 'green', title: 'Saved', message: `Blueprint ${saved.title || saved.identifier} saved.` });

@@ -34,6 +34,7 @@ import { fromLocalInput, toLocalInput } from '../../components/catalog/FilterBui
 import { RelationsPanel } from './RelationsPanel';
 import { HistoryTab } from './HistoryTab';
 import { ImpactTab } from './ImpactTab';
+import { TeamOwnership } from './TeamOwnership';
 
 const NeighbourhoodGraph = lazy(() => import('./NeighbourhoodGraph'));
 
@@ -262,6 +263,11 @@ export default function EntityPage() {
               <Paper withBorder p="sm">
                 <RelationsPanel entity={e} bp={bp} asOf={asOf} />
               </Paper>
+              {blueprint === '_team' && !asOf && (
+                <Paper withBorder p="sm" mt="md">
+                  <TeamOwnership team={e.identifier} />
+                </Paper>
+              )}
             </Grid.Col>
           </Grid>
         </Tabs.Panel>

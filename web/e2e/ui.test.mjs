@@ -146,6 +146,51 @@ describe('web UI in Chromium', { timeout: 5 * 60_000 }, () => {
     assert.equal(miss.status(), 404, 'a missing asset is a 404, not the app');
   });
 
+  it('is keyboard navigable: a skip link first, visible focus, the palette by keyboard alone', async () => {
+    await page.goto(`${server.base}/`);
+    await page.getByRole('heading', { level: 1, name: 'Home' }).waitFor();
+    await page.keyboard.press('Tab');
+    const skip = page.getByRole('link', { name: 'Skip to content' });
+    assert.ok(await skip.evaluate((el) => el === document.activeElement), 'the first Tab stop is "Skip to content"');
+    assert.ok(await skip.isVisible(), 'the focused skip link is visible');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => location.hash === '#main');
+    // Tab on from the main content reaches a link inside it, with a visible focus ring.
+    await page.keyboard.press('Tab');
+    const focus = await page.evaluate(() => {
+      const el = document.activeElement;
+      if (!el || el === document.body) return null;
+      const cs = getComputedStyle(el);
+      return { inMain: !!el.closest('main'), outline: cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0, shadow: cs.boxShadow !== 'none' };
+    });
+    assert.ok(focus?.inMain, 'Tab after the skip link stays in the main content');
+    assert.ok(focus.outline || focus.shadow, 'the focused element shows a focus ring');
+    // Search, move and open without the mouse.
+    await openPalette();
+    await page.keyboard.type('billing');
+    await page.getByRole('button', { name: /^billing\b.*Service$/i }).first().waitFor();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('Enter');
+    await page.waitForURL((u) => u.pathname === '/entities/service/billing');
+    await page.keyboard.press('Escape');
+  });
+
+  it('fits a small laptop screen (1024x640) without sideways scrolling', async () => {
+    await page.setViewportSize({ width: 1024, height: 640 });
+    try {
+      for (const p of ['/', '/catalog/service', '/entities/service/billing', '/data-model']) {
+        await page.goto(server.base + p);
+        await page.getByRole('heading', { level: 1 }).first().waitFor();
+        await page.waitForTimeout(300);
+        const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        assert.ok(over <= 1, `${p} is ${over}px wider than the window`);
+      }
+    } finally {
+      await page.setViewportSize(VIEWPORT);
+    }
+  });
+
   it('sends the user to sign-in on a 401 and back where they were', async () => {
     await page.goto(`${server.base}/`);
     await page.getByRole('heading', { level: 1, name: 'Home' }).waitFor();

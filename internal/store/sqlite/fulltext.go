@@ -22,13 +22,13 @@ const rankWindow = 5000
 // better. Two candidate sets are ranked: every identifier/title match, and
 // the newest rankWindow matches anywhere. The best rows are picked first and
 // snippets are made only for them (a snippet costs far more than a score).
-// The snippets come from one more pass over the matches, keeping only the
-// page's rows before anything else is read: the unary + keeps the rowid
-// test away from FTS5, which would otherwise open one cursor per page row,
-// and for a prefix word each cursor gathers the whole prefix's match list
-// again (20 times ~1 ms at 1M entities). CROSS JOIN fixes the join order:
-// with plain joins the planner read the entity row of every match (tens of
-// thousands at 1M entities) to find the page's few.
+// Without a prefix, each page row's snippet comes from its own FTS5 cursor
+// seeking its rowid. With one, every such cursor would gather the prefix's
+// whole match list again (20 times ~1 ms at 1M entities), so instead one
+// more pass over the matches keeps the page's rows before anything else is
+// read (the unary + keeps the rowid test away from FTS5). CROSS JOIN fixes
+// the join order: with plain joins the planner read the entity row of
+// every match (tens of thousands at 1M entities) to find the page's few.
 func (flavor) TextSearchSQL(a *sqlstore.Args, q *sqlstore.TextQuery) string {
 	var m strings.Builder
 	for i, t := range q.Terms {
@@ -59,10 +59,14 @@ func (flavor) TextSearchSQL(a *sqlstore.Args, q *sqlstore.TextQuery) string {
 	recent := "SELECT id, score FROM (" + candidates(match, "f.rowid DESC LIMIT "+strconv.Itoa(rankWindow)) + ") ORDER BY score LIMIT " + limit
 	top := "SELECT id, MIN(score) AS score FROM (SELECT * FROM (" + named + ") UNION ALL SELECT * FROM (" + recent + "))" +
 		" GROUP BY id ORDER BY score LIMIT " + limit
+	page := " FROM top CROSS JOIN entities_fts f CROSS JOIN entities e" +
+		" WHERE f.rowid = top.id AND e.rowid = top.id AND entities_fts MATCH " + a.Add(match)
+	if q.Prefix {
+		page = " FROM entities_fts f CROSS JOIN top CROSS JOIN entities e" +
+			" WHERE entities_fts MATCH " + a.Add(match) + " AND +f.rowid IN (SELECT id FROM top) AND top.id = +f.rowid AND e.rowid = top.id"
+	}
 	return "WITH top AS MATERIALIZED (" + top + ")" +
 		" SELECT e.blueprint, e.identifier, e.title," +
 		" snippet(entities_fts, -1, '" + sqlstore.SnippetStart + "', '" + sqlstore.SnippetEnd + "', '…', 12), -top.score" +
-		" FROM entities_fts f CROSS JOIN top CROSS JOIN entities e" +
-		" WHERE entities_fts MATCH " + a.Add(match) + " AND +f.rowid IN (SELECT id FROM top) AND top.id = +f.rowid AND e.rowid = top.id" +
-		" ORDER BY top.score, e.blueprint, e.identifier"
+		page + " ORDER BY top.score, e.blueprint, e.identifier"
 }

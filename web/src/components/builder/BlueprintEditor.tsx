@@ -286,9 +286,18 @@ export function BlueprintEditor({
                   description={draft.existing ? 'Blueprints cannot be renamed' : 'Letters, digits and @ _ . + : \\ / -'}
                   onChange={(e) => patch({ identifier: e.currentTarget.value })}
                   error={controls.identifier}
-                  data-autofocus
+                  data-autofocus={!draft.existing || undefined}
                 />
-                <TextInput label="Title" required value={draft.title} onChange={(e) => patch({ title: e.currentTarget.value })} error={controls.title} />
+                <TextInput
+                  label="Title"
+                  required
+                  value={draft.title}
+                  onChange={(e) => patch({ title: e.currentTarget.value })}
+                  error={controls.title}
+                  data-autofocus={draft.existing || undefined}
+                  // The drawer opens before the blueprint has loaded: focus the title once it is there.
+                  autoFocus={draft.existing && !readOnly}
+                />
                 <TextInput label="Icon" placeholder="e.g. Service" value={draft.icon} onChange={(e) => patch({ icon: e.currentTarget.value })} error={controls.icon} />
               </SimpleGrid>
               <Textarea
@@ -510,7 +519,7 @@ export function BlueprintEditor({
         >
           <div>
             {draft.existing && onDeleted && !readOnly && !draft.identifier.startsWith('_') && (
-              <Button color="red" variant="subtle" onClick={() => setDeleting(true)}>
+              <Button color="red" variant="light" onClick={() => setDeleting(true)}>
                 Delete blueprint
               </Button>
             )}

@@ -4,8 +4,8 @@
 //   /data-model?new=1        the graph and a new blueprint
 //   /data-model/:blueprint   the graph and that blueprint's editor
 import { useMemo, useState } from 'react';
-import { useNavigate, useParams, useSearchParams } from 'react-router';
-import { Button, Drawer, Group, Paper, Select, Skeleton, Stack, Switch, Text, Title } from '@mantine/core';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { Anchor, Button, Drawer, Group, Paper, Select, Skeleton, Stack, Switch, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useBlueprint, useBlueprints, useMe } from '../../api/hooks';
 import type { Me } from '../../api/types';
@@ -149,7 +149,14 @@ export default function BuilderPage() {
                 {creating ? 'New blueprint' : current ? `${current.title || current.identifier}` : blueprint}
               </Text>
             </Drawer.Title>
-            <Drawer.CloseButton aria-label="Close the editor" />
+            <Group gap="sm" wrap="nowrap">
+              {!creating && current && (
+                <Anchor component={Link} to={`/catalog/${encodeURIComponent(current.identifier)}`} size="sm">
+                  Entities →
+                </Anchor>
+              )}
+              <Drawer.CloseButton aria-label="Close the editor" />
+            </Group>
           </Drawer.Header>
           <Drawer.Body>
             {creating ? (

@@ -48,6 +48,15 @@ const AGO: [string, number][] = [
   ['30 days ago', 30 * 86400_000],
 ];
 
+/** PresentNote: the graph and the impact follow today's relations, even while the page shows the past. */
+function PresentNote() {
+  return (
+    <Text size="xs" c="dimmed" mb="xs">
+      The graph and the impact show the relations as they are now.
+    </Text>
+  );
+}
+
 function AsOfPicker({ asOf, onPick }: { asOf?: string; onPick: (t: string) => void }) {
   const [opened, setOpened] = useState(false);
   const [value, setValue] = useState(toLocalInput(asOf ?? new Date().toISOString()));
@@ -272,6 +281,7 @@ export default function EntityPage() {
           </Grid>
         </Tabs.Panel>
         <Tabs.Panel value="graph" pt="md">
+          {asOf && <PresentNote />}
           <Suspense fallback={<PageLoader label="Loading graph" />}>
             <NeighbourhoodGraph key={`${blueprint}/${identifier}`} blueprint={blueprint} identifier={identifier} title={e.title} />
           </Suspense>
@@ -280,6 +290,7 @@ export default function EntityPage() {
           <HistoryTab blueprint={blueprint} identifier={identifier} bp={bp} onAsOf={(t) => setParams((p) => { const n = new URLSearchParams(p); n.set('asOf', t); n.delete('tab'); return n; })} />
         </Tabs.Panel>
         <Tabs.Panel value="impact" pt="md">
+          {asOf && <PresentNote />}
           <ImpactTab blueprint={blueprint} identifier={identifier} />
         </Tabs.Panel>
       </Tabs>

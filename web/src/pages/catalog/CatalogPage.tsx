@@ -497,7 +497,7 @@ export default function CatalogPage() {
           />
         )
       ) : (
-        <EntityTable {...tableProps} query={query} total={total} caption={`${title} entities`} />
+        <EntityTable key={bpId} {...tableProps} query={query} total={total} caption={`${title} entities`} />
       )}
 
       <Modal opened={!!exporting} onClose={cancelExport} title={`Exporting ${exporting?.format.toUpperCase() ?? ''}`} centered>

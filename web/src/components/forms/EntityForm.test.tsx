@@ -52,7 +52,7 @@ describe('EntityForm', () => {
         const entities = rule?.operator === 'in' ? (all[target!] ?? []).filter((e) => rule.value.includes(e.identifier)) : (all[target!] ?? []).slice(0, 1);
         return jsonResponse({ ok: true, entities });
       }
-      if (method === 'POST' || method === 'PUT') return write();
+      if (method === 'POST' || method === 'PATCH') return write();
       return jsonResponse({ ok: false, error: 'not_found', message: 'no' }, 404);
     });
     vi.stubGlobal('fetch', fetchMock);
@@ -107,6 +107,8 @@ describe('EntityForm', () => {
     const saved = vi.fn();
     const entity = { identifier: 'pay', title: 'Pay', team: [], properties: { replicas: 0 }, relations: { domain: 'nope' } } as unknown as Entity;
     renderWithProviders(<EntityForm blueprint={bp} entity={entity} onSaved={saved} onCancel={() => {}} />);
+    await user.clear(screen.getByRole('textbox', { name: 'Replicas' }));
+    await user.type(screen.getByRole('textbox', { name: 'Replicas' }), '-1');
     await user.click(screen.getByRole('button', { name: 'Save changes' }));
     expect(await screen.findByText('must be >= 1')).toBeTruthy();
     const replicas = screen.getByRole('textbox', { name: 'Replicas' });
@@ -117,8 +119,9 @@ describe('EntityForm', () => {
     expect(alert.textContent).toContain('properties.ghost');
     expect(alert.textContent).not.toContain('must be >= 1');
     expect(saved).not.toHaveBeenCalled();
-    const put = calls.find((c) => c.method === 'PUT');
-    expect(put?.path).toBe('/v1/blueprints/service/entities/pay');
+    const patch = calls.find((c) => c.method === 'PATCH');
+    expect(patch?.path).toBe('/v1/blueprints/service/entities/pay');
+    expect(patch?.body).toEqual({ properties: { replicas: -1 } });
   });
 
   it('shows computed values read-only and never sends them', async () => {
@@ -134,10 +137,12 @@ describe('EntityForm', () => {
     expect(list.textContent).toContain('Payments');
     expect(list.textContent).toContain('count of pod');
     expect(list.textContent).toContain('4');
+    await user.clear(screen.getByRole('textbox', { name: 'Replicas' }));
+    await user.type(screen.getByRole('textbox', { name: 'Replicas' }), '2');
     await user.click(screen.getByRole('button', { name: 'Save changes' }));
-    await waitFor(() => expect(calls.some((c) => c.method === 'PUT')).toBe(true));
-    const put = calls.find((c) => c.method === 'PUT')!;
-    expect((put.body as { properties: unknown }).properties).toEqual({ replicas: 1 });
+    await waitFor(() => expect(calls.some((c) => c.method === 'PATCH')).toBe(true));
+    const patch = calls.find((c) => c.method === 'PATCH')!;
+    expect(patch.body).toEqual({ properties: { replicas: 2 } });
   });
 
   it('shows the title of a selected relation target the first page lacks', async () => {
@@ -145,5 +150,15 @@ describe('EntityForm', () => {
     renderWithProviders(<EntityForm blueprint={bp} entity={entity} onSaved={() => {}} onCancel={() => {}} />);
     const domain = screen.getByRole('combobox', { name: 'Domain' }) as HTMLInputElement;
     await waitFor(() => expect(domain.value).toBe('Identity (identity)'));
+  });
+
+  it('saves an unchanged entity without writing', async () => {
+    const user = userEvent.setup();
+    const saved = vi.fn();
+    const entity = { identifier: 'pay', title: 'Pay', team: [], properties: { replicas: 1 }, relations: {} } as unknown as Entity;
+    renderWithProviders(<EntityForm blueprint={bp} entity={entity} onSaved={saved} onCancel={() => {}} />);
+    await user.click(screen.getByRole('button', { name: 'Save changes' }));
+    await waitFor(() => expect(saved).toHaveBeenCalledWith(entity));
+    expect(calls.filter((c) => c.method !== 'GET' && !c.path.endsWith('/search'))).toEqual([]);
   });
 });

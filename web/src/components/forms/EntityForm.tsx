@@ -8,7 +8,7 @@ import { api, enc, errorMessage, isApiError, type FieldError } from '../../api/c
 import type { Blueprint, Entity } from '../../api/types';
 import { keys } from '../../api/hooks';
 import { EntityMultiPicker, EntityPicker } from './EntityPicker';
-import { buildEntityBody, draftFor, kindOf, mapEntityErrors, ownershipType, requiredSet, schemaProperties, slugify, type EntityDraft, type FieldValue } from './entityModel';
+import { buildEntityBody, buildEntityPatch, draftFor, kindOf, mapEntityErrors, ownershipType, requiredSet, schemaProperties, slugify, type EntityDraft, type FieldValue } from './entityModel';
 import { PropertyInput } from './PropertyInput';
 import { useFocusFirstError } from './useFocusFirstError';
 import { useUnsavedChanges } from './UnsavedChangesGuard';
@@ -68,7 +68,9 @@ export function EntityForm({
   const setRel = (id: string, v: string | string[]) => setDraft((d) => ({ ...d, relations: { ...d.relations, [id]: v } }));
 
   async function submit() {
-    const { body, problems } = buildEntityBody(bp, draft, { editing });
+    // Create sends the whole entity; edit sends only what changed (PATCH).
+    const patch = editing ? buildEntityPatch(bp, initial, draft) : undefined;
+    const { body, problems } = patch ?? buildEntityBody(bp, draft);
     setUnmatched([]);
     if (Object.keys(problems).length) {
       setControls(problems);
@@ -81,8 +83,14 @@ export function EntityForm({
     setSaving(true);
     try {
       const path = `/v1/blueprints/${enc(bp.identifier)}/entities`;
+      if (patch && !patch.changed) {
+        // Nothing changed: nothing to write.
+        allowNextNavigation();
+        onSaved(entity!);
+        return;
+      }
       const res = editing
-        ? await api.put<{ entity: Entity }>(`${path}/${enc(entity!.identifier)}`, body)
+        ? await api.patch<{ entity: Entity }>(`${path}/${enc(entity!.identifier)}`, body)
         : await api.post<{ entity: Entity }>(path, body);
       await qc.invalidateQueries({ queryKey: keys.entities(bp.identifier) });
       if (res.entity) qc.setQueryData(keys.entity(bp.identifier, res.entity.identifier), res.entity);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Blueprint, Entity } from '../../api/types';
-import { buildEntityBody, controlForEntityField, draftFor, kindOf, mapEntityErrors, slugify } from './entityModel';
+import { buildEntityBody, buildEntityPatch, controlForEntityField, draftFor, kindOf, mapEntityErrors, slugify } from './entityModel';
 
 const bp = {
   identifier: 'service',
@@ -143,6 +143,45 @@ describe('buildEntityBody', () => {
   it('slugifies titles into identifiers', () => {
     expect(slugify('  Payments API (EU) ')).toBe('payments-api-eu');
     expect(slugify('Crème brûlée')).toBe('creme-brulee');
+  });
+});
+
+describe('buildEntityPatch', () => {
+  const e = {
+    identifier: 'pay',
+    title: 'Pay',
+    team: ['a'],
+    properties: { replicas: 3, tier: 'gold', tags: ['x'] },
+    relations: { domain: 'd1', dependsOn: ['x', 'y'] },
+  } as unknown as Entity;
+
+  it('sends only what changed; null clears a property, relation or title', () => {
+    const initial = draftFor(bp, e);
+    const d = draftFor(bp, e);
+    d.properties.replicas = '4';
+    d.properties.tags = [];
+    d.properties.url = 'https://new';
+    d.relations.domain = '';
+    d.relations.dependsOn = ['y'];
+    d.title = '';
+    d.team = ['a', 'b'];
+    const p = buildEntityPatch(bp, initial, d);
+    expect(p.problems).toEqual({});
+    expect(p.changed).toBe(true);
+    expect(p.body).toEqual({
+      properties: { replicas: 4, tags: null, url: 'https://new' },
+      relations: { domain: null, dependsOn: ['y'] },
+      title: null,
+      team: ['a', 'b'],
+    });
+  });
+
+  it('has nothing to send when nothing changed, and reports bad input', () => {
+    const initial = draftFor(bp, e);
+    expect(buildEntityPatch(bp, initial, draftFor(bp, e))).toEqual({ body: {}, problems: {}, changed: false });
+    const d = draftFor(bp, e);
+    d.properties.meta = '{';
+    expect(buildEntityPatch(bp, initial, d).problems).toEqual({ 'properties.meta': 'is not valid JSON' });
   });
 });
 

@@ -283,3 +283,36 @@ export function slugify(title: string): string {
     .replace(/^-+|-+$/g, '')
     .slice(0, 200);
 }
+
+/**
+ * buildEntityPatch gives the PATCH body of an edit: only what changed since the
+ * form loaded (null clears a property, relation or title), so a user allowed to
+ * update some properties only (docs/access.md) can save, and concurrent edits
+ * of other fields are kept. `changed` is false when there is nothing to send.
+ */
+export function buildEntityPatch(
+  bp: Blueprint,
+  initial: EntityDraft,
+  d: EntityDraft,
+): { body: Record<string, unknown>; problems: Record<string, string>; changed: boolean } {
+  const before = buildEntityBody(bp, initial, { editing: true }).body;
+  const after = buildEntityBody(bp, d, { editing: true });
+  if (Object.keys(after.problems).length) return { body: {}, problems: after.problems, changed: false };
+  const a = after.body;
+  const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
+  const body: Record<string, unknown> = {};
+  const diff = (key: 'properties' | 'relations') => {
+    const was = (before[key] ?? {}) as Record<string, unknown>;
+    const now = (a[key] ?? {}) as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const k of new Set([...Object.keys(was), ...Object.keys(now)])) {
+      if (!same(was[k], now[k])) out[k] = k in now ? now[k] : null;
+    }
+    if (Object.keys(out).length) body[key] = out;
+  };
+  diff('properties');
+  diff('relations');
+  if (!same(before.title, a.title)) body.title = a.title ?? null;
+  if (!same(before.team, a.team) && 'team' in a) body.team = a.team;
+  return { body, problems: {}, changed: Object.keys(body).length > 0 };
+}

@@ -45,7 +45,7 @@ describe('EntityFormPage', () => {
     { path: '/catalog/:bp', element: <h1>catalog page</h1> },
   ];
 
-  it('edits an entity with PUT and goes to its page', async () => {
+  it('edits an entity with a PATCH of what changed and goes to its page', async () => {
     const user = userEvent.setup();
     renderWithProviders(<EntityFormPage />, { path: '/entities/service/pay/edit', route: '/entities/:blueprint/:identifier/edit', extraRoutes });
     const replicas = await screen.findByRole('textbox', { name: 'Replicas' });
@@ -55,7 +55,7 @@ describe('EntityFormPage', () => {
     await user.click(screen.getByRole('button', { name: 'Save changes' }));
     expect(await screen.findByRole('heading', { name: 'entity page' })).toBeTruthy();
     expect(writes).toEqual([
-      { method: 'PUT', path: '/v1/blueprints/service/entities/pay', body: { identifier: 'pay', title: 'Pay', properties: { replicas: 5 }, relations: {} } },
+      { method: 'PATCH', path: '/v1/blueprints/service/entities/pay', body: { properties: { replicas: 5 } } },
     ]);
   });
 

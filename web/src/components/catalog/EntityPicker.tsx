@@ -7,16 +7,24 @@ import { useQuery } from '@tanstack/react-query';
 import { searchEntities } from '../../api/hooks';
 import type { RuleTree } from '../../api/types';
 
+/** caseVariants: "contains" is case-sensitive, so the text is also tried as lower, Capitalized and UPPER case. */
+export function caseVariants(t: string): string[] {
+  const lower = t.toLowerCase();
+  return [...new Set([t, lower, lower.charAt(0).toUpperCase() + lower.slice(1), t.toUpperCase()])];
+}
+
+/** textRule: title or identifier contains the text (in any of its case variants). */
+export function textRule(text: string): RuleTree {
+  const rules = caseVariants(text.trim()).flatMap((v) => [
+    { property: '$title', operator: 'contains', value: v },
+    { property: '$identifier', operator: 'contains', value: v },
+  ]);
+  return { combinator: 'or', rules };
+}
+
 export function pickerQuery(text: string): RuleTree | undefined {
   const t = text.trim();
-  if (!t) return undefined;
-  return {
-    combinator: 'or',
-    rules: [
-      { property: '$title', operator: 'contains', value: t },
-      { property: '$identifier', operator: 'contains', value: t },
-    ],
-  };
+  return t ? textRule(t) : undefined;
 }
 
 interface Props {

@@ -126,6 +126,10 @@ describe('CatalogPage', () => {
               rules: [
                 { property: '$title', operator: 'contains', value: 'pay' },
                 { property: '$identifier', operator: 'contains', value: 'pay' },
+                { property: '$title', operator: 'contains', value: 'Pay' },
+                { property: '$identifier', operator: 'contains', value: 'Pay' },
+                { property: '$title', operator: 'contains', value: 'PAY' },
+                { property: '$identifier', operator: 'contains', value: 'PAY' },
               ],
             },
           ],

@@ -35,6 +35,7 @@ import { useDocumentTitle } from '../../lib/useDocumentTitle';
 import { blueprintFields, isGroupable, type FieldDef } from '../../components/entity/fields';
 import { PropertyValue } from '../../components/entity/values/PropertyValue';
 import { FilterBuilder } from '../../components/catalog/FilterBuilder';
+import { textRule } from '../../components/catalog/EntityPicker';
 import { andRule, buildQuery, isComplete, type Filter } from '../../components/catalog/filters';
 import { EntityTable, catalogKeys, toSearchSort } from '../../components/catalog/EntityTable';
 import { loadViews, saveViews, upsertView, type CatalogView, type SortState } from '../../components/catalog/views';
@@ -83,14 +84,7 @@ async function countEntities(bp: string, query: RuleTree | undefined, signal?: A
 /** withText adds the quick search (title or identifier contains) to the filters' query. */
 export function withText(q: RuleTree | undefined, text: string): RuleTree | undefined {
   if (!text) return q;
-  const rule = {
-    combinator: 'or' as const,
-    rules: [
-      { property: '$title', operator: 'contains', value: text },
-      { property: '$identifier', operator: 'contains', value: text },
-    ],
-  };
-  return { combinator: 'and', rules: [...(q?.rules ?? []), rule] };
+  return { combinator: 'and', rules: [...(q?.rules ?? []), textRule(text)] };
 }
 
 export function parseFilters(s: string): Filter[] {

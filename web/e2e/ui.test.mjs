@@ -247,6 +247,11 @@ describe('web UI in Chromium', { timeout: 5 * 60_000 }, () => {
 
       await form.getByRole('tab', { name: /^Properties/ }).click();
       await form.getByRole('button', { name: 'Add property' }).click();
+      // A property identifier that is not allowed: the error shows on the field.
+      await form.getByLabel(/^Identifier/).fill('lan guage');
+      await form.getByRole('button', { name: 'Create blueprint' }).click();
+      await page.waitForFunction(() => [...document.querySelectorAll('input')].some((i) => i.value === 'lan guage' && i.getAttribute('aria-invalid') === 'true'));
+      assert.equal(path(), '/data-model?new=1');
       await form.getByLabel(/^Identifier/).fill('language');
       await form.getByLabel(/^Title/).fill('Language');
 
@@ -281,6 +286,13 @@ describe('web UI in Chromium', { timeout: 5 * 60_000 }, () => {
       await page.getByRole('option', { name: 'Core Platform (core-platform)' }).click();
       await checkA11y(page, 'entity form');
       await screenshot(page, 'entity-form');
+      // An identifier the server refuses: the error shows on the field, nothing is created.
+      await form.getByLabel(/^Identifier/).fill('payments sdk!');
+      await form.getByRole('button', { name: 'Create Library' }).click();
+      await page.waitForFunction(() => [...document.querySelectorAll('input')].some((i) => i.value === 'payments sdk!' && i.getAttribute('aria-invalid') === 'true'));
+      assert.equal(path(), '/catalog/library/new');
+      await checkA11y(page, 'entity form with a server error');
+      await form.getByLabel(/^Identifier/).fill('payments-sdk');
       await form.getByRole('button', { name: 'Create Library' }).click();
       await page.waitForURL((u) => u.pathname === '/entities/library/payments-sdk');
       const e = await api.get('/v1/blueprints/library/entities/payments-sdk');

@@ -487,7 +487,7 @@ export default function CatalogPage() {
             field={groupField}
             total={total}
             query={query}
-            render={(q, n) => <EntityTable {...tableProps} query={q} total={n} caption={`${title} where ${groupField.title}`} />}
+            render={(q, n, label) => <EntityTable {...tableProps} query={q} total={n} caption={`${title} where ${groupField.title} is ${label}`} />}
           />
         )
       ) : (
@@ -530,7 +530,7 @@ function GroupSections({
   field: FieldDef;
   total?: number;
   query?: RuleTree;
-  render: (q: RuleTree, count?: number) => React.ReactNode;
+  render: (q: RuleTree, count: number | undefined, label: string) => React.ReactNode;
 }) {
   const [open, setOpen] = useState<string[]>([]);
   const grouped = groups.reduce((n, g) => n + g.count, 0);
@@ -571,7 +571,7 @@ function GroupSections({
                 )}
               </Group>
             </Accordion.Control>
-            <Accordion.Panel>{open.includes(g.key) && render(andRule(query, g.rule), g.count)}</Accordion.Panel>
+            <Accordion.Panel>{open.includes(g.key) && render(andRule(query, g.rule), g.count, g.value === undefined ? 'empty' : String(g.value))}</Accordion.Panel>
           </Accordion.Item>
         ))}
       </Accordion>

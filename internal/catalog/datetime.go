@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/atrium-idp/atrium/internal/model"
@@ -16,10 +17,17 @@ import (
 // Rows written before that rule are brought to it by NormaliseDateTimes,
 // which serve runs in the background at every start: finding them scans the
 // rows of every blueprint with date-time properties inside the database
-// (~80 µs a row on SQLite), too slow to hold up serving a large catalog.
+// (~80 µs a row on SQLite), too slow to hold up serving a large catalog, and
+// too slow to repeat at every start once nothing is left to find — hence
+// the store-wide marker dateTimesCanonical.
 
 // dateTimeBatch is how many entities one normalising transaction rewrites.
 const dateTimeBatch = 500
+
+// dateTimesCanonical is the store setting NormaliseDateTimes sets to "1"
+// once a run has finished: from then on every stored date-time is canonical
+// (every write since stores that form), so later runs have nothing to find.
+const dateTimesCanonical = "catalog.datetimes.canonical"
 
 // NormaliseDateTimes rewrites the date-time values of every entity whose
 // stored text is not canonical, as writes of the system actor (a new version
@@ -30,7 +38,19 @@ const dateTimeBatch = 500
 // Values that are not RFC 3339 at all are left as they are. It is safe to
 // run beside other writers and from several replicas at once: each batch
 // re-reads its entities under their locks.
+//
+// It runs to completion once per store: a run that finishes without error
+// and without ctx being cancelled then sets the store setting
+// "catalog.datetimes.canonical" to "1" (in a transaction of its own), and
+// every later call sees it and returns 0 at once without searching. An
+// interrupted run leaves it unset, so the next start searches again.
 func (s *Service) NormaliseDateTimes(ctx context.Context) (int, error) {
+	switch v, err := s.opts.Store.SettingGet(ctx, &store.SettingGetParams{Key: dateTimesCanonical}); {
+	case err == nil && v == "1":
+		return 0, nil
+	case err != nil && !errors.Is(err, model.ErrNotFound):
+		return 0, fmt.Errorf("read %s: %w", dateTimesCanonical, err)
+	}
 	bps, err := blueprintMap(ctx, s.opts.Store)
 	if err != nil {
 		return 0, err
@@ -65,6 +85,17 @@ func (s *Service) NormaliseDateTimes(ctx context.Context) (int, error) {
 			// does not change: no entity is skipped.
 			cursor = page.Next
 		}
+	}
+	// The marker claims every page was seen: check ctx once more, so that a
+	// cancellation some step did not report never sets it.
+	if err := ctx.Err(); err != nil {
+		return total, err
+	}
+	err = s.inTx(ctx, func(tx store.Tx) (bool, error) {
+		return true, tx.SettingPut(ctx, &store.SettingPutParams{Key: dateTimesCanonical, Value: "1", Time: s.now()})
+	})
+	if err != nil {
+		return total, fmt.Errorf("set %s: %w", dateTimesCanonical, err)
 	}
 	return total, nil
 }

@@ -80,6 +80,7 @@ type Reader interface {
 	EventLastSeq(ctx context.Context) (int64, error)
 
 	AccessReader
+	SettingReader
 }
 
 // Tx is one write transaction. Every catalog write goes through exactly one
@@ -99,6 +100,7 @@ type Tx interface {
 	EntityChangeApply(ctx context.Context, p *EntityChangeApplyParams) error
 
 	AccessTx
+	SettingTx
 
 	Commit(ctx context.Context) error
 	// Rollback is safe to call after Commit (it then does nothing).

@@ -36,6 +36,7 @@ func Run(t *testing.T, open OpenFunc) {
 	t.Run("Aggregate", func(t *testing.T) { t.Parallel(); testAggregate(t, open) })
 	t.Run("Access", func(t *testing.T) { t.Parallel(); testAccess(t, open) })
 	t.Run("Audit", func(t *testing.T) { t.Parallel(); testAudit(t, open) })
+	t.Run("Settings", func(t *testing.T) { t.Parallel(); testSettings(t, open) })
 	t.Run("Retryable", func(t *testing.T) { t.Parallel(); testRetryable(t, open(t)) })
 }
 

@@ -83,6 +83,8 @@ describe('web UI in Chromium', { timeout: 5 * 60_000 }, () => {
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('alert').filter({ hasText: 'The email or password is not right.' }).waitFor();
     assert.equal(path(), '/sign-in?returnTo=%2F');
+    assert.equal(await page.getByLabel('Email').inputValue(), ADMIN.email);
+    await checkA11y(page, 'sign-in with an error');
 
     await page.getByLabel(/^Password/).fill(ADMIN.password);
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();

@@ -85,7 +85,8 @@ export default function BuilderPage() {
   const current = all.find((b) => b.identifier === blueprint);
 
   return (
-    <Stack gap="md">
+    // The page fills the window below the app header; the graph takes what the heading leaves.
+    <Stack gap="md" style={{ height: 'calc(100dvh - 96px)', minHeight: 440 }}>
       <Group justify="space-between" align="end">
         <div>
           <Title order={1} fz="h2">
@@ -134,7 +135,7 @@ export default function BuilderPage() {
           A blueprint is a type of thing in your catalog: a service, an environment, a team's database.
         </EmptyState>
       ) : (
-        <Paper withBorder radius="md" style={{ height: 'calc(100vh - 190px)', minHeight: 420, overflow: 'hidden' }}>
+        <Paper withBorder radius="md" style={{ flex: 1, minHeight: 300, overflow: 'hidden' }}>
           <BlueprintGraph blueprints={shown} selected={blueprint} onSelect={select} />
         </Paper>
       )}

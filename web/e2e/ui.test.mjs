@@ -129,6 +129,15 @@ describe('web UI in Chromium', { timeout: 5 * 60_000 }, () => {
     assert.equal(await scheme(), 'dark', 'the choice survives a reload');
     await checkA11y(page, 'home (dark)');
     await screenshot(page, 'home-dark');
+    // The other main pages keep their contrast in the dark too.
+    for (const [p, label] of [['/catalog/service', 'catalog (dark)'], ['/entities/service/billing', 'entity (dark)'], ['/data-model', 'data model (dark)'], ['/entities/service/billing?tab=history', 'history (dark)']]) {
+      await page.goto(server.base + p);
+      await page.getByRole('heading', { level: 1 }).first().waitFor();
+      await page.waitForFunction(() => !document.querySelector('[aria-busy="true"], .mantine-Skeleton-root'), null, { timeout: 5000 }).catch(() => {});
+      await checkA11y(page, label);
+    }
+    await page.goto(`${server.base}/`);
+    await page.getByRole('heading', { level: 1, name: 'Home' }).waitFor();
     await page.getByRole('button', { name: 'Switch to light mode' }).click();
     await page.waitForFunction(() => document.documentElement.getAttribute('data-mantine-color-scheme') === 'light');
   });

@@ -12,6 +12,7 @@ import (
 	"github.com/itchyny/gojq"
 
 	"github.com/atrium-idp/atrium/internal/model"
+	"github.com/atrium-idp/atrium/internal/query"
 	"github.com/atrium-idp/atrium/internal/store"
 )
 
@@ -687,6 +688,16 @@ func (s *Service) blueprintUpdate(ctx context.Context, actor model.Actor, id str
 		if err != nil {
 			return false, err
 		}
+		if gainsDateTimes(old, nb) {
+			// Values stored as plain strings become date-times: bring them
+			// to the canonical form now, as every later write would
+			// (NormaliseDateTimes runs only once per store).
+			if err := s.rewriteEntities(ctx, tx, nb, o, func(e *model.Entity) bool {
+				return normaliseDateTimes(nb, e.Properties)
+			}); err != nil {
+				return false, err
+			}
+		}
 		if spec.migrate != nil || computedDefsChanged(old, nb) {
 			if err := s.recomputeBlueprint(ctx, tx, nb, o); err != nil {
 				return false, err
@@ -779,6 +790,23 @@ func refersTo(bp *model.Blueprint, id string) bool {
 	}
 	for _, a := range bp.AggregationProperties {
 		if a.Target == id {
+			return true
+		}
+	}
+	return false
+}
+
+// gainsDateTimes reports whether nb gives a property of old (or its array
+// items) a date-time or timer format it did not have.
+func gainsDateTimes(old, nb *model.Blueprint) bool {
+	isDT := func(p model.Property) bool {
+		if p.Type == "array" && p.Items != nil {
+			return query.IsDateTimeFormat(p.Items.Format)
+		}
+		return query.IsDateTimeFormat(p.Format)
+	}
+	for k, np := range nb.Schema.Properties {
+		if op, ok := old.Schema.Properties[k]; ok && isDT(np) && !isDT(op) {
 			return true
 		}
 	}

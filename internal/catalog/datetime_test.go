@@ -211,3 +211,28 @@ func TestNormaliseDateTimesCancelled(t *testing.T) {
 		}
 	})
 }
+
+// TestFormatBecomesDateTime: a blueprint change that gives a plain string
+// property the date-time format rewrites the values already stored, in the
+// same transaction, since NormaliseDateTimes runs only once per store.
+// Values that are not date-times stay as they are (stored data is not
+// re-validated by a schema change).
+func TestFormatBecomesDateTime(t *testing.T) {
+	t.Parallel()
+	dbtest.ForEachDriver(t, func(t *testing.T, open func(testing.TB) store.Store) {
+		t.Parallel()
+		f := dateFixture(t, open)
+		f.create(t, "release", `{"identifier":"old","properties":{"note":"2026-03-01T10:00:00.5+02:00"}}`, catalog.WriteOptions{})
+		f.create(t, "release", `{"identifier":"text","properties":{"note":"not a date"}}`, catalog.WriteOptions{})
+		if _, err := f.svc.BlueprintPatch(f.ctx, actor, "release",
+			json.RawMessage(`{"schema":{"properties":{"note":{"type":"string","format":"date-time"}}}}`)); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.get(t, "release", "old").Properties["note"]; got != "2026-03-01T08:00:00Z" {
+			t.Errorf("note of old after the format change = %v, want 2026-03-01T08:00:00Z", got)
+		}
+		if got := f.get(t, "release", "text").Properties["note"]; got != "not a date" {
+			t.Errorf("note of text after the format change = %v, want it unchanged", got)
+		}
+	})
+}

@@ -44,6 +44,7 @@ describe('CatalogPage', () => {
       if (url.pathname === '/v1/blueprints/service') return jsonResponse({ ok: true, blueprint });
       if (url.pathname === '/v1/blueprints/service/entities/search') return search(body);
       if (url.pathname === '/v1/blueprints/service/entities-count') return jsonResponse({ ok: true, count: 3 });
+      if (url.pathname === '/v1/entities/aggregate') return jsonResponse({ ok: true, result: {}, values: [{ value: 'Go', count: 2 }, { value: 'Rust', count: 1 }] });
       return jsonResponse({ ok: false, error: 'not_found', message: 'no' }, 404);
     });
     vi.stubGlobal('fetch', fetchMock);
@@ -136,6 +137,26 @@ describe('CatalogPage', () => {
         },
       }),
     );
+  });
+
+  it('groups by a property with counts, each group paging its own search', async () => {
+    renderWithProviders(<CatalogPage />, { path: '/catalog/service?group=language', route: '/catalog/:blueprint' });
+    const go = await screen.findByRole('button', { name: /language: Go 2/ });
+    expect(screen.getByRole('button', { name: /language: Rust 1/ })).toBeTruthy();
+    expect(calls.find((c) => c.path === '/v1/entities/aggregate')?.body).toEqual({
+      func: 'countValues',
+      property: 'language',
+      query: { combinator: 'and', rules: [{ property: '$blueprint', operator: '=', value: 'service' }] },
+    });
+    // No rows load until a group is opened; the sum of the groups is the total, so no "No value" group.
+    expect(calls.filter((c) => c.path.endsWith('/entities/search'))).toHaveLength(0);
+    expect(screen.queryByRole('button', { name: /no value|No value/ })).toBeNull();
+    fireEvent.click(go);
+    expect(await screen.findByRole('table', { name: 'Service where language is Go' })).toBeTruthy();
+    expect(calls.filter((c) => c.path.endsWith('/entities/search')).at(-1)?.body).toEqual({
+      limit: 50,
+      query: { combinator: 'and', rules: [{ property: 'language', operator: '=', value: 'Go' }] },
+    });
   });
 
   it('shows the server message on error', async () => {

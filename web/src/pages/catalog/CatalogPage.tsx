@@ -537,7 +537,7 @@ function GroupSections({
   const multi = field.type === 'array' || field.name === '$team' || field.many;
   const none = total !== undefined && !multi ? total - grouped : undefined;
   const items = [
-    ...groups.slice(0, MAX_GROUPS).map((g) => ({ key: JSON.stringify(g.value), value: g.value, count: g.count as number | undefined, rule: groupRule(field, g.value) })),
+    ...groups.slice(0, MAX_GROUPS).map((g) => ({ key: groupKey(g.value), value: g.value, count: g.count as number | undefined, rule: groupRule(field, g.value) })),
     ...(none === 0 ? [] : [{ key: 'none', value: undefined, count: none, rule: field.kind === 'relation' ? { relation: field.name, operator: 'isEmpty' } : { property: field.name, operator: 'isEmpty' } }]),
   ];
   if (groups.length === 0 && none === undefined && total === 0) return <EmptyState title="Nothing to group" />;
@@ -580,4 +580,9 @@ function GroupSections({
 }
 
 const MAX_GROUPS = 100;
+
+/** groupKey: a DOM-safe key for a group value (Mantine builds element ids from it). */
+export function groupKey(v: unknown): string {
+  return `v-${encodeURIComponent(JSON.stringify(v)).replace(/[^A-Za-z0-9-]/g, (c) => `_${c.charCodeAt(0).toString(16)}`)}`;
+}
 

@@ -54,4 +54,12 @@ describe('buildGraph', () => {
     expect(y('a')).toBeLessThan(y('b'));
     expect(y('z')).toBeLessThan(y('y'));
   });
+
+  it('highlights the relations of the selected blueprint', () => {
+    const g = buildGraph(bps, { selected: 'domain' });
+    const hi = g.edges.filter((e) => e.zIndex === 1).map((e) => e.id);
+    expect(hi).toEqual(['service->domain']);
+    expect(g.edges.find((e) => e.id === 'service->domain')!.style).toMatchObject({ stroke: 'var(--mantine-primary-color-filled)' });
+    expect(g.edges.find((e) => e.id === 'running->service')!.style).not.toHaveProperty('stroke');
+  });
 });

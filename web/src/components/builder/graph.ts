@@ -113,6 +113,7 @@ export function buildGraph(blueprints: Blueprint[], opts: { selected?: string } 
     };
   });
   const edges: RelationEdge[] = [];
+  const touches = (a: string, b: string) => !!opts.selected && (a === opts.selected || b === opts.selected);
   for (const b of sorted) {
     for (const [rid, r] of Object.entries(b.relations ?? {})) {
       if (!r || !ids.has(r.target)) continue;
@@ -128,7 +129,12 @@ export function buildGraph(blueprints: Blueprint[], opts: { selected?: string } 
         data: { relation: rid, many: !!r.many, required: !!r.required },
         markerEnd: { type: 'arrowclosed', width: 16, height: 16 },
         className: r.many ? 'atrium-edge-many' : 'atrium-edge-single',
-        style: r.many ? { strokeWidth: 2, strokeDasharray: '6 4' } : { strokeWidth: 1.5 },
+        style: {
+          ...(r.many ? { strokeWidth: 2, strokeDasharray: '6 4' } : { strokeWidth: 1.5 }),
+          // The open blueprint's relations (either way) stand out.
+          ...(touches(b.identifier, r.target) ? { stroke: 'var(--mantine-primary-color-filled)', strokeWidth: 2.5 } : {}),
+        },
+        zIndex: touches(b.identifier, r.target) ? 1 : 0,
       });
     }
   }

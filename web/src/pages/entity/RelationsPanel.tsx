@@ -1,7 +1,7 @@
 // Relations in both directions: outgoing from the entity's own relations,
 // incoming from the impact route one hop downstream (who points here).
 import { useState } from 'react';
-import { Anchor, Badge, Button, Group, Stack, Table, Text } from '@mantine/core';
+import { Anchor, Button, Group, Stack, Table, Text } from '@mantine/core';
 import { Link } from 'react-router';
 import type { Blueprint, Entity } from '../../api/types';
 import { useImpact } from '../../components/entity/impact';
@@ -112,10 +112,10 @@ export function RelationsPanel({ entity, bp, asOf }: { entity: Entity; bp?: Blue
             {[...incoming.values()].map((g) => (
               <Table.Tr key={`${g.blueprint}|${g.relation}`}>
                 <Table.Td w="40%" style={{ verticalAlign: 'top' }}>
-                  <Badge variant="default" tt="none" size="sm">
+                  <Text size="sm" fw={500} style={{ overflowWrap: 'anywhere' }}>
                     {g.blueprint}
-                  </Badge>{' '}
-                  <Text span size="xs" c="dimmed">
+                  </Text>
+                  <Text size="xs" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
                     via {g.relation}
                   </Text>
                 </Table.Td>

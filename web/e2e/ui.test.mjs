@@ -7,6 +7,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ADMIN, VIEWPORT, apiClient, axeViolations, failureDir, launchBrowser, screenshot, startServer, trackErrors } from './harness.mjs';
 
@@ -325,10 +326,27 @@ describe('web UI in Chromium', { timeout: 5 * 60_000 }, () => {
       assert.equal(await page.getByLabel('Matching entities').innerText(), '1');
       await checkA11y(page, 'catalog');
       await screenshot(page, 'catalog');
+
+      // Export: the CSV holds the filtered rows only.
+      await page.getByRole('button', { name: 'Export' }).click();
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('menuitem', { name: /^CSV/ }).click()]);
+      assert.equal(download.suggestedFilename(), 'library.csv');
+      const csv = await readFile(await download.path(), 'utf8');
+      assert.match(csv, /Payments SDK/);
+      assert.doesNotMatch(csv, /ML Toolkit/);
+
+      // Live: an entity written elsewhere (here: the API) is announced on the
+      // page as it happens, and one click shows it — no reload.
+      await api.post('/v1/blueprints/library/entities', { identifier: 'go-kit', title: 'Go Kit', properties: { language: 'Go' }, relations: {} });
+      await page.getByRole('status').filter({ hasText: '1 new change since this page loaded.' }).waitFor();
+      await page.getByRole('button', { name: 'Refresh', exact: true }).click();
+      await table.getByRole('link', { name: 'Go Kit' }).waitFor();
+      assert.equal(await page.getByLabel('Matching entities').innerText(), '2');
     });
 
     step('finds it with Ctrl+K and opens it with Enter', async () => {
-      // Focus is still in the filter's text field: Ctrl+K works from there too.
+      // From inside the filter's text field: Ctrl+K works there too.
+      await page.getByLabel('Language value').click();
       assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Language value');
       await openPalette();
       await page.keyboard.type('Payments SDK');

@@ -9,7 +9,7 @@ import (
 	"github.com/atrium-idp/atrium/internal/store"
 )
 
-// Store-wide markers (migration 0007_settings).
+// Store-wide markers (migration 0006_settings).
 
 // SettingGet returns the value under p.Key or ErrNotFound.
 func (r *reader) SettingGet(ctx context.Context, p *store.SettingGetParams) (string, error) {

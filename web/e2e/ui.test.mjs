@@ -75,6 +75,15 @@ describe('web UI in Chromium', { timeout: 5 * 60_000 }, () => {
     await page.goto(`${server.base}/`);
     await page.waitForURL((u) => u.pathname === '/sign-in');
     await page.getByLabel('Email').waitFor();
+    // The first screen's JavaScript, as the browser received it (gzip), stays under 300 KB.
+    const js = await page.evaluate(() =>
+      performance
+        .getEntriesByType('resource')
+        .filter((r) => new URL(r.name).pathname.endsWith('.js'))
+        .reduce((n, r) => n + (r.encodedBodySize || 0), 0),
+    );
+    assert.ok(js > 0 && js < 300 * 1024, `first screen JS: ${(js / 1024).toFixed(1)} KB over the wire`);
+    console.log(`# first screen JS over the wire: ${(js / 1024).toFixed(1)} KB`);
     await checkA11y(page, 'sign-in');
     await screenshot(page, 'sign-in');
 

@@ -11,26 +11,14 @@ import {
   type PropertyDraft,
   type PropType,
 } from './model';
+import { mantineColor } from '../entity/values/PropertyValue';
 
 export type Errors = Record<string, string>;
 
-/** Port's enum colors → Mantine palette names, for the swatches. */
-const SWATCH: Record<string, string> = {
-  blue: 'blue',
-  turquoise: 'teal',
-  orange: 'orange',
-  purple: 'grape',
-  pink: 'pink',
-  yellow: 'yellow',
-  green: 'green',
-  red: 'red',
-  darkGray: 'dark',
-  lightGray: 'gray',
-  bronze: 'orange.9',
-};
-
+/** Swatch shows a Port enum color as the entity pages draw it (mantineColor). */
 function Swatch({ color }: { color: string }) {
-  return <ColorSwatch size={12} color={`var(--mantine-color-${(SWATCH[color] ?? 'gray').replace('.', '-')}${SWATCH[color]?.includes('.') ? '' : '-6'})`} aria-hidden="true" />;
+  const m = mantineColor(color);
+  return <ColorSwatch size={12} color={`var(--mantine-color-${m}-6, ${m})`} aria-hidden="true" />;
 }
 
 const ITEM_TYPES: ItemType[] = ['string', 'number', 'boolean', 'object'];

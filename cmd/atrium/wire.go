@@ -281,7 +281,6 @@ func buildAccess(ctx context.Context, cfg serveConfig, st store.Store, cat *cata
 	if !res.Created {
 		return acc, nil
 	}
-	logger.Info("bootstrap admin created", "email", res.Email, "client_id", res.ClientID)
 	if res.ClientSecret != "" {
 		fmt.Fprintf(notice, "\nBootstrap admin %s created with a generated API credential (shown only now):\n"+
 			"  client id:     %s\n  client secret: %s\n"+

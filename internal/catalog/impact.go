@@ -137,7 +137,9 @@ func (s *Service) EntityImpact(ctx context.Context, blueprint, id string, opts I
 		keys[i] = n.Key
 		parent[n.Key] = n
 	}
-	es, err := s.opts.Store.EntityGetMany(ctx, &store.EntityGetManyParams{Keys: keys})
+	// Only names and teams are reported: a summary read skips decoding
+	// the properties and relations of up to MaxImpactEntities entities.
+	es, err := s.opts.Store.EntityGetMany(ctx, &store.EntityGetManyParams{Keys: keys, Summary: true})
 	if err != nil {
 		return nil, fmt.Errorf("impact of %s/%s: %w", blueprint, id, err)
 	}

@@ -184,6 +184,11 @@ type EntityGetParams struct {
 // EntityGetManyParams selects entities by key; missing keys are skipped.
 type EntityGetManyParams struct {
 	Keys []model.EntityKey
+	// Summary reads only Blueprint, Identifier, Title and Team, leaving the
+	// other fields zero: callers that only name the entities (impact
+	// analysis) skip reading and decoding their properties and relations,
+	// most of a read's cost.
+	Summary bool
 }
 
 // EntityListParams pages through a blueprint's entities in identifier order.

@@ -42,22 +42,54 @@ func scanEntity(s rowScanner) (*model.Entity, error) {
 	return &e, nil
 }
 
+// summaryCols are the columns scanSummary reads.
+const summaryCols = "blueprint, identifier, title, team"
+
+// getSummarySpec reads the summary columns of entities by key.
+var getSummarySpec = listSpec{head: "SELECT " + summaryCols + " FROM entities WHERE blueprint = ? AND identifier IN ",
+	array: "SELECT e.* FROM (VALUES (?::text)) AS p(bp) CROSS JOIN unnest(?::text[]) AS k(id)" +
+		" CROSS JOIN LATERAL (SELECT " + summaryCols + " FROM entities WHERE blueprint = p.bp AND identifier = k.id) e"}
+
+// scanSummary scans summaryCols into an entity whose other fields stay zero.
+func scanSummary(s rowScanner) (*model.Entity, error) {
+	var e model.Entity
+	var team []byte
+	if err := s.Scan(&e.Blueprint, &e.Identifier, &e.Title, &team); err != nil {
+		return nil, err
+	}
+	var err error
+	if e.Team, err = decodeTeam(team); err != nil {
+		return nil, err
+	}
+	return &e, nil
+}
+
 // queryEntities runs q and scans every row as an entity.
 func (r *reader) queryEntities(ctx context.Context, cache bool, what, q string, args []any) ([]*model.Entity, error) {
+	out := []*model.Entity{}
+	err := r.scanRows(ctx, cache, what, q, args, scanEntity, func(e *model.Entity) { out = append(out, e) })
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// scanRows runs q and hands every row, scanned by scan, to fn.
+func (r *reader) scanRows(ctx context.Context, cache bool, what, q string, args []any,
+	scan func(rowScanner) (*model.Entity, error), fn func(*model.Entity)) error {
 	rows, err := r.query(ctx, cache, q, args...)
 	if err != nil {
-		return nil, r.wrap(what, err)
+		return r.wrap(what, err)
 	}
 	defer rows.Close()
-	out := []*model.Entity{}
 	for rows.Next() {
-		e, err := scanEntity(rows)
+		e, err := scan(rows)
 		if err != nil {
-			return nil, r.wrap(what, err)
+			return r.wrap(what, err)
 		}
-		out = append(out, e)
+		fn(e)
 	}
-	return out, r.wrap(what, rows.Err())
+	return r.wrap(what, rows.Err())
 }
 
 // EntityGet returns one entity or ErrNotFound.
@@ -77,14 +109,15 @@ func (r *reader) EntityGet(ctx context.Context, p *store.EntityGetParams) (*mode
 // Keys (each once), with one query per blueprint and chunk of identifiers.
 func (r *reader) EntityGetMany(ctx context.Context, p *store.EntityGetManyParams) ([]*model.Entity, error) {
 	found := make(map[model.EntityKey]*model.Entity, len(p.Keys))
+	spec, scan := getManySpec, scanEntity
+	if p.Summary {
+		spec, scan = getSummarySpec, scanSummary
+	}
 	for _, c := range groupKeys(p.Keys) {
-		q := r.stmts.listSQL(r.f, getManySpec, len(c.IDs))
-		es, err := r.queryEntities(ctx, len(c.IDs) == maxInList, "get entities", q, listArgs(r.f, []any{c.Blueprint}, c.IDs))
-		if err != nil {
+		q := r.stmts.listSQL(r.f, spec, len(c.IDs))
+		if err := r.scanRows(ctx, len(c.IDs) == maxInList, "get entities", q, listArgs(r.f, []any{c.Blueprint}, c.IDs), scan,
+			func(e *model.Entity) { found[e.Key()] = e }); err != nil {
 			return nil, err
-		}
-		for _, e := range es {
-			found[e.Key()] = e
 		}
 	}
 	out := make([]*model.Entity, 0, len(found))

@@ -146,6 +146,27 @@ func testEntity(t *testing.T, open OpenFunc) {
 		}
 	})
 
+	t.Run("GetManySummary", func(t *testing.T) {
+		t.Parallel()
+		s := open(t)
+		a := NewEntity(EntityOpts{Identifier: "a", Title: "A", Icon: "Github", Team: []string{"x", "y"},
+			Properties: map[string]any{"tier": 1.0}, Relations: map[string]any{"dep": "b"}})
+		b := NewEntity(EntityOpts{Identifier: "b"})
+		Apply(t, s, Origin(0), Create(a), Create(b))
+		got, err := s.EntityGetMany(ctx, &store.EntityGetManyParams{Summary: true, Keys: []model.EntityKey{
+			Key("service", "b"), Key("service", "missing"), Key("service", "a"),
+		}})
+		if err != nil {
+			t.Fatalf("EntityGetMany(Summary): %v", err)
+		}
+		// Only the key, title and team are read; the rest stays zero.
+		want := []*model.Entity{
+			{Blueprint: "service", Identifier: "b", Title: "b", Team: []string{}},
+			{Blueprint: "service", Identifier: "a", Title: "A", Team: []string{"x", "y"}},
+		}
+		diff(t, "EntityGetMany(Summary)", want, got)
+	})
+
 	t.Run("GetManyChunks", func(t *testing.T) {
 		t.Parallel()
 		s := open(t)

@@ -268,11 +268,6 @@ describe('web UI in Chromium', { timeout: 5 * 60_000 }, () => {
 
       await form.getByRole('tab', { name: /^Properties/ }).click();
       await form.getByRole('button', { name: 'Add property' }).click();
-      // A property identifier that is not allowed: the error shows on the field.
-      await form.getByLabel(/^Identifier/).fill('lan guage');
-      await form.getByRole('button', { name: 'Create blueprint' }).click();
-      await page.waitForFunction(() => [...document.querySelectorAll('input')].some((i) => i.value === 'lan guage' && i.getAttribute('aria-invalid') === 'true'));
-      assert.equal(path(), '/data-model?new=1');
       await form.getByLabel(/^Identifier/).fill('language');
       await form.getByLabel(/^Title/).fill('Language');
 
@@ -284,6 +279,15 @@ describe('web UI in Chromium', { timeout: 5 * 60_000 }, () => {
       await page.getByRole('option', { name: 'Squad (squad)' }).click();
       await checkA11y(page, 'blueprint editor');
       await screenshot(page, 'data-model-editor');
+
+      // A property identifier that is not allowed: the error shows on the field, nothing is created.
+      await form.getByRole('tab', { name: /^Properties/ }).click();
+      await form.getByLabel(/^Identifier/).fill('lan guage');
+      await form.getByRole('button', { name: 'Create blueprint' }).click();
+      await page.waitForFunction(() => [...document.querySelectorAll('input')].some((i) => i.value === 'lan guage' && i.getAttribute('aria-invalid') === 'true'));
+      assert.equal(path(), '/data-model?new=1');
+      await checkA11y(page, 'blueprint editor with an error');
+      await form.getByLabel(/^Identifier/).fill('language');
 
       await form.getByRole('button', { name: 'Create blueprint' }).click();
       await page.waitForURL((u) => u.pathname === '/data-model/library');

@@ -42,6 +42,10 @@ var kindTable = []struct {
 // nothing but the request id; the log gets the whole chain.
 var internalRow = errorRow{http.StatusInternalServerError, "internal_error"}
 
+// statusClientClosed answers a request whose client went away before the
+// handler finished (nginx's 499).
+const statusClientClosed = 499
+
 // statusCodes names the statuses huma itself produces before a handler runs
 // (malformed JSON, body too large, bad query parameter, ...), so that those
 // errors carry the same envelope and codes as the kinded ones.
@@ -102,6 +106,15 @@ func toAPIError(ctx context.Context, err error) *APIError {
 		return noteError(ctx, ae)
 	}
 	row, ok := kindRow(err)
+	if !ok && errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		// The client went away (a browser cancels superseded requests):
+		// not a server fault, so no error log and no 500. Nobody reads the
+		// answer; 499 is nginx's "client closed request", for the logs.
+		st := stateFrom(ctx)
+		st.logger.DebugContext(ctx, "request cancelled by the client", "request_id", st.requestID)
+		return noteError(ctx, &APIError{status: statusClientClosed, Code: "client_closed",
+			Message: "the client closed the request", Details: map[string]any{}})
+	}
 	if !ok {
 		return internalError(ctx, err)
 	}

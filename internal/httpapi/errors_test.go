@@ -89,3 +89,25 @@ func TestInternalErrorHidesMessage(t *testing.T) {
 		t.Errorf("log lacks the chain or request id: %s", logs.String())
 	}
 }
+
+// A request the client cancelled is not a server fault: no error log, no
+// 500. A cancellation while the client is still there stays internal.
+func TestClientCancelledIsNotInternal(t *testing.T) {
+	t.Parallel()
+	var logs strings.Builder
+	st := &requestState{requestID: "req-2", logger: slog.New(slog.NewTextHandler(&logs, nil))}
+	ctx, cancel := context.WithCancel(context.WithValue(context.Background(), stateKey{}, st))
+	err := fmt.Errorf("aggregate: %w", context.Canceled)
+	if got := toAPIError(ctx, err); got.status != http.StatusInternalServerError {
+		t.Errorf("live request: got %d, want 500", got.status)
+	}
+	logs.Reset()
+	cancel()
+	got := toAPIError(ctx, err)
+	if got.status != 499 || got.Code != "client_closed" {
+		t.Errorf("cancelled request: got %d %q, want 499 client_closed", got.status, got.Code)
+	}
+	if strings.Contains(logs.String(), "level=ERROR") {
+		t.Errorf("cancelled request logged an error: %s", logs.String())
+	}
+}

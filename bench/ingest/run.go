@@ -290,20 +290,30 @@ func floor(ctx context.Context, c runConfig) (time.Duration, error) {
 			return 0, err
 		}
 		ent, err1 := tx.PrepareContext(ctx, `INSERT INTO entities (blueprint, identifier, title, icon, team, properties, relations, created_at, created_by, updated_at, updated_by) VALUES ('deployment', ?, ?, '', '[]', ?, ?, ?, 'bench', ?, 'bench')`)
-		edge, err2 := tx.PrepareContext(ctx, `INSERT INTO edges (from_blueprint, from_identifier, relation, to_blueprint, to_identifier) VALUES ('deployment', ?, ?, ?, ?)`)
+		edge, err2 := tx.PrepareContext(ctx, `INSERT INTO edges (from_id, relation, to_id) SELECT ?, ?, id FROM entities WHERE blueprint = ? AND identifier = ?`)
 		ver, err3 := tx.PrepareContext(ctx, `INSERT INTO entity_versions (blueprint, identifier, version, entity, valid_from, actor, origin) VALUES ('deployment', ?, 1, ?, ?, 'bench', 'API')`)
 		evt, err4 := tx.PrepareContext(ctx, `INSERT INTO events (type, blueprint, entity, after_doc, actor, origin, at) VALUES ('ENTITY_CREATED', 'deployment', ?, ?, 'bench', 'API', ?)`)
 		if err := errors.Join(err1, err2, err3, err4); err != nil {
 			tx.Rollback()
 			return 0, err
 		}
-		for _, r := range chunk {
-			if _, err := ent.ExecContext(ctx, r.id, r.title, r.props, r.rels, now, now); err != nil {
+		var first int64
+		for i, r := range chunk {
+			res, err := ent.ExecContext(ctx, r.id, r.title, r.props, r.rels, now, now)
+			if err != nil {
 				tx.Rollback()
 				return 0, err
 			}
+			id, err := res.LastInsertId()
+			if err != nil {
+				tx.Rollback()
+				return 0, err
+			}
+			if i == 0 {
+				first = id
+			}
 			for _, t := range r.targets {
-				if _, err := edge.ExecContext(ctx, r.id, t[0], t[0], t[1]); err != nil {
+				if _, err := edge.ExecContext(ctx, id, t[0], t[0], t[1]); err != nil {
 					tx.Rollback()
 					return 0, err
 				}
@@ -316,6 +326,12 @@ func floor(ctx context.Context, c runConfig) (time.Duration, error) {
 				tx.Rollback()
 				return 0, err
 			}
+		}
+		// The full-text rows, in one statement as the store writes them.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO entities_fts (rowid, identifier, title, body) SELECT id, identifier, title,
+			(SELECT COALESCE(group_concat(value, ' '), '') FROM json_tree(entities.properties) WHERE type = 'text') FROM entities WHERE id >= ?`, first); err != nil {
+			tx.Rollback()
+			return 0, err
 		}
 		if err := tx.Commit(); err != nil {
 			return 0, err

@@ -97,6 +97,9 @@ type MatchAny struct {
 type Step struct {
 	Relation string
 	MaxHops  int // 1 unless set
+	// Targets lists, after Bind, the blueprints a relation named Relation
+	// targets in the schema (SQL walks a path backward from them).
+	Targets []string
 }
 
 // SchemaRule matches any property of a given schema.

@@ -115,6 +115,10 @@ func (b *binder) node(n Node) (Node, error) {
 		if len(m.IDs) == 0 {
 			return Const(false), nil
 		}
+		m.Steps = slices.Clone(m.Steps)
+		for i := range m.Steps {
+			m.Steps[i].Targets = b.relationTargets(m.Steps[i].Relation)
+		}
 		return &m, nil
 	case *SchemaRule:
 		return b.schemaRule(n)
@@ -122,6 +126,19 @@ func (b *binder) node(n Node) (Node, error) {
 		return n, nil
 	}
 	return nil, fmt.Errorf("query bind: unknown node %T", n)
+}
+
+// relationTargets lists, sorted, the blueprints that relations named name
+// target, across the schema.
+func (b *binder) relationTargets(name string) []string {
+	var out []string
+	for _, bp := range b.env.Schema.Blueprints {
+		if rel, ok := bp.Relations[name]; ok && !slices.Contains(out, rel.Target) {
+			out = append(out, rel.Target)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 func compareStrings(a, b string) int {

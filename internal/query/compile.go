@@ -330,7 +330,27 @@ func (c *compiler) valueCond(op string, x atomExprs, v any) string {
 	return ""
 }
 
-func (c *compiler) keyIn() string { return "(" + c.e + ".blueprint, " + c.e + ".identifier) IN " }
+// keyIn starts "the entity is in this set of ids": relation sets are sets
+// of entity ids, since edges hold ids (store migration 0007).
+func (c *compiler) keyIn() string { return c.e + ".id IN " }
+
+// keyIDs is the set of ids of blueprint's entities named ids (none for an
+// identifier without an entity).
+func (c *compiler) keyIDs(blueprint string, ids []string) string {
+	k := c.alias("k")
+	return "(SELECT " + k + ".id FROM entities " + k + " WHERE " + k + ".blueprint = " + c.Bind(blueprint) +
+		" AND " + k + ".identifier IN " + c.idList(ids) + ")"
+}
+
+// keyIDsAmong is keyIDs over several blueprints.
+func (c *compiler) keyIDsAmong(blueprints, ids []string) string {
+	if len(blueprints) == 0 {
+		return "(SELECT NULL WHERE " + sqlFalse + ")"
+	}
+	k := c.alias("k")
+	return "(SELECT " + k + ".id FROM entities " + k + " WHERE " + k + ".blueprint IN " + c.idList(blueprints) +
+		" AND " + k + ".identifier IN " + c.idList(ids) + ")"
+}
 
 func (c *compiler) idList(ids []string) string {
 	ph := make([]string, len(ids))
@@ -340,7 +360,9 @@ func (c *compiler) idList(ids []string) string {
 	return "(" + strings.Join(ph, ", ") + ")"
 }
 
-// allowed restricts an edges alias to the relations r follows.
+// allowed restricts an edges alias to the relations r follows. A relation
+// is named by its source entity's blueprint, read through the edge's
+// from_id; the relation names alone filter first.
 func (c *compiler) allowed(r *Related, ed string) string {
 	if r.Allowed == nil {
 		return ""
@@ -348,11 +370,19 @@ func (c *compiler) allowed(r *Related, ed string) string {
 	if len(r.Allowed) == 0 {
 		return " AND " + sqlFalse
 	}
+	var names []string
+	for _, a := range r.Allowed {
+		if !slices.Contains(names, a.Relation) {
+			names = append(names, a.Relation)
+		}
+	}
+	out := " AND " + ed + ".relation IN " + c.idList(names)
+	af := c.alias("af")
 	ors := make([]string, len(r.Allowed))
 	for i, a := range r.Allowed {
-		ors[i] = "(" + ed + ".from_blueprint = " + c.Bind(a.Blueprint) + " AND " + ed + ".relation = " + c.Bind(a.Relation) + ")"
+		ors[i] = "(" + af + ".blueprint = " + c.Bind(a.Blueprint) + " AND " + ed + ".relation = " + c.Bind(a.Relation) + ")"
 	}
-	return " AND (" + strings.Join(ors, " OR ") + ")"
+	return out + " AND EXISTS (SELECT 1 FROM entities " + af + " WHERE " + af + ".id = " + ed + ".from_id AND (" + strings.Join(ors, " OR ") + "))"
 }
 
 // wideReach is how many paths near a relatedTo's targets (wideCheck) make
@@ -364,22 +394,22 @@ func (c *compiler) allowed(r *Related, ed string) string {
 // tried under a deadline, Where being the fallback.
 const wideReach = 1000
 
-// reach is the recursive set of entities reachable from r's entities
-// following edges forward (upstream) or backward (downstream).
+// reach is the recursive set of ids of entities reachable from r's
+// entities following edges forward (upstream) or backward (downstream).
 func (c *compiler) reach(r *Related, forward bool) string {
 	from, to := "from", "to"
 	if !forward {
 		from, to = "to", "from"
 	}
 	cte, ed0, ed := c.alias("r"), c.alias("ed"), c.alias("ed")
-	return "(WITH RECURSIVE " + cte + "(bp, id) AS (" +
-		"SELECT " + ed0 + "." + to + "_blueprint, " + ed0 + "." + to + "_identifier FROM edges " + ed0 +
-		" WHERE " + ed0 + "." + from + "_blueprint = " + c.Bind(r.Blueprint) + " AND " + ed0 + "." + from + "_identifier IN " + c.idList(r.IDs) +
+	return "(WITH RECURSIVE " + cte + "(id) AS (" +
+		"SELECT " + ed0 + "." + to + "_id FROM edges " + ed0 +
+		" WHERE " + ed0 + "." + from + "_id IN " + c.keyIDs(r.Blueprint, r.IDs) +
 		c.allowed(r, ed0) +
-		" UNION SELECT " + ed + "." + to + "_blueprint, " + ed + "." + to + "_identifier FROM edges " + ed + " JOIN " + cte +
-		" ON " + ed + "." + from + "_blueprint = " + cte + ".bp AND " + ed + "." + from + "_identifier = " + cte + ".id" +
+		" UNION SELECT " + ed + "." + to + "_id FROM edges " + ed + " JOIN " + cte +
+		" ON " + ed + "." + from + "_id = " + cte + ".id" +
 		" WHERE 1 = 1" + c.allowed(r, ed) +
-		") SELECT bp, id FROM " + cte + ")"
+		") SELECT id FROM " + cte + ")"
 }
 
 // reaches is true for a candidate entity from which r's entities are
@@ -393,14 +423,14 @@ func (c *compiler) reaches(r *Related, forward bool) string {
 		from, to = "from", "to"
 	}
 	cte, ed0, ed := c.alias("w"), c.alias("ed"), c.alias("ed")
-	return "EXISTS (WITH RECURSIVE " + cte + "(bp, id) AS (" +
-		"SELECT " + ed0 + "." + to + "_blueprint, " + ed0 + "." + to + "_identifier FROM edges " + ed0 +
-		" WHERE " + ed0 + "." + from + "_blueprint = " + c.e + ".blueprint AND " + ed0 + "." + from + "_identifier = " + c.e + ".identifier" +
+	return "EXISTS (WITH RECURSIVE " + cte + "(id) AS (" +
+		"SELECT " + ed0 + "." + to + "_id FROM edges " + ed0 +
+		" WHERE " + ed0 + "." + from + "_id = " + c.e + ".id" +
 		c.allowed(r, ed0) +
-		" UNION SELECT " + ed + "." + to + "_blueprint, " + ed + "." + to + "_identifier FROM edges " + ed + " JOIN " + cte +
-		" ON " + ed + "." + from + "_blueprint = " + cte + ".bp AND " + ed + "." + from + "_identifier = " + cte + ".id" +
+		" UNION SELECT " + ed + "." + to + "_id FROM edges " + ed + " JOIN " + cte +
+		" ON " + ed + "." + from + "_id = " + cte + ".id" +
 		" WHERE 1 = 1" + c.allowed(r, ed) +
-		") SELECT 1 FROM " + cte + " WHERE " + cte + ".bp = " + c.Bind(r.Blueprint) + " AND " + cte + ".id IN " + c.idList(r.IDs) + ")"
+		") SELECT 1 FROM " + cte + " WHERE " + cte + ".id IN " + c.keyIDs(r.Blueprint, r.IDs) + ")"
 }
 
 // relatedOneWay compiles one direction of a relatedTo in the form c.wide
@@ -438,12 +468,12 @@ func (c *compiler) wideCheck(r *Related, forward bool, wide int) string {
 		from, to = "to", "from"
 	}
 	cte, ed0, ed := c.alias("p"), c.alias("ed"), c.alias("ed")
-	return "((SELECT count(*) FROM (WITH RECURSIVE " + cte + "(bp, id, d) AS (" +
-		"SELECT " + ed0 + "." + to + "_blueprint, " + ed0 + "." + to + "_identifier, 1 FROM edges " + ed0 +
-		" WHERE " + ed0 + "." + from + "_blueprint = " + c.Bind(r.Blueprint) + " AND " + ed0 + "." + from + "_identifier IN " + c.idList(r.IDs) +
+	return "((SELECT count(*) FROM (WITH RECURSIVE " + cte + "(id, d) AS (" +
+		"SELECT " + ed0 + "." + to + "_id, 1 FROM edges " + ed0 +
+		" WHERE " + ed0 + "." + from + "_id IN " + c.keyIDs(r.Blueprint, r.IDs) +
 		c.allowed(r, ed0) +
-		" UNION ALL SELECT " + ed + "." + to + "_blueprint, " + ed + "." + to + "_identifier, " + cte + ".d + 1 FROM edges " + ed + " JOIN " + cte +
-		" ON " + ed + "." + from + "_blueprint = " + cte + ".bp AND " + ed + "." + from + "_identifier = " + cte + ".id" +
+		" UNION ALL SELECT " + ed + "." + to + "_id, " + cte + ".d + 1 FROM edges " + ed + " JOIN " + cte +
+		" ON " + ed + "." + from + "_id = " + cte + ".id" +
 		" WHERE " + cte + ".d < " + strconv.Itoa(wideHops) + c.allowed(r, ed) +
 		") SELECT 1 FROM " + cte + " LIMIT " + strconv.Itoa(wide) + ") " + c.alias("n") + ") >= " + strconv.Itoa(wide) + ")"
 }
@@ -459,33 +489,30 @@ func (c *compiler) related(r *Related) string {
 	return "(" + c.relatedOneWay(r, true) + " OR " + c.relatedOneWay(r, false) + ")"
 }
 
-// step returns the set of entities one step of a path leads to from the
-// entities meeting srcCond (a condition on the edge's source columns) —
-// or, walking backward, from which it leads to them.
-func (c *compiler) step(st Step, forward bool, srcCond func(ed, bp, id string) string) string {
+// step returns the set of ids of entities one step of a path leads to
+// from the entities meeting srcCond (a condition on the edge's source id
+// column) — or, walking backward, from which it leads to them.
+func (c *compiler) step(st Step, forward bool, srcCond func(id string) string) string {
 	from, to := "from", "to"
 	if !forward {
 		from, to = "to", "from"
 	}
 	ed := c.alias("ed")
-	first := "SELECT " + ed + "." + to + "_blueprint, " + ed + "." + to + "_identifier" +
-		func() string {
-			if st.MaxHops > 1 {
-				return ", 1"
-			}
-			return ""
-		}() +
-		" FROM edges " + ed + " WHERE " + ed + ".relation = " + c.Bind(st.Relation) + " AND " +
-		srcCond(ed, ed+"."+from+"_blueprint", ed+"."+from+"_identifier")
+	depth := ""
+	if st.MaxHops > 1 {
+		depth = ", 1"
+	}
+	first := "SELECT " + ed + "." + to + "_id" + depth +
+		" FROM edges " + ed + " WHERE " + ed + ".relation = " + c.Bind(st.Relation) + " AND " + srcCond(ed+"."+from+"_id")
 	if st.MaxHops <= 1 {
 		return first
 	}
 	cte, ed2 := c.alias("s"), c.alias("ed")
-	return "WITH RECURSIVE " + cte + "(bp, id, d) AS (" + first +
-		" UNION SELECT " + ed2 + "." + to + "_blueprint, " + ed2 + "." + to + "_identifier, " + cte + ".d + 1 FROM edges " + ed2 +
-		" JOIN " + cte + " ON " + ed2 + "." + from + "_blueprint = " + cte + ".bp AND " + ed2 + "." + from + "_identifier = " + cte + ".id" +
+	return "WITH RECURSIVE " + cte + "(id, d) AS (" + first +
+		" UNION SELECT " + ed2 + "." + to + "_id, " + cte + ".d + 1 FROM edges " + ed2 +
+		" JOIN " + cte + " ON " + ed2 + "." + from + "_id = " + cte + ".id" +
 		" WHERE " + ed2 + ".relation = " + c.Bind(st.Relation) + " AND " + cte + ".d < " + strconv.Itoa(st.MaxHops) +
-		") SELECT bp, id FROM " + cte
+		") SELECT id FROM " + cte
 }
 
 func (c *compiler) matchAny(m *MatchAny) string {
@@ -495,22 +522,24 @@ func (c *compiler) matchAny(m *MatchAny) string {
 	if m.FromBlueprint != "" {
 		var setAt func(i int) string
 		setAt = func(i int) string {
-			return c.step(m.Steps[i], true, func(_, bp, id string) string {
+			return c.step(m.Steps[i], true, func(id string) string {
 				if i == 0 {
-					return bp + " = " + c.Bind(m.FromBlueprint) + " AND " + id + " IN " + c.idList(m.IDs)
+					return id + " IN " + c.keyIDs(m.FromBlueprint, m.IDs)
 				}
-				return "(" + bp + ", " + id + ") IN (" + setAt(i-1) + ")"
+				return id + " IN (" + setAt(i-1) + ")"
 			})
 		}
 		return "(" + c.keyIn() + "(" + setAt(last) + "))"
 	}
+	// Backward from the path's end: its entities are the identifiers among
+	// the blueprints the last relation can target (Step.Targets, from Bind).
 	var setAt func(i int) string
 	setAt = func(i int) string {
-		return c.step(m.Steps[i], false, func(_, bp, id string) string {
+		return c.step(m.Steps[i], false, func(id string) string {
 			if i == last {
-				return id + " IN " + c.idList(m.IDs)
+				return id + " IN " + c.keyIDsAmong(m.Steps[i].Targets, m.IDs)
 			}
-			return "(" + bp + ", " + id + ") IN (" + setAt(i+1) + ")"
+			return id + " IN (" + setAt(i+1) + ")"
 		})
 	}
 	return "(" + c.keyIn() + "(" + setAt(0) + "))"

@@ -10,11 +10,11 @@ import (
 	"github.com/atrium-idp/atrium/internal/store/postgres"
 )
 
-// TestEdgeRelationIndex pins migration 0005: the first step of a matchAny
-// path (one relation, target identifiers of any blueprint) can read
-// edges_relation_to instead of scanning every edge. Sequential scans are
+// TestEdgeIndexes pins migration 0007: the first step of a matchAny path
+// read from its targets (one relation, target ids) can read edges_to
+// instead of scanning every edge. Sequential scans are
 // turned off because an empty table would otherwise always be scanned.
-func TestEdgeRelationIndex(t *testing.T) {
+func TestEdgeIndexes(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	u := dbtest.PostgresURL(t)
@@ -38,7 +38,7 @@ func TestEdgeRelationIndex(t *testing.T) {
 	if _, err := conn.ExecContext(ctx, "SET enable_seqscan = off"); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := conn.QueryContext(ctx, "EXPLAIN SELECT from_blueprint, from_identifier FROM edges WHERE relation = $1 AND to_identifier IN ($2, $3)", "system", "a", "b")
+	rows, err := conn.QueryContext(ctx, "EXPLAIN SELECT ed.from_id FROM edges ed WHERE ed.relation = $1 AND ed.to_id IN (SELECT k.id FROM entities k WHERE k.blueprint IN ($2) AND k.identifier IN ($3, $4))", "system", "service", "a", "b")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func TestEdgeRelationIndex(t *testing.T) {
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(strings.Join(plan, "\n"), "edges_relation_to") {
-		t.Errorf("plan:\n%s\nwant edges_relation_to", strings.Join(plan, "\n"))
+	if !strings.Contains(strings.Join(plan, "\n"), "edges_to") {
+		t.Errorf("plan:\n%s\nwant edges_to", strings.Join(plan, "\n"))
 	}
 }

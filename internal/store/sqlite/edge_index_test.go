@@ -10,10 +10,10 @@ import (
 	"github.com/atrium-idp/atrium/internal/store/sqlite"
 )
 
-// TestEdgeRelationIndex pins migration 0005: the first step of a matchAny
-// path (one relation, target identifiers of any blueprint) reads
-// edges_relation_to instead of scanning every edge.
-func TestEdgeRelationIndex(t *testing.T) {
+// TestEdgeIndexes pins migration 0007: a matchAny step read from its
+// targets (one relation, target ids) searches edges_to, one read from its
+// sources searches the primary key, and neither scans every edge.
+func TestEdgeIndexes(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "idx.db")
@@ -29,11 +29,11 @@ func TestEdgeRelationIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = db.Close() }()
-	for _, q := range []string{
-		"SELECT from_blueprint, from_identifier FROM edges WHERE relation = ? AND to_identifier IN (?, ?)",
-		"SELECT from_blueprint, from_identifier FROM edges WHERE to_identifier = ? AND relation IN (?, ?)",
+	for q, index := range map[string]string{
+		"SELECT from_id FROM edges WHERE relation = ? AND to_id IN (SELECT k.id FROM entities k WHERE k.blueprint IN (?) AND k.identifier IN (?, ?))": "edges_to",
+		"SELECT to_id FROM edges WHERE relation = ? AND from_id IN (SELECT k.id FROM entities k WHERE k.blueprint = ? AND k.identifier IN (?, ?))":    "PRIMARY KEY",
 	} {
-		rows, err := db.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, "system", "a", "b")
+		rows, err := db.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, "system", "service", "a", "b")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -56,8 +56,8 @@ func TestEdgeRelationIndex(t *testing.T) {
 				edgeLine = l
 			}
 		}
-		if !strings.Contains(edgeLine, "SEARCH") || !strings.Contains(edgeLine, "edges_relation_to") {
-			t.Errorf("plan of %s:\n%s\nwant a SEARCH of edges via edges_relation_to", q, strings.Join(plan, "\n"))
+		if !strings.Contains(edgeLine, "SEARCH") || !strings.Contains(edgeLine, index) {
+			t.Errorf("plan of %s:\n%s\nwant a SEARCH of edges via %s", q, strings.Join(plan, "\n"), index)
 		}
 	}
 }

@@ -70,3 +70,20 @@ func (flavor) TextSearchSQL(a *sqlstore.Args, q *sqlstore.TextQuery) string {
 		" snippet(entities_fts, -1, '" + sqlstore.SnippetStart + "', '" + sqlstore.SnippetEnd + "', '…', 12), -top.score" +
 		page + " ORDER BY top.score, e.blueprint, e.identifier"
 }
+
+// TextIndexSQL writes entities_fts (migration 0002; the store calls these
+// since 0007 dropped the triggers): one row per entity keyed by its id,
+// holding identifier, title and every string value in properties
+// (json_tree: nested objects and arrays too).
+func (flavor) TextIndexSQL() (unindex, index sqlstore.ListSQL) {
+	unindex = sqlstore.ListSQL{
+		Head: "DELETE FROM entities_fts WHERE rowid IN (SELECT id FROM entities WHERE blueprint = ? AND identifier IN ",
+		Tail: ")",
+	}
+	index = sqlstore.ListSQL{
+		Head: "INSERT INTO entities_fts (rowid, identifier, title, body) SELECT id, identifier, title," +
+			" (SELECT COALESCE(group_concat(value, ' '), '') FROM json_tree(entities.properties) WHERE type = 'text')" +
+			" FROM entities WHERE blueprint = ? AND identifier IN ",
+	}
+	return unindex, index
+}

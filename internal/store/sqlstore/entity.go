@@ -252,6 +252,7 @@ func (t *Tx) applyRun(ctx context.Context, changes []store.EntityChange, o store
 	evs := make([]eventRow, len(changes))
 	var creates, updates []int
 	var replaced, deleted []model.EntityKey // keys whose old edges go
+	var unindex, index []model.EntityKey    // full-text rows to drop, to write at Commit
 	var edges []model.Edge
 	for i, c := range changes {
 		k, _ := changeKey(c)
@@ -265,11 +266,13 @@ func (t *Tx) applyRun(ctx context.Context, changes []store.EntityChange, o store
 			afters[i] = enc
 			ev.after = enc.doc
 		}
+		var before entityJSON
 		if c.Before != nil && c.Kind != store.ChangeCreate {
 			enc, err := encodeEntity(c.Before)
 			if err != nil {
 				return fmt.Errorf("entity %q of blueprint %q: %w", k.Identifier, k.Blueprint, err)
 			}
+			before = enc
 			ev.before = enc.doc
 		}
 		switch c.Kind {
@@ -277,18 +280,34 @@ func (t *Tx) applyRun(ctx context.Context, changes []store.EntityChange, o store
 			ev.typ = model.EventEntityCreated
 			creates = append(creates, i)
 			edges = append(edges, c.Edges...)
+			index = append(index, k)
 		case store.ChangeUpdate:
 			ev.typ = model.EventEntityUpdated
 			updates = append(updates, i)
 			replaced = append(replaced, k)
 			edges = append(edges, c.Edges...)
+			if c.Before == nil || textChanged(c, before, afters[i]) {
+				unindex = append(unindex, k)
+				index = append(index, k)
+			}
 		case store.ChangeDelete:
 			ev.typ = model.EventEntityDeleted
 			deleted = append(deleted, k)
+			unindex = append(unindex, k)
 		}
 		evs[i] = ev
 	}
 
+	// Edges and full-text rows are found through the entities' rows, so
+	// they go before the rows change. A created entity has no edges yet
+	// (deleting an entity removes its edges), so only updated and deleted
+	// ones are cleared.
+	if err := t.deleteKeys(ctx, deleteEdgesSpec, append(replaced, deleted...), "delete edges"); err != nil {
+		return err
+	}
+	if err := t.unindexText(ctx, unindex); err != nil {
+		return err
+	}
 	// Current state.
 	if err := t.deleteKeys(ctx, deleteEntitiesSpec, deleted, "delete entities"); err != nil {
 		return err
@@ -299,14 +318,10 @@ func (t *Tx) applyRun(ctx context.Context, changes []store.EntityChange, o store
 	if err := t.insertEntities(ctx, changes, afters, updates, true); err != nil {
 		return err
 	}
-	// Edges: a created entity has none yet (deleting an entity removes its
-	// edges), so only updated and deleted ones are cleared.
-	if err := t.deleteKeys(ctx, deleteEdgesSpec, append(replaced, deleted...), "delete edges"); err != nil {
-		return err
-	}
 	if err := t.insertEdges(ctx, edges); err != nil {
 		return err
 	}
+	t.indexTextAtCommit(index)
 	if err := t.appendVersions(ctx, keys, changes, afters, o); err != nil {
 		return err
 	}
@@ -354,13 +369,73 @@ func (t *Tx) insertEntities(ctx context.Context, changes []store.EntityChange, a
 	return nil
 }
 
-const edgeColCount = 5
+const edgeColCount = 3
 
-// insertEdges inserts edges; a duplicate edge is written once.
+// insertEdges inserts edges between entities of the transaction, by id; a
+// duplicate edge is written once. Both ends must exist: the catalog checks
+// relation targets before it writes.
 func (t *Tx) insertEdges(ctx context.Context, edges []model.Edge) error {
+	if len(edges) == 0 {
+		return nil
+	}
+	ends := make([]model.EntityKey, 0, 2*len(edges))
+	for _, e := range edges {
+		ends = append(ends, e.From, e.To)
+	}
+	ids, err := t.entityIDs(ctx, ends)
+	if err != nil {
+		return t.wrap("write edges", err)
+	}
+	type edgeRow struct {
+		from, to int64
+		relation string
+	}
+	seen := make(map[edgeRow]struct{}, len(edges))
 	vals := make([]any, 0, len(edges)*edgeColCount)
 	for _, e := range edges {
-		vals = append(vals, e.From.Blueprint, e.From.Identifier, e.Relation, e.To.Blueprint, e.To.Identifier)
+		from, ok := ids[e.From]
+		if !ok {
+			return fmt.Errorf("write edges: source entity %q of blueprint %q does not exist", e.From.Identifier, e.From.Blueprint)
+		}
+		to, ok := ids[e.To]
+		if !ok {
+			return fmt.Errorf("write edges: relation %q of entity %q targets entity %q of blueprint %q, which does not exist",
+				e.Relation, e.From.Identifier, e.To.Identifier, e.To.Blueprint)
+		}
+		r := edgeRow{from: from, to: to, relation: e.Relation}
+		if _, dup := seen[r]; dup {
+			continue
+		}
+		seen[r] = struct{}{}
+		vals = append(vals, from, e.Relation, to)
 	}
 	return t.wrap("write edges", t.insertBatch(ctx, insertEdgeSpec, vals))
+}
+
+// entityIDs maps keys to the ids of their entities; a key without an entity
+// is absent from the map.
+func (r *reader) entityIDs(ctx context.Context, keys []model.EntityKey) (map[model.EntityKey]int64, error) {
+	out := make(map[model.EntityKey]int64, len(keys))
+	for _, c := range groupKeys(keys) {
+		q := r.stmts.listSQL(r.f, entityIDSpec, len(c.IDs))
+		if err := func() error {
+			rows, err := r.query(ctx, len(c.IDs) == maxInList, q, listArgs(r.f, []any{c.Blueprint}, c.IDs)...)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var id string
+				var n int64
+				if err := rows.Scan(&id, &n); err != nil {
+					return err
+				}
+				out[model.EntityKey{Blueprint: c.Blueprint, Identifier: id}] = n
+			}
+			return rows.Err()
+		}(); err != nil {
+			return nil, fmt.Errorf("entity ids: %w", err)
+		}
+	}
+	return out, nil
 }

@@ -13,8 +13,7 @@ var (
 			" team = excluded.team, properties = excluded.properties, relations = excluded.relations,"+
 			" created_at = excluded.created_at, created_by = excluded.created_by,"+
 			" updated_at = excluded.updated_at, updated_by = excluded.updated_by")
-	insertEdgeSpec = newBatchSpec("edges", "from_blueprint, from_identifier, relation, to_blueprint, to_identifier",
-		"text,text,text,text,text", " ON CONFLICT DO NOTHING")
+	insertEdgeSpec  = newBatchSpec("edges", "from_id, relation, to_id", "bigint,text,bigint", " ON CONFLICT DO NOTHING")
 	insertEventSpec = newBatchSpec("events", "type, blueprint, entity, before_doc, after_doc, actor, origin, run_id, request_id, at",
 		"text,text,text,json,json,text,text,text,text,timestamptz", "")
 	insertVersionSpec = newBatchSpec("entity_versions", "blueprint, identifier, version, entity, valid_from, actor, origin, run_id, request_id",
@@ -23,9 +22,14 @@ var (
 	deleteEntitiesSpec = listSpec{head: "DELETE FROM entities WHERE blueprint = ? AND identifier IN ",
 		array: "DELETE FROM entities WHERE ctid = ANY(ARRAY(SELECT x.ctid FROM (VALUES (?::text)) AS p(bp) CROSS JOIN unnest(?::text[]) AS k(id)" +
 			" CROSS JOIN LATERAL (SELECT ctid FROM entities WHERE blueprint = p.bp AND identifier = k.id) x))"}
-	deleteEdgesSpec = listSpec{head: "DELETE FROM edges WHERE from_blueprint = ? AND from_identifier IN ",
-		array: "DELETE FROM edges WHERE ctid = ANY(ARRAY(SELECT x.ctid FROM (VALUES (?::text)) AS p(bp) CROSS JOIN unnest(?::text[]) AS k(id)" +
-			" CROSS JOIN LATERAL (SELECT ctid FROM edges WHERE from_blueprint = p.bp AND from_identifier = k.id) x))"}
+	// Edges are keyed by entity ids (migration 0007): writes and reads
+	// reach them through the entities' keys.
+	deleteEdgesSpec = listSpec{head: "DELETE FROM edges WHERE from_id IN (SELECT id FROM entities WHERE blueprint = ? AND identifier IN ", tail: ")",
+		array: "DELETE FROM edges WHERE from_id IN (SELECT x.id FROM (VALUES (?::text)) AS p(bp) CROSS JOIN unnest(?::text[]) AS k(ident)" +
+			" CROSS JOIN LATERAL (SELECT id FROM entities WHERE blueprint = p.bp AND identifier = k.ident) x)"}
+	entityIDSpec = listSpec{head: "SELECT identifier, id FROM entities WHERE blueprint = ? AND identifier IN ",
+		array: "SELECT x.identifier, x.id FROM (VALUES (?::text)) AS p(bp) CROSS JOIN unnest(?::text[]) AS k(ident)" +
+			" CROSS JOIN LATERAL (SELECT identifier, id FROM entities WHERE blueprint = p.bp AND identifier = k.ident) x"}
 	maxVersionSpec = listSpec{head: "SELECT identifier, MAX(version) FROM entity_versions WHERE blueprint = ? AND identifier IN ",
 		tail: " GROUP BY identifier",
 		array: "SELECT k.id, v.version FROM (VALUES (?::text)) AS p(bp) CROSS JOIN unnest(?::text[]) AS k(id)" +
@@ -38,11 +42,13 @@ var (
 	getManySpec = listSpec{head: "SELECT " + entityCols + " FROM entities WHERE blueprint = ? AND identifier IN ",
 		array: "SELECT e.* FROM (VALUES (?::text)) AS p(bp) CROSS JOIN unnest(?::text[]) AS k(id)" +
 			" CROSS JOIN LATERAL (SELECT " + entityCols + " FROM entities WHERE blueprint = p.bp AND identifier = k.id) e"}
-	incomingSpec = listSpec{head: "SELECT from_blueprint, from_identifier, relation, to_blueprint, to_identifier FROM edges" +
-		" WHERE to_blueprint = ? AND to_identifier IN ",
-		array: "SELECT x.* FROM (VALUES (?::text)) AS p(bp) CROSS JOIN unnest(?::text[]) AS k(id)" +
-			" CROSS JOIN LATERAL (SELECT from_blueprint, from_identifier, relation, to_blueprint, to_identifier FROM edges" +
-			" WHERE to_blueprint = p.bp AND to_identifier = k.id) x"}
+	incomingSpec = listSpec{head: "SELECT f.blueprint, f.identifier, ed.relation, t.blueprint, t.identifier" +
+		" FROM entities t JOIN edges ed ON ed.to_id = t.id JOIN entities f ON f.id = ed.from_id" +
+		" WHERE t.blueprint = ? AND t.identifier IN ",
+		array: "SELECT x.* FROM (VALUES (?::text)) AS p(bp) CROSS JOIN unnest(?::text[]) AS k(ident)" +
+			" CROSS JOIN LATERAL (SELECT f.blueprint AS fb, f.identifier AS fi, ed.relation, t.blueprint AS tb, t.identifier AS ti" +
+			" FROM entities t JOIN edges ed ON ed.to_id = t.id JOIN entities f ON f.id = ed.from_id" +
+			" WHERE t.blueprint = p.bp AND t.identifier = k.ident) x"}
 
 	entityGetSQL = "SELECT " + entityCols + " FROM entities WHERE blueprint = ? AND identifier = ?"
 )
@@ -57,7 +63,11 @@ func (s *Store) warmWriter(ctx context.Context) error {
 			qs = append(qs, c.batchSQL(f, spec, n))
 		}
 	}
-	for _, spec := range []listSpec{deleteEntitiesSpec, deleteEdgesSpec, maxVersionSpec, closeVersionSpec, getManySpec, incomingSpec} {
+	lists := []listSpec{deleteEntitiesSpec, deleteEdgesSpec, entityIDSpec, maxVersionSpec, closeVersionSpec, getManySpec, incomingSpec}
+	if s.text != nil {
+		lists = append(lists, s.text.unindex, s.text.index)
+	}
+	for _, spec := range lists {
 		qs = append(qs, c.listSQL(f, spec, maxInList))
 	}
 	qs = append(qs, c.staticSQL(f, entityGetSQL))

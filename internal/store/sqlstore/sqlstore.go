@@ -82,6 +82,7 @@ type Store struct {
 	writeStmts   *stmtCache
 	readerStmts  *stmtCache
 	facetIndexes facetIndexSet // see aggregate.go
+	text         *textIndex    // nil unless the flavor is a TextIndexer
 }
 
 var _ store.Store = (*Store)(nil)
@@ -104,6 +105,9 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 		s.readerStmts.db, s.readerStmts.lazy = opts.Reader, true
 	}
 	s.reader = reader{q: opts.Reader, f: opts.Flavor, stmts: s.readerStmts}
+	if ti, ok := opts.Flavor.(TextIndexer); ok {
+		s.text = newTextIndex(ti)
+	}
 	if err := s.warmWriter(ctx); err != nil {
 		_ = s.writeStmts.close()
 		return nil, fmt.Errorf("prepare statements: %w", opts.Flavor.InterpretError(err))
@@ -117,7 +121,7 @@ func (s *Store) Begin(ctx context.Context) (store.Tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", s.opts.Flavor.InterpretError(err))
 	}
-	return &Tx{reader: reader{q: tx, f: s.opts.Flavor, tx: tx, stmts: s.writeStmts}}, nil
+	return &Tx{reader: reader{q: tx, f: s.opts.Flavor, tx: tx, stmts: s.writeStmts}, text: s.text}, nil
 }
 
 // Dialect describes the SQL flavour.
@@ -139,6 +143,11 @@ func (s *Store) Close() error {
 type Tx struct {
 	reader
 	pending []eventRow // outbox rows written at Commit (see appendEvents)
+	text    *textIndex // nil when the database indexes text itself
+	// toIndex lists the entities whose full-text rows Commit writes (see
+	// textindex.go), in first-write order.
+	toIndex    []model.EntityKey
+	toIndexSet map[model.EntityKey]struct{}
 }
 
 var _ store.Tx = (*Tx)(nil)
@@ -149,6 +158,9 @@ func (t *Tx) Commit(ctx context.Context) error {
 	if err := t.flushEvents(ctx); err != nil {
 		return err
 	}
+	if err := t.flushText(ctx); err != nil {
+		return err
+	}
 	if err := t.tx.Commit(); err != nil {
 		return t.f.InterpretError(err)
 	}
@@ -157,7 +169,7 @@ func (t *Tx) Commit(ctx context.Context) error {
 
 // Rollback rolls back; after Commit or a previous Rollback it does nothing.
 func (t *Tx) Rollback(ctx context.Context) error {
-	t.pending = nil
+	t.pending, t.toIndex, t.toIndexSet = nil, nil, nil
 	if err := t.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
 		return t.f.InterpretError(err)
 	}

@@ -13,11 +13,13 @@ import (
 
 // outgoingSpec lists the edges leaving a blueprint's entities (the edges
 // primary key serves it).
-var outgoingSpec = listSpec{head: "SELECT from_blueprint, from_identifier, relation, to_blueprint, to_identifier FROM edges" +
-	" WHERE from_blueprint = ? AND from_identifier IN ",
-	array: "SELECT x.* FROM (VALUES (?::text)) AS p(bp) CROSS JOIN unnest(?::text[]) AS k(id)" +
-		" CROSS JOIN LATERAL (SELECT from_blueprint, from_identifier, relation, to_blueprint, to_identifier FROM edges" +
-		" WHERE from_blueprint = p.bp AND from_identifier = k.id) x"}
+var outgoingSpec = listSpec{head: "SELECT f.blueprint, f.identifier, ed.relation, t.blueprint, t.identifier" +
+	" FROM entities f JOIN edges ed ON ed.from_id = f.id JOIN entities t ON t.id = ed.to_id" +
+	" WHERE f.blueprint = ? AND f.identifier IN ",
+	array: "SELECT x.* FROM (VALUES (?::text)) AS p(bp) CROSS JOIN unnest(?::text[]) AS k(ident)" +
+		" CROSS JOIN LATERAL (SELECT f.blueprint AS fb, f.identifier AS fi, ed.relation, t.blueprint AS tb, t.identifier AS ti" +
+		" FROM entities f JOIN edges ed ON ed.from_id = f.id JOIN entities t ON t.id = ed.to_id" +
+		" WHERE f.blueprint = p.bp AND f.identifier = k.ident) x"}
 
 // defaultMaxTraverse is EdgeTraverseParams.MaxNodes when unset.
 const defaultMaxTraverse = 10_000

@@ -90,10 +90,16 @@ func lockKeys(ctx context.Context, tx store.Tx, keys []model.EntityKey) error {
 
 // getMany reads entities by key in chunks.
 func getMany(ctx context.Context, rd store.Reader, keys []model.EntityKey) ([]*model.Entity, error) {
+	return readMany(ctx, rd, keys, false)
+}
+
+// readMany is getMany reading only summaries (store.EntityGetManyParams)
+// when summary is set.
+func readMany(ctx context.Context, rd store.Reader, keys []model.EntityKey, summary bool) ([]*model.Entity, error) {
 	var out []*model.Entity
 	for start := 0; start < len(keys); start += keyChunk {
 		end := min(start+keyChunk, len(keys))
-		es, err := rd.EntityGetMany(ctx, &store.EntityGetManyParams{Keys: keys[start:end]})
+		es, err := rd.EntityGetMany(ctx, &store.EntityGetManyParams{Keys: keys[start:end], Summary: summary})
 		if err != nil {
 			return nil, fmt.Errorf("read entities: %w", err)
 		}

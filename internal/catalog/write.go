@@ -741,7 +741,9 @@ func (w *batch) checkTargets(items []*writeItem) error {
 				return fmt.Errorf("lock relation targets: %w", err)
 			}
 		}
-		es, err := getMany(w.ctx, w.tx, keys)
+		// Existence is all that is checked: summaries skip decoding
+		// every target's properties and relations.
+		es, err := readMany(w.ctx, w.tx, keys, true)
 		if err != nil {
 			return fmt.Errorf("read relation targets: %w", err)
 		}

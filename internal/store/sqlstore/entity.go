@@ -264,16 +264,16 @@ func (t *Tx) applyRun(ctx context.Context, changes []store.EntityChange, o store
 				return fmt.Errorf("entity %q of blueprint %q: %w", k.Identifier, k.Blueprint, err)
 			}
 			afters[i] = enc
-			ev.after = enc.doc
 		}
+		// The event names the version this change makes; its documents are
+		// read from entity_versions (EventList).
 		var before entityJSON
-		if c.Before != nil && c.Kind != store.ChangeCreate {
+		if c.Before != nil && c.Kind == store.ChangeUpdate {
 			enc, err := encodeEntity(c.Before)
 			if err != nil {
 				return fmt.Errorf("entity %q of blueprint %q: %w", k.Identifier, k.Blueprint, err)
 			}
 			before = enc
-			ev.before = enc.doc
 		}
 		switch c.Kind {
 		case store.ChangeCreate:
@@ -322,8 +322,12 @@ func (t *Tx) applyRun(ctx context.Context, changes []store.EntityChange, o store
 		return err
 	}
 	t.indexTextAtCommit(index)
-	if err := t.appendVersions(ctx, keys, changes, afters, o); err != nil {
+	versions, err := t.appendVersions(ctx, keys, changes, afters, o)
+	if err != nil {
 		return err
+	}
+	for i := range evs {
+		evs[i].version = versions[i]
 	}
 	return t.appendEvents(ctx, evs, o)
 }

@@ -14,17 +14,21 @@ import (
 const defaultEventLimit = 1000
 
 // eventRow is one outbox row to append; before and after are full JSON
-// documents (strings: text, not BLOB, for SQLite) or nil for SQL NULL.
+// documents (strings: text, not BLOB, for SQLite) or nil for SQL NULL. An
+// entity event carries no documents but the version it made (migration
+// 0008): EventList reads after from that version and before from the one
+// preceding it. version is 0 for other events (versions start at 1).
 type eventRow struct {
 	typ       model.EventType
 	blueprint string
 	entity    string
 	before    any
 	after     any
+	version   int64
 	o         *store.Origin
 }
 
-const eventCols = 10
+const eventCols = 11
 
 // appendEvents queues rows for the outbox; they are written at Commit.
 //
@@ -58,7 +62,7 @@ func (t *Tx) flushEvents(ctx context.Context) error {
 			lastOrigin, at = e.o, t.f.TimeValue(e.o.Time)
 		}
 		vals = append(vals, string(e.typ), e.blueprint, e.entity, e.before, e.after,
-			e.o.Actor, e.o.Origin, e.o.RunID, e.o.RequestID, at)
+			e.o.Actor, e.o.Origin, e.o.RunID, e.o.RequestID, at, e.version)
 	}
 	t.pending = nil
 	return t.wrap("append events", t.insertBatch(ctx, insertEventSpec, vals))
@@ -90,14 +94,18 @@ func (r *reader) EventList(ctx context.Context, p *store.EventListParams) ([]*mo
 	}
 	a := NewArgs(r.f)
 	var b strings.Builder
-	b.WriteString("SELECT seq, type, blueprint, entity, before_doc, after_doc, actor, origin, run_id, request_id, at FROM events WHERE seq > ")
+	b.WriteString("SELECT ev.seq, ev.type, ev.blueprint, ev.entity, ev.before_doc, vb.entity, ev.after_doc, va.entity," +
+		" ev.actor, ev.origin, ev.run_id, ev.request_id, ev.at FROM events ev" +
+		" LEFT JOIN entity_versions va ON va.blueprint = ev.blueprint AND va.identifier = ev.entity AND va.version = ev.version" +
+		" LEFT JOIN entity_versions vb ON vb.blueprint = ev.blueprint AND vb.identifier = ev.entity AND vb.version = ev.version - 1" +
+		" WHERE ev.seq > ")
 	b.WriteString(a.Add(p.AfterSeq))
 	if len(p.Blueprints) > 0 {
-		b.WriteString(" AND blueprint IN (")
+		b.WriteString(" AND ev.blueprint IN (")
 		b.WriteString(a.List(p.Blueprints))
 		b.WriteString(")")
 	}
-	b.WriteString(" ORDER BY seq LIMIT ")
+	b.WriteString(" ORDER BY ev.seq LIMIT ")
 	b.WriteString(strconv.Itoa(limit))
 	rows, err := r.q.QueryContext(ctx, b.String(), a.Vals...)
 	if err != nil {
@@ -108,10 +116,16 @@ func (r *reader) EventList(ctx context.Context, p *store.EventListParams) ([]*mo
 	for rows.Next() {
 		var e model.Event
 		var typ string
-		var before, after []byte
-		if err := rows.Scan(&e.Seq, &typ, &e.Blueprint, &e.Entity, &before, &after, &e.Actor, &e.Origin,
+		var before, beforeVersion, after, afterVersion []byte
+		if err := rows.Scan(&e.Seq, &typ, &e.Blueprint, &e.Entity, &before, &beforeVersion, &after, &afterVersion, &e.Actor, &e.Origin,
 			&e.RunID, &e.RequestID, timeScan{&e.Time}); err != nil {
 			return nil, r.wrap("list events", err)
+		}
+		if before == nil {
+			before = beforeVersion
+		}
+		if after == nil {
+			after = afterVersion
 		}
 		e.Type = model.EventType(typ)
 		if before != nil {

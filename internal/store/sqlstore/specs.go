@@ -14,8 +14,8 @@ var (
 			" created_at = excluded.created_at, created_by = excluded.created_by,"+
 			" updated_at = excluded.updated_at, updated_by = excluded.updated_by")
 	insertEdgeSpec  = newBatchSpec("edges", "from_id, relation, to_id", "bigint,text,bigint", " ON CONFLICT DO NOTHING")
-	insertEventSpec = newBatchSpec("events", "type, blueprint, entity, before_doc, after_doc, actor, origin, run_id, request_id, at",
-		"text,text,text,json,json,text,text,text,text,timestamptz", "")
+	insertEventSpec = newBatchSpec("events", "type, blueprint, entity, before_doc, after_doc, actor, origin, run_id, request_id, at, version",
+		"text,text,text,json,json,text,text,text,text,timestamptz,bigint", "")
 	insertVersionSpec = newBatchSpec("entity_versions", "blueprint, identifier, version, entity, valid_from, actor, origin, run_id, request_id",
 		"text,text,bigint,jsonb,timestamptz,text,text,text,text", "")
 

@@ -14,7 +14,7 @@ const versionColCount = 9
 // appendVersions closes each key's open version and appends version
 // previous+1 holding the change's After document (NULL for a deletion). keys
 // are distinct. Version numbers continue across a delete and re-create.
-func (t *Tx) appendVersions(ctx context.Context, keys []model.EntityKey, changes []store.EntityChange, afters []entityJSON, o store.Origin) error {
+func (t *Tx) appendVersions(ctx context.Context, keys []model.EntityKey, changes []store.EntityChange, afters []entityJSON, o store.Origin) ([]int64, error) {
 	prev := make(map[model.EntityKey]int64)
 	at := t.f.TimeValue(o.Time)
 	for _, c := range groupKeys(keys) {
@@ -35,7 +35,7 @@ func (t *Tx) appendVersions(ctx context.Context, keys []model.EntityKey, changes
 			}
 			return rows.Err()
 		}(); err != nil {
-			return t.wrap("read versions", err)
+			return nil, t.wrap("read versions", err)
 		}
 	}
 	if len(prev) > 0 {
@@ -48,20 +48,24 @@ func (t *Tx) appendVersions(ctx context.Context, keys []model.EntityKey, changes
 		for _, c := range groupKeys(closing) {
 			q := t.stmts.listSQL(t.f, closeVersionSpec, len(c.IDs))
 			if _, err := t.exec(ctx, len(c.IDs) == maxInList, q, listArgs(t.f, []any{at, c.Blueprint}, c.IDs)...); err != nil {
-				return t.wrap("close versions", err)
+				return nil, t.wrap("close versions", err)
 			}
 		}
 	}
 	vals := make([]any, 0, len(keys)*versionColCount)
+	versions := make([]int64, len(keys))
 	for i, k := range keys {
 		var doc any
 		if changes[i].Kind != store.ChangeDelete {
 			doc = afters[i].doc
 		}
-		vals = append(vals, k.Blueprint, k.Identifier, prev[k]+1, doc, at, o.Actor, o.Origin, o.RunID, o.RequestID)
+		versions[i] = prev[k] + 1
+		vals = append(vals, k.Blueprint, k.Identifier, versions[i], doc, at, o.Actor, o.Origin, o.RunID, o.RequestID)
 	}
-	err := t.insertBatch(ctx, insertVersionSpec, vals)
-	return t.wrap("append versions", err)
+	if err := t.insertBatch(ctx, insertVersionSpec, vals); err != nil {
+		return nil, t.wrap("append versions", err)
+	}
+	return versions, nil
 }
 
 // EntityVersionList returns an entity's versions, oldest first.

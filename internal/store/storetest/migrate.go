@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"context"
+	"encoding/json"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -29,6 +31,9 @@ func EntityIDsFixture(at string) []string {
 		edge("deployment", "d1", "service", "service", "pay"),
 		edge("service", "pay", "dependsOn", "service", "ledger"),
 		edge("service", "pay", "dependsOn", "service", "gone"),
+		// An outbox row from before 0008, documents inline.
+		"INSERT INTO events (type, blueprint, entity, before_doc, after_doc, at) VALUES ('ENTITY_UPDATED', 'service', 'pay', " +
+			`'{"title": "Pay"}', '{"title": "Payments"}', ` + at + ")",
 	}
 }
 
@@ -76,8 +81,27 @@ func CheckEntityIDsMigrated(t *testing.T, s store.Store) {
 			t.Errorf("after an update, text search for %q = %+v, %v; want %d hits", q, hits, err, n)
 		}
 	}
+	// Events before and after 0008 (documents inline, then read from the
+	// version the event names).
+	evs, err := s.EventList(ctx, &store.EventListParams{})
+	if err != nil || len(evs) != 2 {
+		t.Fatalf("events = %v, %v; want the old one and the update's", evs, err)
+	}
+	if !jsonEq(evs[0].Before, `{"title": "Pay"}`) || !jsonEq(evs[0].After, `{"title": "Payments"}`) {
+		t.Errorf("old event's documents = %s, %s; want them as stored", evs[0].Before, evs[0].After)
+	}
+	var doc struct{ Title string }
+	if err := json.Unmarshal(evs[1].After, &doc); err != nil || doc.Title != "Billing" {
+		t.Errorf("update event's after = %s (%v); want the new version's document", evs[1].After, err)
+	}
 	in, err = s.EdgeListIncoming(ctx, &store.EdgeListIncomingParams{To: []model.EntityKey{{Blueprint: "service", Identifier: "ledger"}}})
 	if err != nil || len(in) != 1 || in[0].From != pay {
 		t.Errorf("incoming edges of ledger after the update = %v, %v; want pay's", in, err)
 	}
+}
+
+// jsonEq reports whether raw holds the same JSON value as want.
+func jsonEq(raw json.RawMessage, want string) bool {
+	var a, b any
+	return json.Unmarshal(raw, &a) == nil && json.Unmarshal([]byte(want), &b) == nil && reflect.DeepEqual(a, b)
 }

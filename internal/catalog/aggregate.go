@@ -142,7 +142,7 @@ func (s *Service) EntityAggregate(ctx context.Context, opts AggregateOptions) (*
 		return nil, err
 	}
 	if bound != nil {
-		c, err := query.Compile(bound, s.opts.Store.Dialect(), store.EntityAlias)
+		c, err := s.compileRead(ctx, bound)
 		if err != nil {
 			return nil, err
 		}

@@ -389,7 +389,7 @@ func (s *Service) historyReadable(ctx context.Context, k model.EntityKey, vs []*
 // listWhere pages bp's entities in identifier order after after, keeping
 // those matching the bound read condition f.
 func (s *Service) listWhere(ctx context.Context, bp string, f *query.Query, after string, limit int) ([]*model.Entity, error) {
-	c, err := query.Compile(f, s.opts.Store.Dialect(), store.EntityAlias)
+	c, err := s.compileRead(ctx, f)
 	if err != nil {
 		return nil, err
 	}

@@ -177,7 +177,7 @@ func (s *Service) EntitySearch(ctx context.Context, opts SearchOptions) (*Search
 		return s.searchAsOf(ctx, opts, bps, bound, cur, limit)
 	}
 	if bound != nil {
-		c, err := query.Compile(bound, s.opts.Store.Dialect(), store.EntityAlias)
+		c, err := s.compileRead(ctx, bound)
 		if err != nil {
 			return nil, err
 		}
@@ -264,4 +264,27 @@ func compareString(a, b string) int {
 		return 1
 	}
 	return 0
+}
+
+// maxIndexReach is the largest relatedTo reach taken from the store's graph
+// index; a wider one is walked in SQL (its Wide form tests candidates
+// instead of listing the reach).
+const maxIndexReach = 100_000
+
+// compileRead compiles a bound query for a read outside any transaction:
+// relatedTo reaches come from the store's in-memory graph when it keeps one
+// (store.Reacher; SQLite), and are walked in SQL otherwise. Never inside a
+// write transaction: the graph holds only committed edges.
+func (s *Service) compileRead(ctx context.Context, q *query.Query) (*query.Compiled, error) {
+	rc, ok := s.opts.Store.(store.Reacher)
+	if !ok {
+		return query.Compile(q, s.opts.Store.Dialect(), store.EntityAlias)
+	}
+	return query.CompileReaching(q, s.opts.Store.Dialect(), store.EntityAlias, func(r *query.Related, forward bool) ([]int64, bool, error) {
+		start := make([]model.EntityKey, len(r.IDs))
+		for i, id := range r.IDs {
+			start[i] = model.EntityKey{Blueprint: r.Blueprint, Identifier: id}
+		}
+		return rc.Reach(ctx, start, forward, maxIndexReach)
+	})
 }

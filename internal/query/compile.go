@@ -26,13 +26,26 @@ type Compiled struct {
 // every database difference. The condition has the meaning of Eval
 // (package doc) on every dialect.
 func Compile(q *Query, d store.Dialect, alias string) (out *Compiled, err error) {
-	return compile(q, d, alias, wideReach)
+	return compile(q, d, alias, wideReach, nil)
+}
+
+// ReachFunc answers one direction of a relatedTo from an index (see
+// store.Reacher): the ids of the entities reachable from r's entities
+// following edges forward (from → to) or backward. ok false compiles the
+// SQL walk instead.
+type ReachFunc func(r *Related, forward bool) (ids []int64, ok bool, err error)
+
+// CompileReaching is Compile with each relatedTo reach asked of reach
+// first: an answered reach becomes a set of ids, and only the others are
+// walked in SQL (and may have a Wide form).
+func CompileReaching(q *Query, d store.Dialect, alias string, reach ReachFunc) (*Compiled, error) {
+	return compile(q, d, alias, wideReach, reach)
 }
 
 // compile is Compile with the Wide form's switch-over point as a parameter
 // (wide 0: every relatedTo walks from the candidates, whatever its reach),
 // so tests pin both forms on small catalogs.
-func compile(q *Query, d store.Dialect, alias string, wide int) (out *Compiled, err error) {
+func compile(q *Query, d store.Dialect, alias string, wide int, reach ReachFunc) (out *Compiled, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			out, err = nil, fmt.Errorf("query compile: internal error: %v", r)
@@ -41,13 +54,20 @@ func compile(q *Query, d store.Dialect, alias string, wide int) (out *Compiled, 
 	if q == nil || !q.bound {
 		return nil, ErrUnbound
 	}
-	c := &compiler{d: d, e: alias, wide: -1}
+	var reaches *reachCache
+	if reach != nil {
+		reaches = &reachCache{fn: reach, got: map[reachKey]reachAnswer{}}
+	}
+	c := &compiler{d: d, e: alias, wide: -1, index: reaches}
 	out = &Compiled{Where: c.node(q.Root), Args: c.args}
+	if reaches != nil && reaches.err != nil {
+		return nil, reaches.err
+	}
 	if c.nRelated == 0 {
 		return out, nil
 	}
-	wc := &compiler{d: d, e: alias, wide: wide}
-	pc := &compiler{d: d, e: alias}
+	wc := &compiler{d: d, e: alias, wide: wide, index: reaches}
+	pc := &compiler{d: d, e: alias, index: reaches}
 	var probes []string
 	probe := sqlTrue
 	if wide > 0 {
@@ -73,16 +93,56 @@ func (c *compiler) probes(n Node, wide int, out *[]string) {
 			if (fwd && n.Direction == "downstream") || (!fwd && n.Direction == "upstream") {
 				continue
 			}
+			if _, ok := c.index.ask(n, fwd); ok {
+				continue // answered by the index: nothing to walk
+			}
 			*out = append(*out, c.wideCheck(n, fwd, wide))
 		}
 	}
 }
 
+// reachCache asks a ReachFunc once per relatedTo and direction, for every
+// compiler of one query.
+type reachCache struct {
+	fn  ReachFunc
+	got map[reachKey]reachAnswer
+	err error
+}
+
+type reachKey struct {
+	r       *Related
+	forward bool
+}
+
+type reachAnswer struct {
+	ids []int64
+	ok  bool
+}
+
+// ask returns the index's answer for r one way; ok false means walk in SQL.
+func (rc *reachCache) ask(r *Related, forward bool) ([]int64, bool) {
+	if rc == nil || r.Allowed != nil || rc.err != nil {
+		return nil, false // the index knows no blueprints: Required filters walk in SQL
+	}
+	k := reachKey{r, forward}
+	if a, ok := rc.got[k]; ok {
+		return a.ids, a.ok
+	}
+	ids, ok, err := rc.fn(r, forward)
+	if err != nil {
+		rc.err = err
+		return nil, false
+	}
+	rc.got[k] = reachAnswer{ids, ok}
+	return ids, ok
+}
+
 type compiler struct {
-	d    store.Dialect
-	e    string // entities alias
-	args []any
-	n    int // alias counter
+	d     store.Dialect
+	index *reachCache // nil: every reach is walked in SQL
+	e     string      // entities alias
+	args  []any
+	n     int // alias counter
 	// wide selects relatedTo's form: < 0 the materialised reach, 0 the
 	// walk from each candidate, > 0 the one or the other per reach size.
 	wide     int
@@ -443,6 +503,10 @@ func (c *compiler) reaches(r *Related, forward bool) string {
 // the CASE the set can no longer drive the page, so small reaches scan
 // every candidate (why the Wide form is not Where).
 func (c *compiler) relatedOneWay(r *Related, forward bool) string {
+	if ids, ok := c.index.ask(r, forward); ok {
+		return "(" + c.keyIn() + c.d.IDSet(c, ids) + ")"
+	}
+	c.nRelated++
 	switch {
 	case c.wide < 0:
 		return "(" + c.keyIn() + c.reach(r, forward) + ")"
@@ -479,7 +543,6 @@ func (c *compiler) wideCheck(r *Related, forward bool, wide int) string {
 }
 
 func (c *compiler) related(r *Related) string {
-	c.nRelated++
 	switch r.Direction {
 	case "upstream":
 		return c.relatedOneWay(r, true)

@@ -1,6 +1,10 @@
 package store
 
-import "github.com/atrium-idp/atrium/internal/model"
+import (
+	"context"
+
+	"github.com/atrium-idp/atrium/internal/model"
+)
 
 // EdgeTraverseParams walks relations breadth first from Start.
 type EdgeTraverseParams struct {
@@ -37,4 +41,17 @@ type TraverseNode struct {
 	// Relation names the relation of the edge between Parent and Key (the
 	// edge runs Key → Parent when walking Incoming, Parent → Key otherwise).
 	Relation string
+}
+
+// Reacher is implemented by stores that answer relatedTo reaches from an
+// in-memory graph (internal/store/graphindex) instead of a recursive SQL
+// walk.
+type Reacher interface {
+	// Reach returns the ids (entities.id) of the entities reachable in one
+	// or more steps from the entities start, following edges forward (from
+	// → to) or backward, as the SQL reach does. ok is false when the store
+	// cannot answer from its index now — not built yet, written by another
+	// process since, or more than max entities reached — and the caller
+	// must walk in SQL.
+	Reach(ctx context.Context, start []model.EntityKey, forward bool, max int) (ids []int64, ok bool, err error)
 }

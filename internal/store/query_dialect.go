@@ -57,4 +57,7 @@ type QueryDialect interface {
 	// TimeArg encodes t for comparison with the created_at and updated_at
 	// columns.
 	TimeArg(t time.Time) any
+	// IDSet is a subquery yielding the entity ids ids (bound as one value),
+	// for "e.id IN <IDSet>" (see Reacher).
+	IDSet(b Binder, ids []int64) string
 }

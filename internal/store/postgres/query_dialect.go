@@ -79,3 +79,8 @@ func (flavor) JSONHasAtom(b store.Binder, col, key string, v any) string {
 	}
 	return "(" + col + " @> CAST(" + b.Bind(string(scalar)) + " AS jsonb) OR " + col + " @> CAST(" + b.Bind(string(inArray)) + " AS jsonb))"
 }
+
+// IDSet unnests one bigint[] parameter.
+func (flavor) IDSet(b store.Binder, ids []int64) string {
+	return "(SELECT unnest(" + b.Bind(ids) + "::bigint[]))"
+}

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/atrium-idp/atrium/internal/store"
@@ -86,3 +87,18 @@ func (flavor) JSONHasAtom(store.Binder, string, string, any) string { return "" 
 // interrupted (sqlite3_interrupt) and leaves its connection usable, so
 // EntitySearch may try a relatedTo's Wide form under a deadline.
 func (flavor) CancelsCleanly() bool { return true }
+
+// IDSet reads the ids from one JSON array parameter: one statement text
+// whatever the count, and no parameter limit.
+func (flavor) IDSet(b store.Binder, ids []int64) string {
+	buf := make([]byte, 0, 8*len(ids)+2)
+	buf = append(buf, '[')
+	for i, id := range ids {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = strconv.AppendInt(buf, id, 10)
+	}
+	buf = append(buf, ']')
+	return "(SELECT value FROM json_each(" + b.Bind(string(buf)) + "))"
+}

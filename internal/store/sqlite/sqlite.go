@@ -96,7 +96,7 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*Driver, error
 	reader.SetMaxIdleConns(n)
 	reader.SetConnMaxIdleTime(0)
 	reader.SetConnMaxLifetime(0)
-	s, err := sqlstore.New(ctx, sqlstore.Options{Writer: writer, Reader: reader, Flavor: flavor{}, PrepareStatements: true})
+	s, err := sqlstore.New(ctx, sqlstore.Options{Writer: writer, Reader: reader, Flavor: flavor{}, PrepareStatements: true, GraphIndex: true})
 	if err != nil {
 		_ = writer.Close()
 		_ = reader.Close()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/atrium-idp/atrium/internal/model"
 	"github.com/atrium-idp/atrium/internal/store"
+	"github.com/atrium-idp/atrium/internal/store/graphindex"
 )
 
 // entityCols are the entities columns in scan and insert order.
@@ -302,7 +303,18 @@ func (t *Tx) applyRun(ctx context.Context, changes []store.EntityChange, o store
 	// they go before the rows change. A created entity has no edges yet
 	// (deleting an entity removes its edges), so only updated and deleted
 	// ones are cleared.
-	if err := t.deleteKeys(ctx, deleteEdgesSpec, append(replaced, deleted...), "delete edges"); err != nil {
+	cleared := append(replaced, deleted...)
+	var graphChange graphindex.Change
+	if t.graph != nil && len(cleared) > 0 {
+		ids, err := t.entityIDs(ctx, cleared)
+		if err != nil {
+			return t.wrap("delete edges", err)
+		}
+		for _, id := range ids {
+			graphChange.ClearOut = append(graphChange.ClearOut, id)
+		}
+	}
+	if err := t.deleteKeys(ctx, deleteEdgesSpec, cleared, "delete edges"); err != nil {
 		return err
 	}
 	if err := t.unindexText(ctx, unindex); err != nil {
@@ -318,8 +330,15 @@ func (t *Tx) applyRun(ctx context.Context, changes []store.EntityChange, o store
 	if err := t.insertEntities(ctx, changes, afters, updates, true); err != nil {
 		return err
 	}
-	if err := t.insertEdges(ctx, edges); err != nil {
+	added, err := t.insertEdges(ctx, edges)
+	if err != nil {
 		return err
+	}
+	if t.graph != nil {
+		graphChange.Add = added
+		if !graphChange.Empty() {
+			t.graphChanges = append(t.graphChanges, graphChange)
+		}
 	}
 	t.indexTextAtCommit(index)
 	versions, err := t.appendVersions(ctx, keys, changes, afters, o)
@@ -375,12 +394,12 @@ func (t *Tx) insertEntities(ctx context.Context, changes []store.EntityChange, a
 
 const edgeColCount = 3
 
-// insertEdges inserts edges between entities of the transaction, by id; a
-// duplicate edge is written once. Both ends must exist: the catalog checks
-// relation targets before it writes.
-func (t *Tx) insertEdges(ctx context.Context, edges []model.Edge) error {
+// insertEdges inserts edges between entities of the transaction, by id, and
+// returns them; a duplicate edge is written once. Both ends must exist: the
+// catalog checks relation targets before it writes.
+func (t *Tx) insertEdges(ctx context.Context, edges []model.Edge) ([]graphindex.Edge, error) {
 	if len(edges) == 0 {
-		return nil
+		return nil, nil
 	}
 	ends := make([]model.EntityKey, 0, 2*len(edges))
 	for _, e := range edges {
@@ -388,7 +407,7 @@ func (t *Tx) insertEdges(ctx context.Context, edges []model.Edge) error {
 	}
 	ids, err := t.entityIDs(ctx, ends)
 	if err != nil {
-		return t.wrap("write edges", err)
+		return nil, t.wrap("write edges", err)
 	}
 	type edgeRow struct {
 		from, to int64
@@ -396,14 +415,15 @@ func (t *Tx) insertEdges(ctx context.Context, edges []model.Edge) error {
 	}
 	seen := make(map[edgeRow]struct{}, len(edges))
 	vals := make([]any, 0, len(edges)*edgeColCount)
+	added := make([]graphindex.Edge, 0, len(edges))
 	for _, e := range edges {
 		from, ok := ids[e.From]
 		if !ok {
-			return fmt.Errorf("write edges: source entity %q of blueprint %q does not exist", e.From.Identifier, e.From.Blueprint)
+			return nil, fmt.Errorf("write edges: source entity %q of blueprint %q does not exist", e.From.Identifier, e.From.Blueprint)
 		}
 		to, ok := ids[e.To]
 		if !ok {
-			return fmt.Errorf("write edges: relation %q of entity %q targets entity %q of blueprint %q, which does not exist",
+			return nil, fmt.Errorf("write edges: relation %q of entity %q targets entity %q of blueprint %q, which does not exist",
 				e.Relation, e.From.Identifier, e.To.Identifier, e.To.Blueprint)
 		}
 		r := edgeRow{from: from, to: to, relation: e.Relation}
@@ -412,8 +432,12 @@ func (t *Tx) insertEdges(ctx context.Context, edges []model.Edge) error {
 		}
 		seen[r] = struct{}{}
 		vals = append(vals, from, e.Relation, to)
+		added = append(added, graphindex.Edge{From: from, Relation: e.Relation, To: to})
 	}
-	return t.wrap("write edges", t.insertBatch(ctx, insertEdgeSpec, vals))
+	if err := t.insertBatch(ctx, insertEdgeSpec, vals); err != nil {
+		return nil, t.wrap("write edges", err)
+	}
+	return added, nil
 }
 
 // entityIDs maps keys to the ids of their entities; a key without an entity

@@ -17,6 +17,7 @@ import (
 
 	"github.com/atrium-idp/atrium/internal/model"
 	"github.com/atrium-idp/atrium/internal/store"
+	"github.com/atrium-idp/atrium/internal/store/graphindex"
 )
 
 // Flavor is what a driver tells the shared implementation about its database.
@@ -73,6 +74,9 @@ type Options struct {
 	// batch INSERT costs as much as running it). Off when the driver caches
 	// prepared statements itself (pgx).
 	PrepareStatements bool
+	// GraphIndex keeps the relation graph in memory for relatedTo (see
+	// graph.go). Only for a database no other process writes.
+	GraphIndex bool
 }
 
 // Store implements store.Store over database/sql.
@@ -81,8 +85,10 @@ type Store struct {
 	opts         Options
 	writeStmts   *stmtCache
 	readerStmts  *stmtCache
-	facetIndexes facetIndexSet // see aggregate.go
-	text         *textIndex    // nil unless the flavor is a TextIndexer
+	facetIndexes facetIndexSet     // see aggregate.go
+	text         *textIndex        // nil unless the flavor is a TextIndexer
+	graph        *graphindex.Index // nil unless Options.GraphIndex
+	loader       graphLoader
 }
 
 var _ store.Store = (*Store)(nil)
@@ -112,6 +118,12 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 		_ = s.writeStmts.close()
 		return nil, fmt.Errorf("prepare statements: %w", opts.Flavor.InterpretError(err))
 	}
+	if opts.GraphIndex {
+		if err := s.startGraph(ctx); err != nil {
+			_ = s.writeStmts.close()
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
@@ -121,7 +133,7 @@ func (s *Store) Begin(ctx context.Context) (store.Tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", s.opts.Flavor.InterpretError(err))
 	}
-	return &Tx{reader: reader{q: tx, f: s.opts.Flavor, tx: tx, stmts: s.writeStmts}, text: s.text}, nil
+	return &Tx{reader: reader{q: tx, f: s.opts.Flavor, tx: tx, stmts: s.writeStmts}, text: s.text, graph: s.graph}, nil
 }
 
 // Dialect describes the SQL flavour.
@@ -132,6 +144,10 @@ func (s *Store) Capabilities() store.Capabilities { return s.opts.Capabilities }
 
 // Close closes both connection pools.
 func (s *Store) Close() error {
+	if s.loader.cancel != nil {
+		s.loader.cancel()
+		s.loader.wg.Wait()
+	}
 	err := errors.Join(s.readerStmts.close(), s.writeStmts.close())
 	if s.opts.Reader != s.opts.Writer {
 		err = errors.Join(err, s.opts.Reader.Close())
@@ -148,6 +164,11 @@ type Tx struct {
 	// textindex.go), in first-write order.
 	toIndex    []model.EntityKey
 	toIndexSet map[model.EntityKey]struct{}
+	// graph, when set, is changed at Commit by graphChanges (graph.go);
+	// wroteEvents says the transaction moved the outbox sequence.
+	graph        *graphindex.Index
+	graphChanges []graphindex.Change
+	wroteEvents  bool
 }
 
 var _ store.Tx = (*Tx)(nil)
@@ -161,6 +182,9 @@ func (t *Tx) Commit(ctx context.Context) error {
 	if err := t.flushText(ctx); err != nil {
 		return err
 	}
+	if t.graph != nil && (t.wroteEvents || len(t.graphChanges) > 0) {
+		return t.commitGraph(ctx)
+	}
 	if err := t.tx.Commit(); err != nil {
 		return t.f.InterpretError(err)
 	}
@@ -169,7 +193,7 @@ func (t *Tx) Commit(ctx context.Context) error {
 
 // Rollback rolls back; after Commit or a previous Rollback it does nothing.
 func (t *Tx) Rollback(ctx context.Context) error {
-	t.pending, t.toIndex, t.toIndexSet = nil, nil, nil
+	t.pending, t.toIndex, t.toIndexSet, t.graphChanges = nil, nil, nil, nil
 	if err := t.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
 		return t.f.InterpretError(err)
 	}

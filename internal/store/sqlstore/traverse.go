@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"errors"
 	"slices"
 	"strings"
@@ -11,15 +12,17 @@ import (
 	"github.com/atrium-idp/atrium/internal/store"
 )
 
-// outgoingSpec lists the edges leaving a blueprint's entities (the edges
-// primary key serves it).
-var outgoingSpec = listSpec{head: "SELECT f.blueprint, f.identifier, ed.relation, t.blueprint, t.identifier" +
-	" FROM entities f JOIN edges ed ON ed.from_id = f.id JOIN entities t ON t.id = ed.to_id" +
-	" WHERE f.blueprint = ? AND f.identifier IN ",
-	array: "SELECT x.* FROM (VALUES (?::text)) AS p(bp) CROSS JOIN unnest(?::text[]) AS k(ident)" +
-		" CROSS JOIN LATERAL (SELECT f.blueprint AS fb, f.identifier AS fi, ed.relation, t.blueprint AS tb, t.identifier AS ti" +
-		" FROM entities f JOIN edges ed ON ed.from_id = f.id JOIN entities t ON t.id = ed.to_id" +
-		" WHERE f.blueprint = p.bp AND f.identifier = k.ident) x"}
+// The walk runs over entity ids: each hop reads the frontier's edges from
+// the edges' covering indexes, then the keys of the entities reached first
+// at that hop — one entity read per new node rather than per edge.
+var (
+	outgoingIDSpec = listSpec{head: "SELECT from_id, relation, to_id FROM edges WHERE from_id IN ",
+		array: "SELECT from_id, relation, to_id FROM edges WHERE from_id = ANY(?::bigint[])"}
+	incomingIDSpec = listSpec{head: "SELECT from_id, relation, to_id FROM edges WHERE to_id IN ",
+		array: "SELECT from_id, relation, to_id FROM edges WHERE to_id = ANY(?::bigint[])"}
+	entityKeySpec = listSpec{head: "SELECT id, blueprint, identifier FROM entities WHERE id IN ",
+		array: "SELECT id, blueprint, identifier FROM entities WHERE id = ANY(?::bigint[])"}
+)
 
 // defaultMaxTraverse is EdgeTraverseParams.MaxNodes when unset.
 const defaultMaxTraverse = 10_000
@@ -37,43 +40,66 @@ func (r *reader) EdgeTraverse(ctx context.Context, p *store.EdgeTraverseParams) 
 	if limit <= 0 {
 		limit = defaultMaxTraverse
 	}
-	spec := outgoingSpec
+	spec := outgoingIDSpec
 	if p.Incoming {
-		spec = incomingSpec
+		spec = incomingIDSpec
 	}
 	res := &store.EdgeTraverseResult{Nodes: []store.TraverseNode{}}
-	seen := map[model.EntityKey]struct{}{p.Start: {}}
-	frontier := []model.EntityKey{p.Start}
+	ids, err := r.entityIDs(ctx, []model.EntityKey{p.Start})
+	if err != nil {
+		return nil, r.wrap("traverse edges", err)
+	}
+	start, ok := ids[p.Start]
+	if !ok {
+		return res, nil
+	}
+	keys := map[int64]model.EntityKey{start: p.Start} // of every node reached
+	frontier := []int64{start}
+	type via struct {
+		parent   int64
+		relation string
+	}
 	for hop := 1; hop <= p.MaxHops && len(frontier) > 0; hop++ {
-		next := map[model.EntityKey]store.TraverseNode{}
-		err := r.edgesOf(ctx, spec, frontier, func(e model.Edge) {
-			parent, child := e.From, e.To
+		next := map[int64]via{}
+		err := r.idEdgesOf(ctx, spec, frontier, func(from int64, relation string, to int64) {
+			parent, child := from, to
 			if p.Incoming {
-				parent, child = e.To, e.From
+				parent, child = to, from
 			}
-			if _, ok := seen[child]; ok {
+			if _, ok := keys[child]; ok {
 				return
 			}
-			n := store.TraverseNode{Key: child, Hops: hop, Parent: parent, Relation: e.Relation}
-			if old, ok := next[child]; ok && cmp.Or(compareKeys(old.Parent, parent), strings.Compare(old.Relation, e.Relation)) <= 0 {
+			if old, ok := next[child]; ok && cmp.Or(compareKeys(keys[old.parent], keys[parent]), strings.Compare(old.relation, relation)) <= 0 {
 				return
 			}
-			next[child] = n
+			next[child] = via{parent: parent, relation: relation}
 		})
 		if err != nil {
 			return nil, r.wrap("traverse edges", err)
 		}
-		frontier = frontier[:0]
-		for k := range next {
-			frontier = append(frontier, k)
+		found := make([]int64, 0, len(next))
+		for id := range next {
+			found = append(found, id)
 		}
-		slices.SortFunc(frontier, compareKeys)
+		if err := r.entityKeys(ctx, found, keys); err != nil {
+			return nil, r.wrap("traverse edges", err)
+		}
+		frontier = frontier[:0]
+		for _, id := range found {
+			if _, ok := keys[id]; ok { // an entity deleted meanwhile has no key
+				frontier = append(frontier, id)
+			}
+		}
+		slices.SortFunc(frontier, func(a, b int64) int { return compareKeys(keys[a], keys[b]) })
 		if room := limit - len(res.Nodes); len(frontier) > room {
+			for _, id := range frontier[room:] {
+				delete(keys, id)
+			}
 			frontier, res.Truncated = frontier[:room], true
 		}
-		for _, k := range frontier {
-			seen[k] = struct{}{}
-			res.Nodes = append(res.Nodes, next[k])
+		for _, id := range frontier {
+			v := next[id]
+			res.Nodes = append(res.Nodes, store.TraverseNode{Key: keys[id], Hops: hop, Parent: keys[v.parent], Relation: v.relation})
 		}
 		if res.Truncated {
 			break
@@ -82,22 +108,59 @@ func (r *reader) EdgeTraverse(ctx context.Context, p *store.EdgeTraverseParams) 
 	return res, nil
 }
 
-// edgesOf calls fn for every edge spec selects for keys.
-func (r *reader) edgesOf(ctx context.Context, spec listSpec, keys []model.EntityKey, fn func(model.Edge)) error {
-	for _, c := range groupKeys(keys) {
-		q := r.stmts.listSQL(r.f, spec, len(c.IDs))
+// idEdgesOf calls fn for every edge spec selects for ids.
+func (r *reader) idEdgesOf(ctx context.Context, spec listSpec, ids []int64, fn func(from int64, relation string, to int64)) error {
+	return r.forIDChunks(ctx, spec, ids, func(rows *sql.Rows) error {
+		var from, to int64
+		var relation string
+		if err := rows.Scan(&from, &relation, &to); err != nil {
+			return err
+		}
+		fn(from, relation, to)
+		return nil
+	})
+}
+
+// entityKeys adds the keys of the entities ids to keys; an id without an
+// entity adds nothing.
+func (r *reader) entityKeys(ctx context.Context, ids []int64, keys map[int64]model.EntityKey) error {
+	return r.forIDChunks(ctx, entityKeySpec, ids, func(rows *sql.Rows) error {
+		var id int64
+		var k model.EntityKey
+		if err := rows.Scan(&id, &k.Blueprint, &k.Identifier); err != nil {
+			return err
+		}
+		keys[id] = k
+		return nil
+	})
+}
+
+// forIDChunks runs spec over ids in chunks of at most maxInList (one array
+// parameter for ArrayMatcher flavors) and calls scan for every row.
+func (r *reader) forIDChunks(ctx context.Context, spec listSpec, ids []int64, scan func(*sql.Rows) error) error {
+	_, arrays := r.f.(ArrayMatcher)
+	for start := 0; start < len(ids); start += maxInList {
+		chunk := ids[start:min(start+maxInList, len(ids))]
+		var args []any
+		if arrays {
+			args = []any{chunk}
+		} else {
+			args = make([]any, len(chunk))
+			for i, id := range chunk {
+				args[i] = id
+			}
+		}
+		q := r.stmts.listSQL(r.f, spec, len(chunk))
 		if err := func() error {
-			rows, err := r.query(ctx, len(c.IDs) == maxInList, q, listArgs(r.f, []any{c.Blueprint}, c.IDs)...)
+			rows, err := r.query(ctx, len(chunk) == maxInList, q, args...)
 			if err != nil {
 				return err
 			}
 			defer rows.Close()
 			for rows.Next() {
-				var e model.Edge
-				if err := rows.Scan(&e.From.Blueprint, &e.From.Identifier, &e.Relation, &e.To.Blueprint, &e.To.Identifier); err != nil {
+				if err := scan(rows); err != nil {
 					return err
 				}
-				fn(e)
 			}
 			return rows.Err()
 		}(); err != nil {

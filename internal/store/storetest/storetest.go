@@ -26,6 +26,7 @@ func Run(t *testing.T, open OpenFunc) {
 	t.Run("Entity", func(t *testing.T) { t.Parallel(); testEntity(t, open) })
 	t.Run("Edge", func(t *testing.T) { t.Parallel(); testEdge(t, open) })
 	t.Run("Traverse", func(t *testing.T) { t.Parallel(); testTraverse(t, open) })
+	t.Run("Reach", func(t *testing.T) { t.Parallel(); testReach(t, open) })
 	t.Run("FullText", func(t *testing.T) { t.Parallel(); testFullText(t, open) })
 	t.Run("Version", func(t *testing.T) { t.Parallel(); testVersion(t, open) })
 	t.Run("History", func(t *testing.T) { t.Parallel(); testHistory(t, open) })

@@ -146,6 +146,7 @@ func (s *Service) EntityAggregate(ctx context.Context, opts AggregateOptions) (*
 		if err != nil {
 			return nil, err
 		}
+		defer c.Release()
 		p.Where, p.WhereArgs = c.Where, c.Args
 	}
 	r, err := s.opts.Store.EntityAggregate(ctx, p)

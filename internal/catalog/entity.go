@@ -393,6 +393,7 @@ func (s *Service) listWhere(ctx context.Context, bp string, f *query.Query, afte
 	if err != nil {
 		return nil, err
 	}
+	defer c.Release()
 	p := &store.EntitySearchParams{Blueprint: bp, Where: c.Where, WhereArgs: c.Args, Limit: limit}
 	if after != "" {
 		p.After = &store.SearchCursor{Blueprint: bp, Identifier: after}

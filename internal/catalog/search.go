@@ -181,6 +181,7 @@ func (s *Service) EntitySearch(ctx context.Context, opts SearchOptions) (*Search
 		if err != nil {
 			return nil, err
 		}
+		defer c.Release()
 		p.Where, p.WhereArgs, p.Wide = c.Where, c.Args, c.Wide
 	}
 	es, err := s.opts.Store.EntitySearch(ctx, p)
@@ -266,25 +267,21 @@ func compareString(a, b string) int {
 	return 0
 }
 
-// maxIndexReach is the largest relatedTo reach taken from the store's graph
-// index; a wider one is walked in SQL (its Wide form tests candidates
-// instead of listing the reach).
-const maxIndexReach = 100_000
-
 // compileRead compiles a bound query for a read outside any transaction:
 // relatedTo reaches come from the store's in-memory graph when it keeps one
 // (store.Reacher; SQLite), and are walked in SQL otherwise. Never inside a
-// write transaction: the graph holds only committed edges.
+// write transaction: the graph holds only committed edges. The caller
+// calls Release on the result once the statement ran.
 func (s *Service) compileRead(ctx context.Context, q *query.Query) (*query.Compiled, error) {
 	rc, ok := s.opts.Store.(store.Reacher)
 	if !ok {
 		return query.Compile(q, s.opts.Store.Dialect(), store.EntityAlias)
 	}
-	return query.CompileReaching(q, s.opts.Store.Dialect(), store.EntityAlias, func(r *query.Related, forward bool) ([]int64, bool, error) {
+	return query.CompileReaching(q, s.opts.Store.Dialect(), store.EntityAlias, func(r *query.Related, forward bool) (func(store.Binder, string) string, func(), bool, error) {
 		start := make([]model.EntityKey, len(r.IDs))
 		for i, id := range r.IDs {
 			start[i] = model.EntityKey{Blueprint: r.Blueprint, Identifier: id}
 		}
-		return rc.Reach(ctx, start, forward, maxIndexReach)
+		return rc.Reach(ctx, start, forward)
 	})
 }

@@ -19,6 +19,8 @@ type Compiled struct {
 	// Wide is set when the query has a relatedTo: the same condition with
 	// each wide reach walked from the candidates (store.WideWhere).
 	Wide *store.WideWhere
+
+	releases []func() // see Release
 }
 
 // Compile turns a bound query into a condition over the entities table
@@ -29,17 +31,30 @@ func Compile(q *Query, d store.Dialect, alias string) (out *Compiled, err error)
 	return compile(q, d, alias, wideReach, nil)
 }
 
-// ReachFunc answers one direction of a relatedTo from an index (see
-// store.Reacher): the ids of the entities reachable from r's entities
-// following edges forward (from → to) or backward. ok false compiles the
+// ReachFunc answers one direction of a relatedTo from an index, as
+// store.Reacher.Reach does for r's entities: a condition on an entity id
+// column and what to release once the statement ran. ok false compiles the
 // SQL walk instead.
-type ReachFunc func(r *Related, forward bool) (ids []int64, ok bool, err error)
+type ReachFunc func(r *Related, forward bool) (cond func(b store.Binder, idCol string) string, release func(), ok bool, err error)
 
 // CompileReaching is Compile with each relatedTo reach asked of reach
-// first: an answered reach becomes a set of ids, and only the others are
-// walked in SQL (and may have a Wide form).
+// first: an answered reach becomes its condition, and only the others are
+// walked in SQL (and may have a Wide form). The caller must call the
+// result's Release after running it.
 func CompileReaching(q *Query, d store.Dialect, alias string, reach ReachFunc) (*Compiled, error) {
 	return compile(q, d, alias, wideReach, reach)
+}
+
+// Release frees what the reaches answered by an index hold (see
+// CompileReaching); it does nothing for other compilations.
+func (c *Compiled) Release() {
+	if c == nil {
+		return
+	}
+	for _, r := range c.releases {
+		r()
+	}
+	c.releases = nil
 }
 
 // compile is Compile with the Wide form's switch-over point as a parameter
@@ -60,8 +75,19 @@ func compile(q *Query, d store.Dialect, alias string, wide int, reach ReachFunc)
 	}
 	c := &compiler{d: d, e: alias, wide: -1, index: reaches}
 	out = &Compiled{Where: c.node(q.Root), Args: c.args}
-	if reaches != nil && reaches.err != nil {
-		return nil, reaches.err
+	if reaches != nil {
+		// Every compiler below asks the same cache: hand its releases over
+		// at the end, whatever the return.
+		defer func() {
+			if out != nil {
+				out.releases = reaches.releases
+			} else {
+				(&Compiled{releases: reaches.releases}).Release()
+			}
+		}()
+		if reaches.err != nil {
+			return nil, reaches.err
+		}
 	}
 	if c.nRelated == 0 {
 		return out, nil
@@ -104,9 +130,10 @@ func (c *compiler) probes(n Node, wide int, out *[]string) {
 // reachCache asks a ReachFunc once per relatedTo and direction, for every
 // compiler of one query.
 type reachCache struct {
-	fn  ReachFunc
-	got map[reachKey]reachAnswer
-	err error
+	fn       ReachFunc
+	got      map[reachKey]reachAnswer
+	releases []func()
+	err      error
 }
 
 type reachKey struct {
@@ -115,26 +142,29 @@ type reachKey struct {
 }
 
 type reachAnswer struct {
-	ids []int64
-	ok  bool
+	cond func(b store.Binder, idCol string) string
+	ok   bool
 }
 
 // ask returns the index's answer for r one way; ok false means walk in SQL.
-func (rc *reachCache) ask(r *Related, forward bool) ([]int64, bool) {
+func (rc *reachCache) ask(r *Related, forward bool) (func(b store.Binder, idCol string) string, bool) {
 	if rc == nil || r.Allowed != nil || rc.err != nil {
 		return nil, false // the index knows no blueprints: Required filters walk in SQL
 	}
 	k := reachKey{r, forward}
 	if a, ok := rc.got[k]; ok {
-		return a.ids, a.ok
+		return a.cond, a.ok
 	}
-	ids, ok, err := rc.fn(r, forward)
+	cond, release, ok, err := rc.fn(r, forward)
+	if release != nil {
+		rc.releases = append(rc.releases, release)
+	}
 	if err != nil {
 		rc.err = err
 		return nil, false
 	}
-	rc.got[k] = reachAnswer{ids, ok}
-	return ids, ok
+	rc.got[k] = reachAnswer{cond, ok}
+	return cond, ok
 }
 
 type compiler struct {
@@ -503,8 +533,8 @@ func (c *compiler) reaches(r *Related, forward bool) string {
 // the CASE the set can no longer drive the page, so small reaches scan
 // every candidate (why the Wide form is not Where).
 func (c *compiler) relatedOneWay(r *Related, forward bool) string {
-	if ids, ok := c.index.ask(r, forward); ok {
-		return "(" + c.keyIn() + c.d.IDSet(c, ids) + ")"
+	if cond, ok := c.index.ask(r, forward); ok {
+		return "(" + cond(c, c.e+".id") + ")"
 	}
 	c.nRelated++
 	switch {

@@ -400,24 +400,41 @@ func runDiffN(t testing.TB, stores []diffStore, c catalog, raw []byte) (int, boo
 			forms = append(forms, form{" (Wide form)", comp.Wide.Where, comp.Wide.Args},
 				form{" (Wide form, walking)", walk.Wide.Where, walk.Wide.Args})
 		}
-		// Reaches answered by the store's in-memory graph (SQLite).
+		// Reaches answered by the store's in-memory graph (SQLite), listed
+		// as ids and, forced, as a membership test.
+		var release []func()
 		if rc, ok := ds.s.(store.Reacher); ok {
-			idx, err := query.CompileReaching(b, ds.s.Dialect(), store.EntityAlias, func(r *query.Related, forward bool) ([]int64, bool, error) {
-				start := make([]model.EntityKey, len(r.IDs))
-				for i, id := range r.IDs {
-					start[i] = model.EntityKey{Blueprint: r.Blueprint, Identifier: id}
+			lister, _ := ds.s.(interface{ SetReachListMax(int) })
+			for _, listMax := range []int{1 << 20, 0} {
+				if lister != nil {
+					lister.SetReachListMax(listMax)
 				}
-				ids, ok, err := rc.Reach(context.Background(), start, forward, 1<<20)
-				if ok {
-					indexAnswers.Add(1)
+				idx, err := query.CompileReaching(b, ds.s.Dialect(), store.EntityAlias, func(r *query.Related, forward bool) (func(store.Binder, string) string, func(), bool, error) {
+					start := make([]model.EntityKey, len(r.IDs))
+					for i, id := range r.IDs {
+						start[i] = model.EntityKey{Blueprint: r.Blueprint, Identifier: id}
+					}
+					cond, rel, ok, err := rc.Reach(context.Background(), start, forward)
+					if ok {
+						indexAnswers.Add(1)
+					}
+					return cond, rel, ok, err
+				})
+				if err != nil {
+					t.Fatalf("CompileReaching(%s): %v", raw, err)
 				}
-				return ids, ok, err
-			})
-			if err != nil {
-				t.Fatalf("CompileReaching(%s): %v", raw, err)
+				release = append(release, idx.Release)
+				forms = append(forms, form{fmt.Sprintf(" (graph index, lists up to %d)", listMax), idx.Where, idx.Args})
 			}
-			forms = append(forms, form{" (graph index)", idx.Where, idx.Args})
+			if lister != nil {
+				lister.SetReachListMax(20_000)
+			}
 		}
+		defer func() {
+			for _, r := range release {
+				r()
+			}
+		}()
 		for _, f := range forms {
 			got, err := ds.s.EntitySearch(context.Background(), &store.EntitySearchParams{Where: f.where, WhereArgs: f.args})
 			if err != nil {

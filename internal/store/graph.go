@@ -47,11 +47,13 @@ type TraverseNode struct {
 // in-memory graph (internal/store/graphindex) instead of a recursive SQL
 // walk.
 type Reacher interface {
-	// Reach returns the ids (entities.id) of the entities reachable in one
-	// or more steps from the entities start, following edges forward (from
-	// → to) or backward, as the SQL reach does. ok is false when the store
-	// cannot answer from its index now — not built yet, written by another
-	// process since, or more than max entities reached — and the caller
-	// must walk in SQL.
-	Reach(ctx context.Context, start []model.EntityKey, forward bool, max int) (ids []int64, ok bool, err error)
+	// Reach answers the set of entities reachable in one or more steps
+	// from the entities start, following edges forward (from → to) or
+	// backward, as the SQL reach does — as a condition: cond renders
+	// "the entity whose id column is idCol is in the set", binding through
+	// b (a list of ids for a small reach, a membership test for a wide one).
+	// release frees what the condition needs once the statement ran. ok is
+	// false when the store cannot answer from its graph now (not loaded
+	// yet, or written by another process since): the caller walks in SQL.
+	Reach(ctx context.Context, start []model.EntityKey, forward bool) (cond func(b Binder, idCol string) string, release func(), ok bool, err error)
 }

@@ -237,3 +237,122 @@ func (x *Index) Seq() (int64, bool) {
 	defer x.mu.RUnlock()
 	return x.seq, x.ready
 }
+
+// Tester decides whether candidates reach any of a set of targets walking
+// one way, for a relatedTo reach too wide to list: the SQL condition calls
+// it per candidate (sqlite: atrium_reaches). A walk that finds no target
+// marks every entity it saw as not reaching, so later candidates stop
+// there; one that does marks its candidate.
+type Tester struct {
+	x       *Index
+	forward bool
+	targets map[int64]struct{}
+
+	mu    sync.Mutex
+	known map[int64]bool // guarded by mu
+}
+
+// NewTester returns a Tester walking forward (from → to) or backward from
+// each candidate towards targets, or ok false under the conditions of
+// Reach (not ready, not current).
+func (x *Index) NewTester(targets []int64, forward bool, current func(seq int64) (bool, error)) (*Tester, bool, error) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if !x.ready {
+		return nil, false, nil
+	}
+	if cur, err := current(x.seq); err != nil || !cur {
+		return nil, false, err
+	}
+	ts := make(map[int64]struct{}, len(targets))
+	for _, id := range targets {
+		ts[id] = struct{}{}
+	}
+	return &Tester{x: x, forward: forward, targets: ts, known: map[int64]bool{}}, true, nil
+}
+
+// Reaches reports whether some target is reached from candidate in one or
+// more steps.
+func (t *Tester) Reaches(candidate int64) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if r, ok := t.known[candidate]; ok {
+		return r
+	}
+	t.x.mu.RLock()
+	defer t.x.mu.RUnlock()
+	adj := t.x.out
+	if !t.forward {
+		adj = t.x.in
+	}
+	seen := map[int64]struct{}{}
+	queue := []int64{}
+	push := func(id int64) bool {
+		if _, ok := t.targets[id]; ok {
+			return true
+		}
+		if _, dup := seen[id]; dup {
+			return false
+		}
+		seen[id] = struct{}{}
+		if r, ok := t.known[id]; ok {
+			if r {
+				return true
+			}
+			return false // known not to reach: nothing past it does either
+		}
+		queue = append(queue, id)
+		return false
+	}
+	found := false
+	for _, h := range adj[candidate] {
+		if found = push(h.id); found {
+			break
+		}
+	}
+	for i := 0; !found && i < len(queue); i++ {
+		for _, h := range adj[queue[i]] {
+			if found = push(h.id); found {
+				break
+			}
+		}
+	}
+	if found {
+		t.known[candidate] = true
+		return true
+	}
+	for id := range seen {
+		t.known[id] = false
+	}
+	t.known[candidate] = false
+	return false
+}
+
+// Testers registered for SQL conditions, by handle (see Register).
+var (
+	testersMu sync.Mutex
+	testers   = map[int64]*Tester{}
+	nextTest  int64
+)
+
+// Register makes t callable from SQL by the returned handle until release
+// is called.
+func Register(t *Tester) (handle int64, release func()) {
+	testersMu.Lock()
+	defer testersMu.Unlock()
+	nextTest++
+	h := nextTest
+	testers[h] = t
+	return h, func() {
+		testersMu.Lock()
+		defer testersMu.Unlock()
+		delete(testers, h)
+	}
+}
+
+// Lookup returns the Tester registered under handle, or nil.
+func Lookup(handle int64) *Tester {
+	testersMu.Lock()
+	defer testersMu.Unlock()
+	return testers[handle]
+}

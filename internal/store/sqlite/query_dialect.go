@@ -102,3 +102,8 @@ func (flavor) IDSet(b store.Binder, ids []int64) string {
 	buf = append(buf, ']')
 	return "(SELECT value FROM json_each(" + b.Bind(string(buf)) + "))"
 }
+
+// ReachTestSQL calls the Tester registered under handle (see init).
+func (flavor) ReachTestSQL(b store.Binder, handle int64, idCol string) string {
+	return "atrium_reaches(" + b.Bind(handle) + ", " + idCol + ") = 1"
+}

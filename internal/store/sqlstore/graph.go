@@ -41,7 +41,7 @@ type graphLoader struct {
 // startGraph loads the graph: now when the store is small, else in the
 // background.
 func (s *Store) startGraph(ctx context.Context) error {
-	s.graph = &graphindex.Index{}
+	s.graph, s.reachListMax = &graphindex.Index{}, maxListedReach
 	s.loader.ctx, s.loader.cancel = context.WithCancel(context.Background())
 	var n int
 	if err := s.opts.Reader.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM (SELECT 1 FROM edges LIMIT %d)", syncGraphEdges+1)).Scan(&n); err != nil {
@@ -122,23 +122,42 @@ func (s *Store) readGraph(ctx context.Context) ([]graphindex.Edge, int64, error)
 
 const lastSeqSQL = "SELECT COALESCE(MAX(seq), 0) FROM events"
 
+// ReachTester is implemented by flavors that can call a graphindex.Tester
+// from SQL (SQLite: a Go function registered with the driver).
+type ReachTester interface {
+	// ReachTestSQL holds when the Tester registered under handle says the
+	// entity with id column idCol reaches its targets.
+	ReachTestSQL(b store.Binder, handle int64, idCol string) string
+}
+
+// maxListedReach is the largest reach Reach lists as ids; past it a
+// membership test answers (when the flavor has one), so a reach of most of
+// the catalog costs a walk per candidate looked at, not a list of a million
+// ids.
+const maxListedReach = 20_000
+
+// SetReachListMax sets how large a reach Reach lists as ids (default
+// maxListedReach); past it the membership test answers. Tests set 0 to
+// exercise the test on small catalogs.
+func (s *Store) SetReachListMax(n int) { s.reachListMax = n }
+
 // Reach implements store.Reacher from the graph.
-func (s *Store) Reach(ctx context.Context, start []model.EntityKey, forward bool, max int) ([]int64, bool, error) {
+func (s *Store) Reach(ctx context.Context, start []model.EntityKey, forward bool) (func(store.Binder, string) string, func(), bool, error) {
 	if s.graph == nil {
-		return nil, false, nil
+		return nil, nil, false, nil
 	}
 	if _, ready := s.graph.Seq(); !ready {
-		return nil, false, nil
+		return nil, nil, false, nil
 	}
 	ids, err := s.entityIDs(ctx, start)
 	if err != nil {
-		return nil, false, s.wrap("reach", err)
+		return nil, nil, false, s.wrap("reach", err)
 	}
 	from := make([]int64, 0, len(ids))
 	for _, id := range ids {
 		from = append(from, id)
 	}
-	out, ok, err := s.graph.Reach(from, forward, max, func(seq int64) (bool, error) {
+	current := func(seq int64) (bool, error) {
 		var cur int64
 		if err := s.q.QueryRowContext(ctx, lastSeqSQL).Scan(&cur); err != nil {
 			return false, err
@@ -148,8 +167,28 @@ func (s *Store) Reach(ctx context.Context, start []model.EntityKey, forward bool
 			return false, nil
 		}
 		return true, nil
-	})
-	return out, ok, s.wrap("reach", err)
+	}
+	listed, ok, err := s.graph.Reach(from, forward, s.reachListMax, current)
+	if err != nil {
+		return nil, nil, false, s.wrap("reach", err)
+	}
+	if ok {
+		return func(b store.Binder, idCol string) string {
+			return idCol + " IN " + s.opts.Flavor.IDSet(b, listed)
+		}, func() {}, true, nil
+	}
+	rt, can := s.opts.Flavor.(ReachTester)
+	if !can {
+		return nil, nil, false, nil
+	}
+	// A candidate is in the reach when walking the other way from it
+	// reaches start.
+	t, ok, err := s.graph.NewTester(from, !forward, current)
+	if err != nil || !ok {
+		return nil, nil, false, s.wrap("reach", err)
+	}
+	handle, release := graphindex.Register(t)
+	return func(b store.Binder, idCol string) string { return rt.ReachTestSQL(b, handle, idCol) }, release, true, nil
 }
 
 // commitGraph commits t holding the graph's lock and applies what t did to

@@ -89,6 +89,7 @@ type Store struct {
 	text         *textIndex        // nil unless the flavor is a TextIndexer
 	graph        *graphindex.Index // nil unless Options.GraphIndex
 	loader       graphLoader
+	reachListMax int // see SetReachListMax
 }
 
 var _ store.Store = (*Store)(nil)

@@ -19,16 +19,44 @@ func testReach(t *testing.T, open OpenFunc) {
 	if !ok {
 		t.Skip("the store keeps no graph index")
 	}
-	if _, ok, _ := rc.Reach(ctx, []model.EntityKey{Key("service", "none")}, true, 10); !ok {
+	if _, release, ok, _ := rc.Reach(ctx, []model.EntityKey{Key("service", "none")}, true); !ok {
 		t.Skip("the store's graph index does not answer")
+	} else {
+		release()
 	}
-	// reach lists what the index says, as keys, and checks it against a
-	// walk of the tables.
+	// reach lists what the index says, as keys, with both of its forms (a
+	// list of ids; a membership test), and checks it against a walk of the
+	// tables.
+	lister, canForce := s.(interface{ SetReachListMax(int) })
 	reach := func(t *testing.T, from model.EntityKey, forward bool) []string {
 		t.Helper()
-		ids, ok, err := rc.Reach(ctx, []model.EntityKey{from}, forward, 1000)
-		if err != nil || !ok {
-			t.Fatalf("Reach(%v, %v) = %v, %v", from, forward, ok, err)
+		var got [][]string
+		for _, listMax := range []int{1000, 0} {
+			if canForce {
+				lister.SetReachListMax(listMax)
+			}
+			cond, release, ok, err := rc.Reach(ctx, []model.EntityKey{from}, forward)
+			if err != nil || !ok {
+				t.Fatalf("Reach(%v, %v) = %v, %v", from, forward, ok, err)
+			}
+			b := &binder{d: s.Dialect()}
+			es, err := s.EntitySearch(ctx, &store.EntitySearchParams{Where: cond(b, store.EntityAlias+".id"), WhereArgs: b.vals})
+			release()
+			if err != nil {
+				t.Fatal(err)
+			}
+			keys := []string{}
+			for _, e := range es {
+				keys = append(keys, e.Blueprint+"/"+e.Identifier)
+			}
+			slices.Sort(keys)
+			got = append(got, keys)
+		}
+		if canForce {
+			lister.SetReachListMax(1000)
+		}
+		if !slices.Equal(got[0], got[1]) {
+			t.Fatalf("Reach(%v, forward %v): listed %v, tested %v", from, forward, got[0], got[1])
 		}
 		tr, err := s.EdgeTraverse(ctx, &store.EdgeTraverseParams{Start: from, Incoming: !forward, MaxHops: 100})
 		if err != nil {
@@ -39,8 +67,8 @@ func testReach(t *testing.T, open OpenFunc) {
 			want = append(want, n.Key.Blueprint+"/"+n.Key.Identifier)
 		}
 		slices.Sort(want)
-		if len(ids) != len(want) {
-			t.Fatalf("Reach(%v, forward %v) has %d ids; the tables reach %v", from, forward, len(ids), want)
+		if !slices.Equal(got[0], want) {
+			t.Fatalf("Reach(%v, forward %v) = %v; the tables reach %v", from, forward, got[0], want)
 		}
 		return want
 	}
@@ -82,4 +110,15 @@ func testReach(t *testing.T, open OpenFunc) {
 	if got := reach(t, Key("service", "db"), false); len(got) != 0 {
 		t.Errorf("after deleting web, db is reached from %v", got)
 	}
+}
+
+// binder binds values for a dialect's placeholders.
+type binder struct {
+	d    store.Dialect
+	vals []any
+}
+
+func (b *binder) Bind(v any) string {
+	b.vals = append(b.vals, v)
+	return b.d.Placeholder(len(b.vals))
 }

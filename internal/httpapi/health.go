@@ -2,11 +2,13 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/atrium-idp/atrium/internal/model"
+	"github.com/atrium-idp/atrium/internal/store"
 )
 
 type healthOutput struct {
@@ -14,7 +16,7 @@ type healthOutput struct {
 }
 
 // registerHealth adds /healthz (the process serves) and /readyz (the store
-// answers). Neither is under /v1: they are for load balancers, not clients.
+// answers and has loaded what it keeps in memory). Neither is under /v1: they are for load balancers, not clients.
 func (s *Server) registerHealth() {
 	tags := []string{"Health"}
 	register(s, huma.Operation{
@@ -29,6 +31,11 @@ func (s *Server) registerHealth() {
 	}, func(ctx context.Context, _ *struct{}) (*healthOutput, error) {
 		if s.opts.Ready != nil {
 			if err := s.opts.Ready(ctx); err != nil {
+				if errors.Is(err, store.ErrWarming) {
+					// Expected for a few seconds after start on a large
+					// catalog: requests are served meanwhile, slower.
+					return nil, &model.KindError{Kind: model.ErrUnavailable, Message: err.Error()}
+				}
 				s.logger.WarnContext(ctx, "not ready", "request_id", RequestID(ctx), "err", err)
 				return nil, &model.KindError{Kind: model.ErrUnavailable, Message: "store unreachable"}
 			}

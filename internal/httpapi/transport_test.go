@@ -18,6 +18,7 @@ import (
 	"github.com/atrium-idp/atrium/internal/catalog"
 	"github.com/atrium-idp/atrium/internal/httpapi"
 	"github.com/atrium-idp/atrium/internal/model"
+	"github.com/atrium-idp/atrium/internal/store"
 )
 
 // fakeCatalog records calls; tests of the transport (decoding, envelopes,
@@ -414,7 +415,18 @@ func TestHealth(t *testing.T) {
 	if r := do(t, srv, "GET", "/healthz", nil); r.Status != 200 || r.Body["ok"] != true {
 		t.Errorf("/healthz = %d %s", r.Status, r.Raw)
 	}
-	wantError(t, do(t, srv, "GET", "/readyz", nil), 503, "unavailable")
+	r := do(t, srv, "GET", "/readyz", nil)
+	wantError(t, r, 503, "unavailable")
+	if strings.Contains(string(r.Raw), "db down") {
+		t.Errorf("/readyz told an anonymous caller the store's error: %s", r.Raw)
+	}
+	// A store still loading its relation graph is not ready, and says why.
+	warm, _, _ := setupFake(t, httpapi.Options{Ready: func(context.Context) error { return store.ErrWarming }})
+	r = do(t, warm, "GET", "/readyz", nil)
+	wantError(t, r, 503, "unavailable")
+	if !strings.Contains(string(r.Raw), "warming up") {
+		t.Errorf("/readyz while warming = %s; want it to say so", r.Raw)
+	}
 }
 
 // lockedBuffer is a log sink safe for concurrent handlers.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 
 	"github.com/atrium-idp/atrium/internal/model"
 )
@@ -56,4 +57,15 @@ type Reacher interface {
 	// false when the store cannot answer from its graph now (not loaded
 	// yet, or written by another process since): the caller walks in SQL.
 	Reach(ctx context.Context, start []model.EntityKey, forward bool) (cond func(b Binder, idCol string) string, release func(), ok bool, err error)
+}
+
+// ErrWarming is what a Warmer's store answers readiness with while it
+// still loads what it keeps in memory.
+var ErrWarming = errors.New("warming up: loading the relation graph")
+
+// Warmer is implemented by stores that load an in-memory cache after
+// opening (the relation graph on SQLite): they serve meanwhile, slower, and
+// report not ready (GET /readyz) until Warmed.
+type Warmer interface {
+	Warmed() bool
 }

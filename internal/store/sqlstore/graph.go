@@ -136,6 +136,17 @@ type ReachTester interface {
 // ids.
 const maxListedReach = 20_000
 
+var _ store.Warmer = (*Store)(nil)
+
+// Warmed reports whether the relation graph, when kept, has loaded.
+func (s *Store) Warmed() bool {
+	if s.graph == nil {
+		return true
+	}
+	_, ready := s.graph.Seq()
+	return ready
+}
+
 // SetReachListMax sets how large a reach Reach lists as ids (default
 // maxListedReach); past it the membership test answers. Tests set 0 to
 // exercise the test on small catalogs.

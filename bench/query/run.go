@@ -199,7 +199,7 @@ func serve(ctx context.Context, loc location) (*server, error) {
 	// No rate limit: one client sends every request, and the limiter's
 	// 429s would be counted as failures instead of timed.
 	api, err := httpapi.New(httpapi.Options{Catalog: s.cat, Events: s.hub, RateLimit: -1,
-		Ready: func(ctx context.Context) error { _, err := st.EventLastSeq(ctx); return err }})
+		Ready: func(ctx context.Context) error { return store.Ready(ctx, st) }})
 	if err != nil {
 		s.close()
 		return nil, err

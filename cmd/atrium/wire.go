@@ -99,22 +99,16 @@ func buildServer(ctx context.Context, cfg serveConfig, logger *slog.Logger, noti
 		TrustedProxies: proxies,
 		Catalog:        cat,
 		Events:         hub,
-		Ready: func(ctx context.Context) error {
-			if w, ok := st.(store.Warmer); ok && !w.Warmed() {
-				return store.ErrWarming
-			}
-			_, err := st.EventLastSeq(ctx)
-			return err
-		},
-		Clock:         clk,
-		Logger:        logger,
-		MaxBodyBytes:  cfg.MaxBodyBytes,
-		MaxBulk:       httpapi.DefaultMaxBulk,
-		Audit:         aud,
-		AuditLog:      aud,
-		RateLimit:     cfg.RateLimit,
-		RateBurst:     cfg.RateBurst,
-		SecureCookies: strings.HasPrefix(cfg.PublicURL, "https://"),
+		Ready:          func(ctx context.Context) error { return store.Ready(ctx, st) },
+		Clock:          clk,
+		Logger:         logger,
+		MaxBodyBytes:   cfg.MaxBodyBytes,
+		MaxBulk:        httpapi.DefaultMaxBulk,
+		Audit:          aud,
+		AuditLog:       aud,
+		RateLimit:      cfg.RateLimit,
+		RateBurst:      cfg.RateBurst,
+		SecureCookies:  strings.HasPrefix(cfg.PublicURL, "https://"),
 	}
 	// The bootstrap admin comes before the demo catalog, whose fictitious
 	// Admins would otherwise count as "an Admin exists".

@@ -69,3 +69,13 @@ var ErrWarming = errors.New("warming up: loading the relation graph")
 type Warmer interface {
 	Warmed() bool
 }
+
+// Ready is a server's readiness check of s: ErrWarming while s loads what
+// it keeps in memory, an error when the database does not answer.
+func Ready(ctx context.Context, s Store) error {
+	if w, ok := s.(Warmer); ok && !w.Warmed() {
+		return ErrWarming
+	}
+	_, err := s.EventLastSeq(ctx)
+	return err
+}

@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 )
@@ -39,7 +40,18 @@ func main() {
 	ops := flag.String("ops", "", "comma-separated operation name prefixes to run (default all), e.g. \"get by id,full text\"")
 	results := flag.String("results", "", "RESULTS.md to update (between the query markers)")
 	keep := flag.String("keep", "", "directory to keep the loaded stores in and reuse them from on later runs at the same n (PostgreSQL: schema atrium_benchq_keep_<n>)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (the server runs in this process) to this file")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "atrium-query-")

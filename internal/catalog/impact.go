@@ -126,22 +126,21 @@ func (s *Service) EntityImpact(ctx context.Context, blueprint, id string, opts I
 	}
 	start := model.EntityKey{Blueprint: blueprint, Identifier: id}
 	res, err := s.opts.Store.EdgeTraverse(ctx, &store.EdgeTraverseParams{
-		Start: start, Incoming: dir == ImpactDownstream, MaxHops: hops, MaxNodes: MaxImpactEntities,
+		Start: start, Incoming: dir == ImpactDownstream, MaxHops: hops, MaxNodes: MaxImpactEntities, Summaries: true,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("impact of %s/%s: %w", blueprint, id, err)
 	}
 	keys := make([]model.EntityKey, len(res.Nodes))
 	parent := make(map[model.EntityKey]store.TraverseNode, len(res.Nodes))
+	// Only names and teams are reported, and the walk read them.
+	es := make([]*model.Entity, 0, len(res.Nodes))
 	for i, n := range res.Nodes {
 		keys[i] = n.Key
 		parent[n.Key] = n
-	}
-	// Only names and teams are reported: a summary read skips decoding
-	// the properties and relations of up to MaxImpactEntities entities.
-	es, err := s.opts.Store.EntityGetMany(ctx, &store.EntityGetManyParams{Keys: keys, Summary: true})
-	if err != nil {
-		return nil, fmt.Errorf("impact of %s/%s: %w", blueprint, id, err)
+		if n.Summary != nil {
+			es = append(es, n.Summary)
+		}
 	}
 	// Entities the caller cannot read are left out (counts and groups
 	// included); a path may still name one as a step, as relations do.

@@ -19,6 +19,9 @@ type EdgeTraverseParams struct {
 	// MaxNodes stops the walk once this many entities are reached (Start not
 	// counted) and sets Truncated; 0 means 10,000.
 	MaxNodes int
+	// Summaries fills each node's Summary (the walk reads those columns
+	// anyway to order nodes by key).
+	Summaries bool
 }
 
 // EdgeTraverseResult is what a walk reached.
@@ -42,6 +45,9 @@ type TraverseNode struct {
 	// Relation names the relation of the edge between Parent and Key (the
 	// edge runs Key → Parent when walking Incoming, Parent → Key otherwise).
 	Relation string
+	// Summary is the entity's blueprint, identifier, title and team, when
+	// EdgeTraverseParams.Summaries asked for it.
+	Summary *model.Entity
 }
 
 // Reacher is implemented by stores that answer relatedTo reaches from an

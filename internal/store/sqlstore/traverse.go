@@ -20,8 +20,8 @@ var (
 		array: "SELECT from_id, relation, to_id FROM edges WHERE from_id = ANY(?::bigint[])"}
 	incomingIDSpec = listSpec{head: "SELECT from_id, relation, to_id FROM edges WHERE to_id IN ",
 		array: "SELECT from_id, relation, to_id FROM edges WHERE to_id = ANY(?::bigint[])"}
-	entityKeySpec = listSpec{head: "SELECT id, blueprint, identifier FROM entities WHERE id IN ",
-		array: "SELECT id, blueprint, identifier FROM entities WHERE id = ANY(?::bigint[])"}
+	entitySummarySpec = listSpec{head: "SELECT id, " + summaryCols + " FROM entities WHERE id IN ",
+		array: "SELECT id, " + summaryCols + " FROM entities WHERE id = ANY(?::bigint[])"}
 )
 
 // defaultMaxTraverse is EdgeTraverseParams.MaxNodes when unset.
@@ -54,6 +54,7 @@ func (r *reader) EdgeTraverse(ctx context.Context, p *store.EdgeTraverseParams) 
 		return res, nil
 	}
 	keys := map[int64]model.EntityKey{start: p.Start} // of every node reached
+	summaries := map[int64]*model.Entity{}
 	frontier := []int64{start}
 	type via struct {
 		parent   int64
@@ -81,7 +82,7 @@ func (r *reader) EdgeTraverse(ctx context.Context, p *store.EdgeTraverseParams) 
 		for id := range next {
 			found = append(found, id)
 		}
-		if err := r.entityKeys(ctx, found, keys); err != nil {
+		if err := r.entitySummaries(ctx, found, keys, summaries); err != nil {
 			return nil, r.wrap("traverse edges", err)
 		}
 		frontier = frontier[:0]
@@ -99,7 +100,11 @@ func (r *reader) EdgeTraverse(ctx context.Context, p *store.EdgeTraverseParams) 
 		}
 		for _, id := range frontier {
 			v := next[id]
-			res.Nodes = append(res.Nodes, store.TraverseNode{Key: keys[id], Hops: hop, Parent: keys[v.parent], Relation: v.relation})
+			n := store.TraverseNode{Key: keys[id], Hops: hop, Parent: keys[v.parent], Relation: v.relation}
+			if p.Summaries {
+				n.Summary = summaries[id]
+			}
+			res.Nodes = append(res.Nodes, n)
 		}
 		if res.Truncated {
 			break
@@ -121,19 +126,27 @@ func (r *reader) idEdgesOf(ctx context.Context, spec listSpec, ids []int64, fn f
 	})
 }
 
-// entityKeys adds the keys of the entities ids to keys; an id without an
-// entity adds nothing.
-func (r *reader) entityKeys(ctx context.Context, ids []int64, keys map[int64]model.EntityKey) error {
-	return r.forIDChunks(ctx, entityKeySpec, ids, func(rows *sql.Rows) error {
+// entitySummaries adds the keys and summaries (see scanSummary) of the
+// entities ids to keys and summaries; an id without an entity adds nothing.
+func (r *reader) entitySummaries(ctx context.Context, ids []int64, keys map[int64]model.EntityKey, summaries map[int64]*model.Entity) error {
+	return r.forIDChunks(ctx, entitySummarySpec, ids, func(rows *sql.Rows) error {
 		var id int64
-		var k model.EntityKey
-		if err := rows.Scan(&id, &k.Blueprint, &k.Identifier); err != nil {
+		e, err := scanSummary(idFirst{rows, &id})
+		if err != nil {
 			return err
 		}
-		keys[id] = k
+		keys[id], summaries[id] = e.Key(), e
 		return nil
 	})
 }
+
+// idFirst scans a leading id column before the columns asked for.
+type idFirst struct {
+	rows *sql.Rows
+	id   *int64
+}
+
+func (s idFirst) Scan(dest ...any) error { return s.rows.Scan(append([]any{s.id}, dest...)...) }
 
 // forIDChunks runs spec over ids in chunks of at most maxInList (one array
 // parameter for ArrayMatcher flavors) and calls scan for every row.

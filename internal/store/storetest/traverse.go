@@ -71,6 +71,16 @@ func testTraverse(t *testing.T, open OpenFunc) {
 		} {
 			diff(t, tc.name, tc.want, walk(t, s, tc.p))
 		}
+		// Summaries: each node carries its own key, title and team.
+		got := walk(t, s, store.EdgeTraverseParams{Start: Key("db", "db"), MaxHops: 5, Incoming: true, Summaries: true})
+		if len(got.Nodes) != 4 {
+			t.Fatalf("walk with summaries reached %d nodes, want 4", len(got.Nodes))
+		}
+		for _, n := range got.Nodes {
+			if n.Summary == nil || n.Summary.Key() != n.Key || n.Summary.Title == "" || n.Summary.Team == nil {
+				t.Errorf("node %v: summary %+v", n.Key, n.Summary)
+			}
+		}
 	})
 
 	t.Run("NoHops", func(t *testing.T) {

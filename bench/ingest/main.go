@@ -3,9 +3,10 @@
 //
 // It generates N deployments of the SDLC model, each with 3 relations, and
 // loads them in batches of 1,000:
-//   - floor:   plain SQLite inserts of the same rows (entity, 3 edges, version,
-//     event) with prepared statements, one transaction per batch — the
-//     physical limit of the store underneath;
+//   - floor:   plain SQLite inserts of the same rows (entity, 3 edges by
+//     entity id, version, an event naming the version) with prepared
+//     statements, and the batch's full-text rows in one statement, one
+//     transaction per batch — the physical limit of the store underneath;
 //   - service: catalog.Service.EntityBulkCreate directly (validation,
 //     relation checks, versions, events);
 //   - http:    POST /v1/blueprints/deployment/entities/bulk over loopback HTTP

@@ -93,13 +93,13 @@ func getMany(ctx context.Context, rd store.Reader, keys []model.EntityKey) ([]*m
 	return readMany(ctx, rd, keys, false)
 }
 
-// readMany is getMany reading only summaries (store.EntityGetManyParams)
-// when summary is set.
-func readMany(ctx context.Context, rd store.Reader, keys []model.EntityKey, summary bool) ([]*model.Entity, error) {
+// readMany is getMany reading only keys (store.EntityGetManyParams) when
+// keysOnly is set.
+func readMany(ctx context.Context, rd store.Reader, keys []model.EntityKey, keysOnly bool) ([]*model.Entity, error) {
 	var out []*model.Entity
 	for start := 0; start < len(keys); start += keyChunk {
 		end := min(start+keyChunk, len(keys))
-		es, err := rd.EntityGetMany(ctx, &store.EntityGetManyParams{Keys: keys[start:end], Summary: summary})
+		es, err := rd.EntityGetMany(ctx, &store.EntityGetManyParams{Keys: keys[start:end], KeysOnly: keysOnly})
 		if err != nil {
 			return nil, fmt.Errorf("read entities: %w", err)
 		}

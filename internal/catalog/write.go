@@ -741,8 +741,8 @@ func (w *batch) checkTargets(items []*writeItem) error {
 				return fmt.Errorf("lock relation targets: %w", err)
 			}
 		}
-		// Existence is all that is checked: summaries skip decoding
-		// every target's properties and relations.
+		// Existence is all that is checked: the key's index answers it
+		// without reading the targets' rows.
 		es, err := readMany(w.ctx, w.tx, keys, true)
 		if err != nil {
 			return fmt.Errorf("read relation targets: %w", err)

@@ -189,6 +189,9 @@ type EntityGetManyParams struct {
 	// analysis) skip reading and decoding their properties and relations,
 	// most of a read's cost.
 	Summary bool
+	// KeysOnly reads only Blueprint and Identifier: an existence check,
+	// answered from the key's index without reading the rows.
+	KeysOnly bool
 }
 
 // EntityListParams pages through a blueprint's entities in identifier order.

@@ -51,6 +51,20 @@ var getSummarySpec = listSpec{head: "SELECT " + summaryCols + " FROM entities WH
 	array: "SELECT e.* FROM (VALUES (?::text)) AS p(bp) CROSS JOIN unnest(?::text[]) AS k(id)" +
 		" CROSS JOIN LATERAL (SELECT " + summaryCols + " FROM entities WHERE blueprint = p.bp AND identifier = k.id) e"}
 
+// getKeySpec reads the keys of entities that exist.
+var getKeySpec = listSpec{head: "SELECT blueprint, identifier FROM entities WHERE blueprint = ? AND identifier IN ",
+	array: "SELECT e.* FROM (VALUES (?::text)) AS p(bp) CROSS JOIN unnest(?::text[]) AS k(id)" +
+		" CROSS JOIN LATERAL (SELECT blueprint, identifier FROM entities WHERE blueprint = p.bp AND identifier = k.id) e"}
+
+// scanKey scans a key into an entity whose other fields stay zero.
+func scanKey(s rowScanner) (*model.Entity, error) {
+	var e model.Entity
+	if err := s.Scan(&e.Blueprint, &e.Identifier); err != nil {
+		return nil, err
+	}
+	return &e, nil
+}
+
 // scanSummary scans summaryCols into an entity whose other fields stay zero.
 func scanSummary(s rowScanner) (*model.Entity, error) {
 	var e model.Entity
@@ -111,7 +125,10 @@ func (r *reader) EntityGet(ctx context.Context, p *store.EntityGetParams) (*mode
 func (r *reader) EntityGetMany(ctx context.Context, p *store.EntityGetManyParams) ([]*model.Entity, error) {
 	found := make(map[model.EntityKey]*model.Entity, len(p.Keys))
 	spec, scan := getManySpec, scanEntity
-	if p.Summary {
+	switch {
+	case p.KeysOnly:
+		spec, scan = getKeySpec, scanKey
+	case p.Summary:
 		spec, scan = getSummarySpec, scanSummary
 	}
 	for _, c := range groupKeys(p.Keys) {

@@ -165,6 +165,16 @@ func testEntity(t *testing.T, open OpenFunc) {
 			{Blueprint: "service", Identifier: "a", Title: "A", Team: []string{"x", "y"}},
 		}
 		diff(t, "EntityGetMany(Summary)", want, got)
+
+		got, err = s.EntityGetMany(ctx, &store.EntityGetManyParams{KeysOnly: true, Keys: []model.EntityKey{
+			Key("service", "b"), Key("service", "missing"), Key("service", "a"),
+		}})
+		if err != nil {
+			t.Fatalf("EntityGetMany(KeysOnly): %v", err)
+		}
+		diff(t, "EntityGetMany(KeysOnly)", []*model.Entity{
+			{Blueprint: "service", Identifier: "b"}, {Blueprint: "service", Identifier: "a"},
+		}, got)
 	})
 
 	t.Run("GetManyChunks", func(t *testing.T) {

@@ -20,11 +20,16 @@ import (
 // as the SQL executors; relatedTo and matchAny walk the relations of those
 // versions. Blueprints are today's (a property removed since is not shown).
 //
-// Cost: it reads every entity version alive at the instant (of every
-// blueprint, as relation rules may cross blueprints), so it is meant for
-// audits and diffs, not for hot paths; bench/query measures it.
+// Cost: it reads every entity version alive at the instant — of the one
+// blueprint searched when the query follows no relation, of every blueprint
+// otherwise (relation rules cross blueprints) — so it is meant for audits
+// and diffs, not for hot paths; bench/query measures it.
 func (s *Service) searchAsOf(ctx context.Context, opts SearchOptions, bps map[string]*model.Blueprint, bound *query.Query, cur *searchCursor, limit int) (*SearchPage, error) {
-	vs, err := s.opts.Store.EntityVersionsAt(ctx, &store.EntityVersionsAtParams{At: *opts.AsOf})
+	p := &store.EntityVersionsAtParams{At: *opts.AsOf}
+	if opts.Blueprint != "" && !bound.FollowsRelations() {
+		p.Blueprints = []string{opts.Blueprint}
+	}
+	vs, err := s.opts.Store.EntityVersionsAt(ctx, p)
 	if err != nil {
 		return nil, fmt.Errorf("read the catalog as of %s: %w", query.TimeText(*opts.AsOf), err)
 	}

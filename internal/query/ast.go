@@ -163,3 +163,26 @@ var presetDays = map[string]int{
 func isPreset(p string) bool {
 	return presetDays[p] > 0 || p == "today" || p == "tomorrow" || p == "yesterday"
 }
+
+// FollowsRelations reports whether q has a relatedTo or matchAny rule: one
+// that reads other entities than the one tested.
+func (q *Query) FollowsRelations() bool {
+	if q == nil || q.Root == nil {
+		return false
+	}
+	var follows func(n Node) bool
+	follows = func(n Node) bool {
+		switch n := n.(type) {
+		case *Group:
+			for _, r := range n.Rules {
+				if follows(r) {
+					return true
+				}
+			}
+		case *Related, *MatchAny:
+			return true
+		}
+		return false
+	}
+	return follows(q.Root)
+}

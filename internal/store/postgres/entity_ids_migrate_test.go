@@ -3,10 +3,7 @@ package postgres_test
 import (
 	"context"
 	"database/sql"
-	"os"
-	"path/filepath"
 	"testing"
-	"testing/fstest"
 
 	"github.com/pressly/goose/v3"
 
@@ -26,21 +23,7 @@ func TestEntityIDsMigration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fsys := fstest.MapFS{}
-	for _, name := range []string{"0001_init.sql", "0002_fulltext.sql", "0003_history.sql", "0004_access.sql", "0005_edge_relation.sql", "0006_settings.sql"} {
-		b, err := os.ReadFile(filepath.Join("migrations", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		fsys[name] = &fstest.MapFile{Data: b}
-	}
-	p, err := goose.NewProvider(goose.DialectPostgres, db, fsys, goose.WithDisableGlobalRegistry(true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.Up(ctx); err != nil {
-		t.Fatal(err)
-	}
+	storetest.MigrateUpTo(t, db, goose.DialectPostgres, "migrations", 6)
 	for _, q := range storetest.EntityIDsFixture("now()") {
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			t.Fatalf("%s: %v", q, err)

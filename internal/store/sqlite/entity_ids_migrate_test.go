@@ -3,10 +3,8 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
-	"os"
 	"path/filepath"
 	"testing"
-	"testing/fstest"
 
 	"github.com/pressly/goose/v3"
 
@@ -27,21 +25,7 @@ func TestEntityIDsMigration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fsys := fstest.MapFS{}
-	for _, name := range []string{"0001_init.sql", "0002_fulltext.sql", "0003_history.sql", "0004_access.sql", "0005_edge_relation.sql", "0006_settings.sql"} {
-		b, err := os.ReadFile(filepath.Join("migrations", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		fsys[name] = &fstest.MapFile{Data: b}
-	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, db, fsys, goose.WithDisableGlobalRegistry(true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.Up(ctx); err != nil {
-		t.Fatal(err)
-	}
+	storetest.MigrateUpTo(t, db, goose.DialectSQLite3, "migrations", 6)
 	const at = "'2026-01-01T00:00:00.000000Z'"
 	for _, q := range storetest.EntityIDsFixture(at) {
 		if _, err := db.ExecContext(ctx, q); err != nil {

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"slices"
 	"strings"
 
@@ -14,25 +15,15 @@ import (
 // source key, relation, then target key.
 func (r *reader) EdgeListIncoming(ctx context.Context, p *store.EdgeListIncomingParams) ([]model.Edge, error) {
 	out := []model.Edge{}
-	for _, c := range groupKeys(p.To) {
-		q := r.stmts.listSQL(r.f, incomingSpec, len(c.IDs))
-		if err := func() error {
-			rows, err := r.query(ctx, len(c.IDs) == maxInList, q, listArgs(r.f, []any{c.Blueprint}, c.IDs)...)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
-				var e model.Edge
-				if err := rows.Scan(&e.From.Blueprint, &e.From.Identifier, &e.Relation, &e.To.Blueprint, &e.To.Identifier); err != nil {
-					return err
-				}
-				out = append(out, e)
-			}
-			return rows.Err()
-		}(); err != nil {
-			return nil, r.wrap("list incoming edges", err)
+	if err := r.forKeyChunks(ctx, incomingSpec, nil, p.To, func(_ string, rows *sql.Rows) error {
+		var e model.Edge
+		if err := rows.Scan(&e.From.Blueprint, &e.From.Identifier, &e.Relation, &e.To.Blueprint, &e.To.Identifier); err != nil {
+			return err
 		}
+		out = append(out, e)
+		return nil
+	}); err != nil {
+		return nil, r.wrap("list incoming edges", err)
 	}
 	slices.SortFunc(out, func(a, b model.Edge) int {
 		return cmp.Or(compareKeys(a.From, b.From), strings.Compare(a.Relation, b.Relation), compareKeys(a.To, b.To))

@@ -461,26 +461,16 @@ func (t *Tx) insertEdges(ctx context.Context, edges []model.Edge) ([]graphindex.
 // is absent from the map.
 func (r *reader) entityIDs(ctx context.Context, keys []model.EntityKey) (map[model.EntityKey]int64, error) {
 	out := make(map[model.EntityKey]int64, len(keys))
-	for _, c := range groupKeys(keys) {
-		q := r.stmts.listSQL(r.f, entityIDSpec, len(c.IDs))
-		if err := func() error {
-			rows, err := r.query(ctx, len(c.IDs) == maxInList, q, listArgs(r.f, []any{c.Blueprint}, c.IDs)...)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
-				var id string
-				var n int64
-				if err := rows.Scan(&id, &n); err != nil {
-					return err
-				}
-				out[model.EntityKey{Blueprint: c.Blueprint, Identifier: id}] = n
-			}
-			return rows.Err()
-		}(); err != nil {
-			return nil, fmt.Errorf("entity ids: %w", err)
+	if err := r.forKeyChunks(ctx, entityIDSpec, nil, keys, func(bp string, rows *sql.Rows) error {
+		var id string
+		var n int64
+		if err := rows.Scan(&id, &n); err != nil {
+			return err
 		}
+		out[model.EntityKey{Blueprint: bp, Identifier: id}] = n
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("entity ids: %w", err)
 	}
 	return out, nil
 }

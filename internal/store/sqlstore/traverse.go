@@ -148,6 +148,32 @@ type idFirst struct {
 
 func (s idFirst) Scan(dest ...any) error { return s.rows.Scan(append([]any{s.id}, dest...)...) }
 
+// forKeyChunks runs spec over keys, one statement per blueprint and chunk
+// of at most maxInList identifiers (groupKeys), with pre's values before
+// the blueprint, and calls scan for every row with the chunk's blueprint.
+func (r *reader) forKeyChunks(ctx context.Context, spec listSpec, pre []any, keys []model.EntityKey, scan func(blueprint string, rows *sql.Rows) error) error {
+	for _, c := range groupKeys(keys) {
+		q := r.stmts.listSQL(r.f, spec, len(c.IDs))
+		args := listArgs(r.f, append(append([]any{}, pre...), c.Blueprint), c.IDs)
+		if err := func() error {
+			rows, err := r.query(ctx, len(c.IDs) == maxInList, q, args...)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				if err := scan(c.Blueprint, rows); err != nil {
+					return err
+				}
+			}
+			return rows.Err()
+		}(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // forIDChunks runs spec over ids in chunks of at most maxInList (one array
 // parameter for ArrayMatcher flavors) and calls scan for every row.
 func (r *reader) forIDChunks(ctx context.Context, spec listSpec, ids []int64, scan func(*sql.Rows) error) error {

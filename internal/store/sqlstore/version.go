@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 
@@ -17,26 +18,16 @@ const versionColCount = 9
 func (t *Tx) appendVersions(ctx context.Context, keys []model.EntityKey, changes []store.EntityChange, afters []entityJSON, o store.Origin) ([]int64, error) {
 	prev := make(map[model.EntityKey]int64)
 	at := t.f.TimeValue(o.Time)
-	for _, c := range groupKeys(keys) {
-		q := t.stmts.listSQL(t.f, maxVersionSpec, len(c.IDs))
-		if err := func() error {
-			rows, err := t.query(ctx, len(c.IDs) == maxInList, q, listArgs(t.f, []any{c.Blueprint}, c.IDs)...)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
-				var id string
-				var v int64
-				if err := rows.Scan(&id, &v); err != nil {
-					return err
-				}
-				prev[model.EntityKey{Blueprint: c.Blueprint, Identifier: id}] = v
-			}
-			return rows.Err()
-		}(); err != nil {
-			return nil, t.wrap("read versions", err)
+	if err := t.forKeyChunks(ctx, maxVersionSpec, nil, keys, func(bp string, rows *sql.Rows) error {
+		var id string
+		var v int64
+		if err := rows.Scan(&id, &v); err != nil {
+			return err
 		}
+		prev[model.EntityKey{Blueprint: bp, Identifier: id}] = v
+		return nil
+	}); err != nil {
+		return nil, t.wrap("read versions", err)
 	}
 	if len(prev) > 0 {
 		closing := make([]model.EntityKey, 0, len(prev))

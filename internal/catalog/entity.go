@@ -394,7 +394,7 @@ func (s *Service) listWhere(ctx context.Context, bp string, f *query.Query, afte
 		return nil, err
 	}
 	defer c.Release()
-	p := &store.EntitySearchParams{Blueprint: bp, Where: c.Where, WhereArgs: c.Args, Limit: limit}
+	p := &store.EntitySearchParams{Blueprint: bp, Where: c.Where, WhereArgs: c.Args, RangeKeys: c.RangeKeys, Limit: limit}
 	if after != "" {
 		p.After = &store.SearchCursor{Blueprint: bp, Identifier: after}
 	}

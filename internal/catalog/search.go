@@ -182,7 +182,7 @@ func (s *Service) EntitySearch(ctx context.Context, opts SearchOptions) (*Search
 			return nil, err
 		}
 		defer c.Release()
-		p.Where, p.WhereArgs, p.Wide = c.Where, c.Args, c.Wide
+		p.Where, p.WhereArgs, p.Wide, p.RangeKeys = c.Where, c.Args, c.Wide, c.RangeKeys
 	}
 	es, err := s.opts.Store.EntitySearch(ctx, p)
 	if err != nil {

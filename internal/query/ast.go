@@ -35,6 +35,9 @@ const (
 type Field struct {
 	Kind FieldKind
 	Name string // property or relation identifier, or "$identifier" etc.
+	// ScalarDateTime is set by Bind on a property that is a single
+	// date-time string in every blueprint the query ranges over.
+	ScalarDateTime bool
 }
 
 // Rule is a comparison of a field with a value.

@@ -153,6 +153,9 @@ func compareStrings(a, b string) int {
 
 func (b *binder) rule(n *Rule) (Node, error) {
 	r := *n
+	if r.Field.Kind == FieldProperty {
+		r.Field.ScalarDateTime = b.env.Schema.scalarDateTimeProperty(r.Field.Name)
+	}
 	op := r.Op
 	if pos, ok := negations[op]; ok {
 		op = pos

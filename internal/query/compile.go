@@ -19,6 +19,9 @@ type Compiled struct {
 	// Wide is set when the query has a relatedTo: the same condition with
 	// each wide reach walked from the candidates (store.WideWhere).
 	Wide *store.WideWhere
+	// RangeKeys lists the properties ranged over in the dialect's indexable
+	// form (store.TextRanger), for store.EntitySearchParams.RangeKeys.
+	RangeKeys []string
 
 	releases []func() // see Release
 }
@@ -74,7 +77,7 @@ func compile(q *Query, d store.Dialect, alias string, wide int, reach ReachFunc)
 		reaches = &reachCache{fn: reach, got: map[reachKey]reachAnswer{}}
 	}
 	c := &compiler{d: d, e: alias, wide: -1, index: reaches}
-	out = &Compiled{Where: c.node(q.Root), Args: c.args}
+	out = &Compiled{Where: c.node(q.Root), Args: c.args, RangeKeys: c.rangeKeys}
 	if reaches != nil {
 		// Every compiler below asks the same cache: hand its releases over
 		// at the end, whatever the return.
@@ -175,8 +178,9 @@ type compiler struct {
 	n     int // alias counter
 	// wide selects relatedTo's form: < 0 the materialised reach, 0 the
 	// walk from each candidate, > 0 the one or the other per reach size.
-	wide     int
-	nRelated int // relatedTo rules compiled
+	wide      int
+	nRelated  int      // relatedTo rules compiled
+	rangeKeys []string // see Compiled.RangeKeys
 }
 
 // Bind implements store.Binder.
@@ -270,8 +274,13 @@ func (c *compiler) rule(r *Rule, op string) string {
 	if (op == "=" || op == "in" || op == "containsAny") && slices.Contains(r.Values, nil) {
 		orNull = c.rule(r, "isEmpty")
 	}
-	var w string
+	var w, textRange string
+	if r.Field.ScalarDateTime {
+		textRange = c.textRange(r, op)
+	}
 	switch {
+	case textRange != "":
+		w = textRange
 	case r.Field.Kind == FieldMeta && r.Field.Name != "$team":
 		colName := col(metaColumns[r.Field.Name])
 		if r.Field.Name == "$createdAt" || r.Field.Name == "$updatedAt" {
@@ -315,6 +324,63 @@ func (c *compiler) rule(r *Rule, op string) string {
 		return "(" + orNull + " OR " + w + ")"
 	}
 	return w
+}
+
+// textRange is a range or order rule over a scalar date-time property in
+// the dialect's indexable form (store.TextRanger), or "" when there is none:
+// the stored value is then one JSON string, compared as JSON text with the
+// quoted bound — the order of the bare text, as date-times hold no
+// character JSON escapes. A bound that holds one is left to the general
+// form.
+func (c *compiler) textRange(r *Rule, op string) string {
+	tr, ok := c.d.(store.TextRanger)
+	if !ok {
+		return ""
+	}
+	quote := func(s string) (string, bool) {
+		for _, ch := range s {
+			if ch < 0x20 || ch == '"' || ch == '\\' || ch == 0x7f {
+				return "", false
+			}
+		}
+		return `"` + s + `"`, true
+	}
+	// Every JSON string's text starts with '"' and sorts below '#', so these
+	// open ends keep non-strings (numbers, arrays, …) out.
+	lo, hi, loIncl, hiIncl := `"`, "#", true, false
+	var ok1, ok2 = true, true
+	switch op {
+	case "between":
+		lo, ok1 = quote(r.Lo)
+		hi, ok2 = quote(r.Hi)
+		hiIncl = true
+	case ">", ">=", "<", "<=":
+		if len(r.Values) != 1 {
+			return ""
+		}
+		v, isString := r.Values[0].(string)
+		if !isString {
+			return ""
+		}
+		q, okq := quote(v)
+		if !okq {
+			return ""
+		}
+		if op == ">" || op == ">=" {
+			lo, loIncl = q, op == ">="
+		} else {
+			hi, hiIncl = q, op == "<="
+		}
+	default:
+		return ""
+	}
+	if !ok1 || !ok2 {
+		return ""
+	}
+	if !slices.Contains(c.rangeKeys, r.Field.Name) {
+		c.rangeKeys = append(c.rangeKeys, r.Field.Name)
+	}
+	return tr.JSONTextRange(c, c.e+".properties", r.Field.Name, lo, hi, loIncl, hiIncl)
 }
 
 // hasAtomForm reports whether the dialect has a containment form for every

@@ -75,3 +75,28 @@ func (s Schema) dateTimeProperty(name string) bool {
 	}
 	return found
 }
+
+// scalarDateTimeProperty reports whether name is, in every blueprint of the
+// scope that has it, a single date-time string (not an array, not a
+// computed value): its stored value is then one JSON string or absent, and
+// a range over it may use the dialect's indexable form (store.TextRanger).
+func (s Schema) scalarDateTimeProperty(name string) bool {
+	found := false
+	for _, b := range s.scope() {
+		_, mirror := b.MirrorProperties[name]
+		_, calc := b.CalculationProperties[name]
+		_, agg := b.AggregationProperties[name]
+		if mirror || calc || agg {
+			return false
+		}
+		p, ok := b.Schema.Properties[name]
+		if !ok {
+			continue
+		}
+		if p.Type != "string" || !IsDateTimeFormat(p.Format) {
+			return false
+		}
+		found = true
+	}
+	return found
+}

@@ -61,3 +61,15 @@ type QueryDialect interface {
 	// for "e.id IN <IDSet>" (see Reacher).
 	IDSet(b Binder, ids []int64) string
 }
+
+// TextRanger is implemented by dialects with an indexable form of a range
+// over one property that holds a single JSON string (query: a scalar
+// date-time property): the store keeps an index on the same expression per
+// (blueprint, property) searched so (EntitySearchParams.RangeKeys).
+type TextRanger interface {
+	// JSONTextRange holds when key of JSON object column col, as JSON text,
+	// lies between lo and hi (JSON texts the caller quoted; loIncl and
+	// hiIncl make each bound inclusive), never NULL. The key is written as
+	// a literal, so the expression matches the index's.
+	JSONTextRange(b Binder, col, key, lo, hi string, loIncl, hiIncl bool) string
+}

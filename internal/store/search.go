@@ -45,6 +45,10 @@ type EntitySearchParams struct {
 	// Wide, when set, is a second form of Where for queries whose relatedTo
 	// reach may be wide (query.Compiled.Wide); a store may try it first.
 	Wide *WideWhere
+	// RangeKeys lists the properties Where ranges over in the TextRanger
+	// form (query.Compiled.RangeKeys): with Blueprint set, a store may keep
+	// an index on each for that blueprint.
+	RangeKeys []string
 }
 
 // WideWhere is the form of a search condition for wide relatedTo reaches:

@@ -26,3 +26,12 @@ func (f flavor) FacetIndexSQL(name, blueprint, key string) string {
 	return "CREATE INDEX IF NOT EXISTS " + name + " ON entities (blueprint, " + f.FacetValue("properties", key) +
 		") WHERE blueprint = " + sqlstore.Quote(blueprint)
 }
+
+// RangeIndexSQL is a partial index on (blueprint, FacetValue, identifier)
+// over one blueprint's entities: a range over the property (JSONTextRange)
+// with the blueprint as a literal reads only the matching entries, and
+// their identifiers, which order the page, without touching the table.
+func (f flavor) RangeIndexSQL(name, blueprint, key string) string {
+	return "CREATE INDEX IF NOT EXISTS " + name + " ON entities (blueprint, " + f.FacetValue("properties", key) +
+		", identifier) WHERE blueprint = " + sqlstore.Quote(blueprint)
+}

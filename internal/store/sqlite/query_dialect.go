@@ -107,3 +107,19 @@ func (flavor) IDSet(b store.Binder, ids []int64) string {
 func (flavor) ReachTestSQL(b store.Binder, handle int64, idCol string) string {
 	return "atrium_reaches(" + b.Bind(handle) + ", " + idCol + ") = 1"
 }
+
+// JSONTextRange compares FacetValue, key's JSON text, with the bounds, so
+// the range index (RangeIndexSQL) on the same expression serves it.
+func (f flavor) JSONTextRange(b store.Binder, col, key, lo, hi string, loIncl, hiIncl bool) string {
+	x := f.FacetValue(col, key)
+	gt, lt := " > ", " < "
+	if loIncl {
+		gt = " >= "
+	}
+	if hiIncl {
+		lt = " <= "
+	}
+	// IS NOT NULL keeps the condition from being NULL (a missing key), so
+	// NOT applies to it safely.
+	return "(" + x + " IS NOT NULL AND " + x + gt + b.Bind(lo) + " AND " + x + lt + b.Bind(hi) + ")"
+}

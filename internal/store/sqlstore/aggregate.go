@@ -281,17 +281,35 @@ func FacetIndexName(blueprint, key string) string {
 	return "entities_facet_" + hex.EncodeToString(h[:8])
 }
 
+// rangeFlavor is implemented by flavors whose ranges over a property
+// (store.TextRanger) an index per (blueprint, property) serves, when the
+// search names the blueprint as a literal.
+type rangeFlavor interface {
+	RangeIndexSQL(name, blueprint, key string) string
+}
+
+// RangeIndexName names the range index of (blueprint, key).
+func RangeIndexName(blueprint, key string) string {
+	h := sha256.Sum256([]byte(blueprint + "\x00" + key))
+	return "entities_range_" + hex.EncodeToString(h[:8])
+}
+
 // facetIndexSet holds the names of the facet indexes this Store knows
 // exist, so only a (blueprint, property)'s first facet touches the writer.
 type facetIndexSet struct{ sync.Map }
 
 func (s *Store) ensureFacetIndex(ctx context.Context, ff facetFlavor, blueprint, key string) {
 	name := FacetIndexName(blueprint, key)
+	s.ensureIndex(ctx, name, func() string { return ff.FacetIndexSQL(name, blueprint, key) })
+}
+
+// ensureIndex builds the index name with ddl's statement unless this Store
+// knows it exists (see EntityAggregate for the terms).
+func (s *Store) ensureIndex(ctx context.Context, name string, ddl func() string) {
 	if _, ok := s.facetIndexes.Load(name); ok {
 		return
 	}
-	ddl := ff.FacetIndexSQL(name, blueprint, key)
-	if ddl != "" {
+	if ddl := ddl(); ddl != "" {
 		if _, err := s.opts.Writer.ExecContext(ctx, ddl); err != nil {
 			return
 		}

@@ -39,6 +39,24 @@ type cleanCanceller interface{ CancelsCleanly() bool }
 // that cancels cleanly, a Wide form whose probe holds is tried first under
 // its deadline; Where answers when it runs out.
 func (r *reader) EntitySearch(ctx context.Context, p *store.EntitySearchParams) ([]*model.Entity, error) {
+	return r.entitySearch(ctx, p)
+}
+
+// EntitySearch is the reader's, after making sure each property the
+// condition ranges over (RangeKeys) has its range index on the blueprint
+// searched (rangeFlavor), under the terms of the facet indexes
+// (EntityAggregate): built by the first such search, never dropped.
+func (s *Store) EntitySearch(ctx context.Context, p *store.EntitySearchParams) ([]*model.Entity, error) {
+	if rf, ok := s.opts.Flavor.(rangeFlavor); ok && p.Blueprint != "" {
+		for _, key := range p.RangeKeys {
+			name := RangeIndexName(p.Blueprint, key)
+			s.ensureIndex(ctx, name, func() string { return rf.RangeIndexSQL(name, p.Blueprint, key) })
+		}
+	}
+	return s.reader.entitySearch(ctx, p)
+}
+
+func (r *reader) entitySearch(ctx context.Context, p *store.EntitySearchParams) ([]*model.Entity, error) {
 	if w := p.Wide; w != nil && r.tx == nil {
 		if cc, ok := r.f.(cleanCanceller); ok && cc.CancelsCleanly() {
 			if out, ok, err := r.tryWide(ctx, p, w); ok || err != nil {
@@ -79,12 +97,21 @@ func (r *reader) search(ctx context.Context, p *store.EntitySearchParams, where 
 	a.Vals = append(a.Vals, whereArgs...)
 	e := store.EntityAlias
 	var b strings.Builder
-	b.WriteString("SELECT ")
-	for i, c := range strings.Split(entityCols, ", ") {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(e + "." + c)
+	_, ranged := r.f.(rangeFlavor)
+	ranged = ranged && len(p.RangeKeys) > 0 && p.Blueprint != ""
+	// With a range index, the page is first picked from the index alone
+	// (ids, in key order) and only its rows are read: otherwise the sort
+	// carries every matching row's document (~7,000 at 1M for a week of
+	// deployments, 20 ms instead of 2).
+	deferred := ranged && len(p.Sort) == 0 && p.Limit > 0
+	cols := make([]string, 0, 11)
+	for _, c := range strings.Split(entityCols, ", ") {
+		cols = append(cols, e+"."+c)
+	}
+	if deferred {
+		b.WriteString("SELECT " + e + ".id")
+	} else {
+		b.WriteString("SELECT " + strings.Join(cols, ", "))
 	}
 	b.WriteString(" FROM entities " + e + " WHERE ")
 	if where != "" {
@@ -93,7 +120,13 @@ func (r *reader) search(ctx context.Context, p *store.EntitySearchParams, where 
 		b.WriteString("1 = 1")
 	}
 	if p.Blueprint != "" {
-		b.WriteString(" AND " + e + ".blueprint = " + a.Add(p.Blueprint))
+		if ranged {
+			// A literal, so the partial range index (one per blueprint)
+			// is usable; the statement is then per blueprint.
+			b.WriteString(" AND " + e + ".blueprint = " + Quote(p.Blueprint))
+		} else {
+			b.WriteString(" AND " + e + ".blueprint = " + a.Add(p.Blueprint))
+		}
 	}
 	// Each key re-renders its expression on every use, binding afresh, so
 	// positional placeholders stay in order.
@@ -177,7 +210,12 @@ func (r *reader) search(ctx context.Context, p *store.EntitySearchParams, where 
 	if p.Limit > 0 {
 		b.WriteString(" LIMIT " + strconv.Itoa(p.Limit))
 	}
-	out, err := r.queryEntities(ctx, false, "search entities", b.String(), a.Vals)
+	q := b.String()
+	if deferred {
+		q = "SELECT " + strings.Join(cols, ", ") + " FROM entities " + e + " WHERE " + e + ".id IN (" + q + ")" +
+			" ORDER BY " + e + ".blueprint, " + e + ".identifier"
+	}
+	out, err := r.queryEntities(ctx, false, "search entities", q, a.Vals)
 	if err != nil {
 		return nil, fmt.Errorf("%w", err)
 	}

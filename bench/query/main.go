@@ -67,6 +67,11 @@ func main() {
 			only[strings.TrimSpace(o)] = true
 		}
 	}
+	if *keep != "" {
+		if err := os.MkdirAll(*keep, 0o755); err != nil {
+			log.Fatal(err)
+		}
+	}
 	var runs []*storeRun
 	for _, st := range strings.Split(*stores, ",") {
 		if st == "postgres" && *pgURL == "" {

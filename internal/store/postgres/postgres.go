@@ -321,17 +321,3 @@ func (flavor) ArrayInsertSQL(table, names, types, tail string) string {
 // ArrayMatch matches col against one text[] parameter, which PostgreSQL plans
 // as an index scan even in a cached generic plan.
 func (flavor) ArrayMatch(col string) string { return col + " = ANY(?::text[])" }
-
-// StatementTimeoutSQL bounds the transaction's later statements on the
-// server: a stopped statement fails with query_canceled and the connection
-// stays usable (a client-side cancel would make pgx close it), so
-// sqlstore tries a relatedTo's Wide form under its deadline this way.
-func (flavor) StatementTimeoutSQL(d time.Duration) string {
-	return "SET LOCAL statement_timeout = " + strconv.FormatInt(max(d.Milliseconds(), 1), 10)
-}
-
-// IsStatementTimeout reports a statement stopped by statement_timeout.
-func (flavor) IsStatementTimeout(err error) bool {
-	var pe *pgconn.PgError
-	return errors.As(err, &pe) && pe.Code == "57014"
-}

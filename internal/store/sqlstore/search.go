@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
@@ -54,55 +53,7 @@ func (s *Store) EntitySearch(ctx context.Context, p *store.EntitySearchParams) (
 			s.ensureIndex(ctx, name, func() string { return rf.RangeIndexSQL(name, p.Blueprint, key) })
 		}
 	}
-	if w := p.Wide; w != nil {
-		if st, ok := s.opts.Flavor.(statementTimer); ok {
-			if out, ok, err := s.tryWideTimed(ctx, st, p, w); ok || err != nil {
-				return out, err
-			}
-		}
-	}
 	return s.reader.entitySearch(ctx, p)
-}
-
-// statementTimer is implemented by flavors that bound a statement's time on
-// the server (PostgreSQL's statement_timeout), for drivers whose client-side
-// cancellation gives up the connection (pgx): the Wide form is then tried in
-// a read-only transaction whose statements the server stops at the deadline.
-type statementTimer interface {
-	// StatementTimeoutSQL returns the statement bounding every later
-	// statement of the transaction to d.
-	StatementTimeoutSQL(d time.Duration) string
-	// IsStatementTimeout reports whether err is a statement the server
-	// stopped at that bound.
-	IsStatementTimeout(err error) bool
-}
-
-// tryWideTimed is tryWide for statementTimer flavors.
-func (s *Store) tryWideTimed(ctx context.Context, st statementTimer, p *store.EntitySearchParams, w *store.WideWhere) (out []*model.Entity, ok bool, err error) {
-	d := w.Deadline
-	if d <= 0 {
-		d = defaultWideDeadline
-	}
-	tx, err := s.opts.Reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, false, s.wrap("search entities (wide)", err)
-	}
-	defer func() { _ = tx.Rollback() }()
-	if _, err := tx.ExecContext(ctx, st.StatementTimeoutSQL(d)); err != nil {
-		return nil, false, s.wrap("search entities (wide)", err)
-	}
-	r := &reader{q: tx, f: s.f, stmts: s.stmts}
-	var wide int
-	err = tx.QueryRowContext(ctx, "SELECT CASE WHEN "+w.Probe+" THEN 1 ELSE 0 END", w.ProbeArgs...).Scan(&wide)
-	if err == nil && wide == 1 {
-		if out, err = r.search(ctx, p, w.Where, w.Args); err == nil {
-			return out, true, nil
-		}
-	}
-	if err == nil || st.IsStatementTimeout(err) {
-		return nil, false, nil // not wide, or out of time: Where answers
-	}
-	return nil, false, s.wrap("search entities (wide)", err)
 }
 
 func (r *reader) entitySearch(ctx context.Context, p *store.EntitySearchParams) ([]*model.Entity, error) {

@@ -3,16 +3,14 @@ package postgres_test
 import (
 	"context"
 	"database/sql"
-	"os"
-	"path/filepath"
 	"testing"
-	"testing/fstest"
 
 	"github.com/pressly/goose/v3"
 
 	"github.com/atrium-idp/atrium/internal/store"
 	"github.com/atrium-idp/atrium/internal/store/dbtest"
 	"github.com/atrium-idp/atrium/internal/store/postgres"
+	"github.com/atrium-idp/atrium/internal/store/storetest"
 )
 
 // TestFullTextMigrationBackfills migrates a schema to 0001, writes an entity
@@ -22,21 +20,11 @@ func TestFullTextMigrationBackfills(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	u := dbtest.PostgresURL(t)
-	init, err := os.ReadFile(filepath.Join("migrations", "0001_init.sql"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	db, err := sql.Open("pgx", u)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := goose.NewProvider(goose.DialectPostgres, db, fstest.MapFS{"0001_init.sql": {Data: init}}, goose.WithDisableGlobalRegistry(true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.Up(ctx); err != nil {
-		t.Fatal(err)
-	}
+	storetest.MigrateUpTo(t, db, goose.DialectPostgres, "migrations", 1)
 	if _, err := db.ExecContext(ctx, `INSERT INTO entities (blueprint, identifier, title, properties, created_at, updated_at)
 		VALUES ('service', 'old-pay', 'Old payments', '{"notes": {"text": "keeps the ledger"}, "n": 3}', now(), now())`); err != nil {
 		t.Fatal(err)

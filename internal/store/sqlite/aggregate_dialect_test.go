@@ -69,22 +69,7 @@ func TestFacetIndex(t *testing.T) {
 
 	// The statement aggregateFacet writes for p.
 	q := `SELECT e.properties -> '$."lang"' AS v, COUNT(*) FROM entities e WHERE (e.blueprint = ?) AND e.blueprint = 'service' GROUP BY 1`
-	plan, err := db.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, "service")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var steps []string
-	for plan.Next() {
-		var id, parent, notUsed int
-		var detail string
-		if err := plan.Scan(&id, &parent, &notUsed, &detail); err != nil {
-			t.Fatal(err)
-		}
-		steps = append(steps, detail)
-	}
-	if err := plan.Err(); err != nil {
-		t.Fatal(err)
-	}
+	steps := queryPlan(t, db, q, "service")
 	if got := strings.Join(steps, "; "); !strings.Contains(got, "INDEX "+name+" (blueprint=?)") || strings.Contains(got, "TEMP B-TREE") {
 		t.Errorf("plan of the facet = %q, want a search of %s and no sort", got, name)
 	}

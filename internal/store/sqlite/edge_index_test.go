@@ -33,23 +33,7 @@ func TestEdgeIndexes(t *testing.T) {
 		"SELECT from_id FROM edges WHERE relation = ? AND to_id IN (SELECT k.id FROM entities k WHERE k.blueprint IN (?) AND k.identifier IN (?, ?))": "edges_to",
 		"SELECT to_id FROM edges WHERE relation = ? AND from_id IN (SELECT k.id FROM entities k WHERE k.blueprint = ? AND k.identifier IN (?, ?))":    "PRIMARY KEY",
 	} {
-		rows, err := db.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, "system", "service", "a", "b")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-		rows.Close()
+		plan := queryPlan(t, db, q, "system", "service", "a", "b")
 		var edgeLine string
 		for _, l := range plan {
 			if strings.Contains(l, "edges") {

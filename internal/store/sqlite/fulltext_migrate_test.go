@@ -3,15 +3,14 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
-	"os"
 	"path/filepath"
 	"testing"
-	"testing/fstest"
 
 	"github.com/pressly/goose/v3"
 
 	"github.com/atrium-idp/atrium/internal/store"
 	"github.com/atrium-idp/atrium/internal/store/sqlite"
+	"github.com/atrium-idp/atrium/internal/store/storetest"
 )
 
 // TestFullTextMigrationBackfills migrates a database to 0001, writes an
@@ -21,21 +20,11 @@ func TestFullTextMigrationBackfills(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
-	init, err := os.ReadFile(filepath.Join("migrations", "0001_init.sql"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	db, err := sql.Open("sqlite", path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, db, fstest.MapFS{"0001_init.sql": {Data: init}}, goose.WithDisableGlobalRegistry(true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.Up(ctx); err != nil {
-		t.Fatal(err)
-	}
+	storetest.MigrateUpTo(t, db, goose.DialectSQLite3, "migrations", 1)
 	if _, err := db.ExecContext(ctx, `INSERT INTO entities (blueprint, identifier, title, properties, created_at, updated_at)
 		VALUES ('service', 'old-pay', 'Old payments', '{"notes": {"text": "keeps the ledger"}, "n": 3}',
 		        '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')`); err != nil {

@@ -76,10 +76,7 @@ func (flavor) TextSearchSQL(a *sqlstore.Args, q *sqlstore.TextQuery) string {
 // holding identifier, title and every string value in properties
 // (json_tree: nested objects and arrays too).
 func (flavor) TextIndexSQL() (unindex, index sqlstore.ListSQL) {
-	unindex = sqlstore.ListSQL{
-		Head: "DELETE FROM entities_fts WHERE rowid IN (SELECT id FROM entities WHERE blueprint = ? AND identifier IN ",
-		Tail: ")",
-	}
+	unindex = sqlstore.ListSQL{Head: "DELETE FROM entities_fts WHERE rowid IN "}
 	index = sqlstore.ListSQL{
 		Head: "INSERT INTO entities_fts (rowid, identifier, title, body) SELECT id, identifier, title," +
 			" (SELECT COALESCE(group_concat(value, ' '), '') FROM json_tree(entities.properties) WHERE type = 'text')" +

@@ -316,25 +316,28 @@ func (t *Tx) applyRun(ctx context.Context, changes []store.EntityChange, o store
 		evs[i] = ev
 	}
 
-	// Edges and full-text rows are found through the entities' rows, so
-	// they go before the rows change. A created entity has no edges yet
-	// (deleting an entity removes its edges), so only updated and deleted
-	// ones are cleared.
-	cleared := append(replaced, deleted...)
-	var graphChange graphindex.Change
-	if t.graph != nil && len(cleared) > 0 {
-		ids, err := t.entityIDs(ctx, cleared)
-		if err != nil {
-			return t.wrap("delete edges", err)
-		}
-		for _, id := range ids {
-			graphChange.ClearOut = append(graphChange.ClearOut, id)
+	// The ids of the updated and deleted entities, read once, find their
+	// edges and full-text rows (which go before the rows change), the
+	// graph's change and the unchanged ends of new edges. A created entity
+	// has no edges yet (deleting an entity removes its edges).
+	cleared, err := t.entityIDs(ctx, append(replaced, deleted...))
+	if err != nil {
+		return t.wrap("delete edges", err)
+	}
+	clearedIDs := make([]int64, 0, len(cleared))
+	for _, id := range cleared {
+		clearedIDs = append(clearedIDs, id)
+	}
+	if err := t.forIDChunks(ctx, deleteEdgesSpec, clearedIDs, nil); err != nil {
+		return t.wrap("delete edges", err)
+	}
+	unindexIDs := make([]int64, 0, len(unindex))
+	for _, k := range unindex {
+		if id, ok := cleared[k]; ok {
+			unindexIDs = append(unindexIDs, id)
 		}
 	}
-	if err := t.deleteKeys(ctx, deleteEdgesSpec, cleared, "delete edges"); err != nil {
-		return err
-	}
-	if err := t.unindexText(ctx, unindex); err != nil {
+	if err := t.unindexText(ctx, unindexIDs); err != nil {
 		return err
 	}
 	// Current state.
@@ -347,14 +350,14 @@ func (t *Tx) applyRun(ctx context.Context, changes []store.EntityChange, o store
 	if err := t.insertEntities(ctx, changes, afters, updates, true); err != nil {
 		return err
 	}
-	added, err := t.insertEdges(ctx, edges)
+	added, err := t.insertEdges(ctx, edges, cleared)
 	if err != nil {
 		return err
 	}
 	if t.graph != nil {
-		graphChange.Add = added
-		if !graphChange.Empty() {
-			t.graphChanges = append(t.graphChanges, graphChange)
+		ch := graphindex.Change{ClearOut: clearedIDs, Add: added}
+		if !ch.Empty() {
+			t.graphChanges = append(t.graphChanges, ch)
 		}
 	}
 	t.indexTextAtCommit(index)
@@ -412,19 +415,27 @@ func (t *Tx) insertEntities(ctx context.Context, changes []store.EntityChange, a
 const edgeColCount = 3
 
 // insertEdges inserts edges between entities of the transaction, by id, and
-// returns them; a duplicate edge is written once. Both ends must exist: the
-// catalog checks relation targets before it writes.
-func (t *Tx) insertEdges(ctx context.Context, edges []model.Edge) ([]graphindex.Edge, error) {
+// returns them; a duplicate edge is written once. known holds ids already
+// read (updated entities keep theirs); the others are looked up. Both ends
+// must exist: the catalog checks relation targets before it writes.
+func (t *Tx) insertEdges(ctx context.Context, edges []model.Edge, known map[model.EntityKey]int64) ([]graphindex.Edge, error) {
 	if len(edges) == 0 {
 		return nil, nil
 	}
-	ends := make([]model.EntityKey, 0, 2*len(edges))
+	var ends []model.EntityKey
 	for _, e := range edges {
-		ends = append(ends, e.From, e.To)
+		for _, k := range []model.EntityKey{e.From, e.To} {
+			if _, ok := known[k]; !ok {
+				ends = append(ends, k)
+			}
+		}
 	}
 	ids, err := t.entityIDs(ctx, ends)
 	if err != nil {
 		return nil, t.wrap("write edges", err)
+	}
+	for k, id := range known {
+		ids[k] = id
 	}
 	type edgeRow struct {
 		from, to int64

@@ -24,9 +24,8 @@ var (
 			" CROSS JOIN LATERAL (SELECT ctid FROM entities WHERE blueprint = p.bp AND identifier = k.id) x))"}
 	// Edges are keyed by entity ids (migration 0007): writes and reads
 	// reach them through the entities' keys.
-	deleteEdgesSpec = listSpec{head: "DELETE FROM edges WHERE from_id IN (SELECT id FROM entities WHERE blueprint = ? AND identifier IN ", tail: ")",
-		array: "DELETE FROM edges WHERE from_id IN (SELECT x.id FROM (VALUES (?::text)) AS p(bp) CROSS JOIN unnest(?::text[]) AS k(ident)" +
-			" CROSS JOIN LATERAL (SELECT id FROM entities WHERE blueprint = p.bp AND identifier = k.ident) x)"}
+	deleteEdgesSpec = listSpec{head: "DELETE FROM edges WHERE from_id IN ",
+		array: "DELETE FROM edges WHERE from_id = ANY(?::bigint[])"}
 	entityIDSpec = listSpec{head: "SELECT identifier, id FROM entities WHERE blueprint = ? AND identifier IN ",
 		array: "SELECT x.identifier, x.id FROM (VALUES (?::text)) AS p(bp) CROSS JOIN unnest(?::text[]) AS k(ident)" +
 			" CROSS JOIN LATERAL (SELECT identifier, id FROM entities WHERE blueprint = p.bp AND identifier = k.ident) x"}

@@ -16,10 +16,10 @@ import (
 // statement of the transaction, so indexing row by row (triggers) cost a
 // flush per statement — ~45% of bulk ingest (bench/RESULTS.md).
 type TextIndexer interface {
-	// TextIndexSQL returns two statements over the entities of one
-	// blueprint: unindex removes their index rows, index (re)builds them
-	// from the entities table. Each takes the blueprint, then an IN list of
-	// identifiers: head ends in " IN ", and tail follows the list.
+	// TextIndexSQL returns two statements: unindex removes the index rows
+	// of an IN list of entity ids; index (re)builds them from the entities
+	// table for one blueprint, taking the blueprint, then an IN list of
+	// identifiers. In each, head ends in " IN " and tail follows the list.
 	TextIndexSQL() (unindex, index ListSQL)
 }
 
@@ -41,13 +41,12 @@ func textChanged(c store.EntityChange, before, after entityJSON) bool {
 	return c.Before.Title != c.After.Title || before.props != after.props
 }
 
-// unindexText removes the index rows of keys, before their entities change
-// or go (the statement finds the rows through the entities table).
-func (t *Tx) unindexText(ctx context.Context, keys []model.EntityKey) error {
-	if t.text == nil || len(keys) == 0 {
+// unindexText removes the index rows of the entities ids.
+func (t *Tx) unindexText(ctx context.Context, ids []int64) error {
+	if t.text == nil || len(ids) == 0 {
 		return nil
 	}
-	return t.deleteKeys(ctx, t.text.unindex, keys, "unindex text")
+	return t.wrap("unindex text", t.forIDChunks(ctx, t.text.unindex, ids, nil))
 }
 
 // indexTextAtCommit queues keys for Commit to index. An entity written

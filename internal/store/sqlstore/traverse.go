@@ -175,7 +175,8 @@ func (r *reader) forKeyChunks(ctx context.Context, spec listSpec, pre []any, key
 }
 
 // forIDChunks runs spec over ids in chunks of at most maxInList (one array
-// parameter for ArrayMatcher flavors) and calls scan for every row.
+// parameter for ArrayMatcher flavors) and calls scan for every row; with
+// scan nil the statement returns none (a write).
 func (r *reader) forIDChunks(ctx context.Context, spec listSpec, ids []int64, scan func(*sql.Rows) error) error {
 	_, arrays := r.f.(ArrayMatcher)
 	for start := 0; start < len(ids); start += maxInList {
@@ -190,6 +191,12 @@ func (r *reader) forIDChunks(ctx context.Context, spec listSpec, ids []int64, sc
 			}
 		}
 		q := r.stmts.listSQL(r.f, spec, len(chunk))
+		if scan == nil {
+			if _, err := r.exec(ctx, len(chunk) == maxInList, q, args...); err != nil {
+				return err
+			}
+			continue
+		}
 		if err := func() error {
 			rows, err := r.query(ctx, len(chunk) == maxInList, q, args...)
 			if err != nil {

@@ -33,7 +33,7 @@ import (
 func main() {
 	n := flag.Int("n", 100_000, "entities to load per run")
 	batch := flag.Int("batch", 1000, "entities per bulk request / transaction")
-	workers := flag.Int("workers", 1, "concurrent HTTP clients in the http runs")
+	workers := flag.Int("workers", 1, "concurrent callers in the service and http runs")
 	pgURL := flag.String("pg", os.Getenv("ATRIUM_BENCH_PG_URL"), "PostgreSQL URL; empty skips the PostgreSQL runs")
 	modes := flag.String("modes", "floor,service,http", "comma-separated runs: floor, service, http")
 	results := flag.String("results", "", "RESULTS.md to update (between the ingest markers)")

@@ -58,7 +58,7 @@ func run(ctx context.Context, c runConfig) (result, error) {
 	switch c.mode {
 	case "service":
 		r.elapsed, err = viaService(ctx, c, cat)
-		r.note = "catalog.EntityBulkCreate, validation + relation checks + versions + events"
+		r.note = fmt.Sprintf("catalog.EntityBulkCreate, validation + relation checks + versions + events, %d concurrent caller(s)", c.workers)
 	case "http":
 		r.elapsed, err = viaHTTP(ctx, c, st, cat)
 		r.note = fmt.Sprintf("POST …/entities/bulk over loopback, %d concurrent client(s), bodies pre-encoded", c.workers)
@@ -166,12 +166,39 @@ func chunks[T any](s []T, n int) [][]T {
 
 func viaService(ctx context.Context, c runConfig, cat *catalog.Service) (time.Duration, error) {
 	start := time.Now()
-	for _, chunk := range chunks(c.deps, c.batch) {
-		if err := bulk(ctx, cat, "deployment", chunk); err != nil {
-			return 0, err
-		}
+	err := fanOut(c.workers, chunks(c.deps, c.batch), func(chunk []*model.EntityInput) error {
+		return bulk(ctx, cat, "deployment", chunk)
+	})
+	return time.Since(start), err
+}
+
+// fanOut runs fn on every job with workers goroutines that take the jobs in
+// order from a channel, like an integration sending several bulk requests
+// at once (Port's Ocean sends 5). The first error of each worker is
+// returned; a worker that failed skips its remaining jobs.
+func fanOut[T any](workers int, jobs []T, fn func(T) error) error {
+	work := make(chan T)
+	errs := make(chan error, workers)
+	for range workers {
+		go func() {
+			var first error
+			for j := range work {
+				if first == nil {
+					first = fn(j)
+				}
+			}
+			errs <- first
+		}()
 	}
-	return time.Since(start), nil
+	for _, j := range jobs {
+		work <- j
+	}
+	close(work)
+	var failed error
+	for range workers {
+		failed = errors.Join(failed, <-errs)
+	}
+	return failed
 }
 
 func viaHTTP(ctx context.Context, c runConfig, st store.Store, cat *catalog.Service) (time.Duration, error) {
@@ -214,31 +241,9 @@ func viaHTTP(ctx context.Context, c runConfig, st store.Store, cat *catalog.Serv
 		}
 		return nil
 	}
-	// Workers take bodies in order from a channel, like an integration
-	// sending several bulk requests at once (Port's Ocean sends 5).
-	work := make(chan []byte)
-	errs := make(chan error, c.workers)
 	start := time.Now()
-	for range c.workers {
-		go func() {
-			var first error
-			for b := range work {
-				if first == nil {
-					first = post(b)
-				}
-			}
-			errs <- first
-		}()
-	}
-	for _, b := range bodies {
-		work <- b
-	}
-	close(work)
-	var failed error
-	for range c.workers {
-		failed = errors.Join(failed, <-errs)
-	}
-	return time.Since(start), failed
+	err = fanOut(c.workers, bodies, post)
+	return time.Since(start), err
 }
 
 // floor inserts the same rows the catalog writes for each deployment — the

@@ -85,6 +85,9 @@ type Service struct {
 	opts    Options
 	schemas schemaCache
 	jq      jqCache // compiled calculation properties
+	// afterPrepare, set only by tests, runs between a write's preparation
+	// and its transaction (prepare.go).
+	afterPrepare func()
 }
 
 // defaultMaxBulk is Options.MaxBulk when unset.

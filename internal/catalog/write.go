@@ -145,8 +145,19 @@ func (s *Service) writeOne(ctx context.Context, actor model.Actor, blueprint str
 // problem is recorded on the item and the others go on; otherwise any
 // problem aborts the whole write and nothing changes.
 func (s *Service) writeBatch(ctx context.Context, actor model.Actor, blueprint string, items []*writeItem, mode writeMode, opts WriteOptions, bulk bool) error {
+	pre := s.prepare(ctx, blueprint, items, mode)
+	if s.afterPrepare != nil {
+		s.afterPrepare()
+	}
+	attempt := 0
 	return s.inTx(ctx, func(tx store.Tx) (bool, error) {
-		// A retried transaction starts again from the caller's input.
+		// A retried transaction starts again from the caller's input, and
+		// without the prepared work, whose after-states the first attempt
+		// went on to change.
+		attempt++
+		if attempt > 1 {
+			pre = nil
+		}
 		for _, it := range items {
 			*it = writeItem{in: it.in, urlID: it.urlID}
 		}
@@ -164,6 +175,11 @@ func (s *Service) writeBatch(ctx context.Context, actor model.Actor, blueprint s
 		}
 		w := &batch{s: s, ctx: ctx, tx: tx, bp: bp, schema: sch, mode: mode, opts: opts, actor: actor, bps: map[string]*model.Blueprint{bp.Identifier: bp},
 			all: all, access: s.newWriteAccess(ctx, tx, actor)}
+		if ok, err := pre.matches(w); err != nil {
+			return false, err
+		} else if ok {
+			w.pre = pre
+		}
 		if err := w.run(items); err != nil {
 			return false, err
 		}
@@ -237,6 +253,8 @@ type batch struct {
 	locked map[model.EntityKey]bool
 	// access decides the caller's entity permissions (permissions.go).
 	access *writeAccess
+	// pre is the work done before the transaction (prepare.go), or nil.
+	pre *preparation
 }
 
 func (w *batch) blueprint(id string) (*model.Blueprint, error) {
@@ -469,6 +487,13 @@ func checkNewID(bp, id string) error {
 
 // parse decodes it's input; a problem fails the item.
 func (w *batch) parse(it *writeItem) error {
+	if pi := w.prepared(it); pi != nil {
+		it.parsed = pi.parsed
+		if pi.parseErr != nil {
+			it.fail(pi.parseErr)
+		}
+		return nil
+	}
 	var teamBP *model.Blueprint
 	if it.in.Team != nil {
 		var err error
@@ -488,10 +513,6 @@ func (w *batch) parse(it *writeItem) error {
 // and validates its properties.
 func (w *batch) build(it *writeItem, cur *model.Entity) error {
 	bpID := w.bp.Identifier
-	ve := &model.ValidationError{}
-	p := it.parsed
-	teamBP := w.bps[model.TeamBlueprint]
-
 	patch := false
 	switch w.mode {
 	case modeCreate:
@@ -509,6 +530,51 @@ func (w *batch) build(it *writeItem, cur *model.Entity) error {
 		patch = cur != nil
 	}
 
+	var after *model.Entity
+	if pre := w.prepared(it); !patch && pre != nil && pre.built {
+		// Built and validated before the transaction (prepare.go).
+		if pre.buildErr != nil {
+			it.fail(pre.buildErr)
+			return nil
+		}
+		after = pre.fresh
+	} else {
+		var err error
+		if after, err = w.buildAfter(it, cur, patch); err != nil || it.err != nil {
+			return err
+		}
+	}
+
+	now := w.origin.Time
+	if cur == nil {
+		it.created = true
+		after.CreatedAt, after.CreatedBy = now, w.actor.ID
+		after.UpdatedAt, after.UpdatedBy = now, w.actor.ID
+	} else {
+		it.before = cur
+		after.CreatedAt, after.CreatedBy = cur.CreatedAt, cur.CreatedBy
+		stored := cloneEntity(cur)
+		stripComputed(w.bp, stored.Properties)
+		if sameContent(stored, after) {
+			it.noop = true
+			after.UpdatedAt, after.UpdatedBy = cur.UpdatedAt, cur.UpdatedBy
+		} else {
+			after.UpdatedAt, after.UpdatedBy = now, w.actor.ID
+		}
+	}
+	it.after = after
+	return nil
+}
+
+// buildAfter builds it's after-state from cur (patch) or from scratch, and
+// validates it; a problem fails the item. It reads the transaction only to
+// resolve search queries, so without them it runs before the transaction
+// too (prepare.go).
+func (w *batch) buildAfter(it *writeItem, cur *model.Entity, patch bool) (*model.Entity, error) {
+	bpID := w.bp.Identifier
+	ve := &model.ValidationError{}
+	p := it.parsed
+	teamBP := w.bps[model.TeamBlueprint]
 	var after *model.Entity
 	if patch {
 		after = cloneEntity(cur)
@@ -560,10 +626,10 @@ func (w *batch) build(it *writeItem, cur *model.Entity) error {
 	if err := w.schema.Validate(after.Properties); err != nil {
 		var pve *model.ValidationError
 		if !errors.As(err, &pve) {
-			return err
+			return nil, err
 		}
 		it.fail(pve)
-		return nil
+		return nil, nil
 	}
 	// Validated as sent; stored in the one form queries compare.
 	normaliseDateTimes(w.bp, after.Properties)
@@ -577,18 +643,18 @@ func (w *batch) build(it *writeItem, cur *model.Entity) error {
 		case rv.query != nil || isQueryValue(rv.raw):
 			tbp, err := w.blueprint(r.Target)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if tbp == nil {
 				it.fail(model.Invalidf("relations.%s: target blueprint %q does not exist", rel, r.Target))
-				return nil
+				return nil, nil
 			}
 			ids, err := w.resolveQuery(it, "relations."+rel, rv.raw, tbp, r.Many)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if it.err != nil {
-				return nil
+				return nil, nil
 			}
 			after.Relations[rel] = relOf(ids, r.Many)
 		default:
@@ -598,7 +664,7 @@ func (w *batch) build(it *writeItem, cur *model.Entity) error {
 	if p.teamSet && p.team.query != nil {
 		ids, err := w.resolveQuery(it, "team", p.team.raw, teamBP, true)
 		if err != nil || it.err != nil {
-			return err
+			return nil, err
 		}
 		after.Team = ids
 	}
@@ -616,28 +682,9 @@ func (w *batch) build(it *writeItem, cur *model.Entity) error {
 	}
 	if err := ve.Err(); err != nil {
 		it.fail(err)
-		return nil
+		return nil, nil
 	}
-
-	now := w.origin.Time
-	if cur == nil {
-		it.created = true
-		after.CreatedAt, after.CreatedBy = now, w.actor.ID
-		after.UpdatedAt, after.UpdatedBy = now, w.actor.ID
-	} else {
-		it.before = cur
-		after.CreatedAt, after.CreatedBy = cur.CreatedAt, cur.CreatedBy
-		stored := cloneEntity(cur)
-		stripComputed(w.bp, stored.Properties)
-		if sameContent(stored, after) {
-			it.noop = true
-			after.UpdatedAt, after.UpdatedBy = cur.UpdatedAt, cur.UpdatedBy
-		} else {
-			after.UpdatedAt, after.UpdatedBy = now, w.actor.ID
-		}
-	}
-	it.after = after
-	return nil
+	return after, nil
 }
 
 // resolveQuery runs a relation or team search query against tbp.

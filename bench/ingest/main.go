@@ -38,6 +38,7 @@ func main() {
 	modes := flag.String("modes", "floor,service,http", "comma-separated runs: floor, service, http")
 	results := flag.String("results", "", "RESULTS.md to update (between the ingest markers)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	keep := flag.Bool("keep", false, "keep the SQLite databases (their directory is logged)")
 	flag.Parse()
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -55,7 +56,11 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer os.RemoveAll(dir)
+	if *keep {
+		log.Printf("databases kept in %s", dir)
+	} else {
+		defer os.RemoveAll(dir)
+	}
 
 	deps := deployments(*n)
 	var rows []result

@@ -257,15 +257,20 @@ func floor(ctx context.Context, c runConfig) (time.Duration, error) {
 		return 0, err
 	}
 	st.Close()
-	// The writer pragmas of internal/store/sqlite, so the floor differs from
-	// the service only in the work above SQLite.
+	// The writer pragmas and WAL checkpoints of internal/store/sqlite, so
+	// the floor differs from the service only in the work above SQLite.
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)"+
-		"&_pragma=foreign_keys(1)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint(10000)&_txlock=immediate")
+		"&_pragma=foreign_keys(1)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)&_txlock=immediate")
 	if err != nil {
 		return 0, err
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
+	stopCheckpoints, err := sqlite.BackgroundCheckpoints(ctx, path, db)
+	if err != nil {
+		return 0, err
+	}
+	defer stopCheckpoints()
 
 	now := time.Now().UTC().Format("2006-01-02T15:04:05.000000Z")
 	type row struct {

@@ -32,6 +32,9 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
+// commonPragmas are every connection's settings (see Open).
+var commonPragmas = "_pragma=busy_timeout(" + strconv.Itoa(busyTimeoutMS) + ")&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)"
+
 // busyTimeoutMS is how long a connection waits for a lock held by another
 // process (a second atrium on the same file, a backup) before SQLITE_BUSY.
 const busyTimeoutMS = 10000
@@ -39,8 +42,9 @@ const busyTimeoutMS = 10000
 // Driver is an open SQLite store. It implements store.Store.
 type Driver struct {
 	*sqlstore.Store
-	writer *sql.DB
-	logger *slog.Logger
+	writer      *sql.DB
+	logger      *slog.Logger
+	checkpoints *checkpointer
 }
 
 var _ store.Store = (*Driver)(nil)
@@ -59,13 +63,11 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*Driver, error
 	// commit in WAL (durable at checkpoints; a crash loses at most the last
 	// commits, never consistency), and a 64 MiB page cache (the default 2 MiB
 	// thrashes index pages during bulk ingest; readers × 64 MiB is the cap).
-	common := "_pragma=busy_timeout(" + strconv.Itoa(busyTimeoutMS) + ")&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)"
-	// The writer checkpoints the WAL every 10,000 pages (~40 MiB) instead of
-	// SQLite's 1,000: index pages rewritten by many bulk transactions are
-	// then copied to the database once per checkpoint, not once per 4 MiB of
-	// WAL. bench/ingest measured plain inserts at ~11k entities/s with the
-	// default and ~14–15k/s with 10,000 (bench/RESULTS.md).
-	writer, err := sql.Open("sqlite", path+"?"+common+"&_pragma=journal_mode(WAL)&_pragma=wal_autocheckpoint(10000)&_txlock=immediate")
+	common := commonPragmas
+	// The WAL is checkpointed by the checkpointer's own connection
+	// (checkpoint.go); the writer's automatic checkpoint is only its
+	// fallback.
+	writer, err := sql.Open("sqlite", path+"?"+common+"&_pragma=journal_mode(WAL)&_pragma=wal_autocheckpoint("+strconv.Itoa(writerAutoCheckpoint)+")&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -103,7 +105,16 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*Driver, error
 		return nil, err
 	}
 	d.Store = s
+	if d.checkpoints, err = startCheckpointer(path+"?"+common, writer, logger); err != nil {
+		_ = s.Close()
+		return nil, fmt.Errorf("sqlite: open checkpointer %s: %w", path, err)
+	}
 	return d, nil
+}
+
+// Close stops the checkpointer and closes the store.
+func (d *Driver) Close() error {
+	return errors.Join(d.checkpoints.close(), d.Store.Close())
 }
 
 // migrate applies the embedded forward-only migrations on the writer.

@@ -148,6 +148,63 @@ func (r *reader) EntityGetMany(ctx context.Context, p *store.EntityGetManyParams
 	return out, nil
 }
 
+// EntityGetMany in a transaction answers a KeysOnly read from the ids it
+// knows and reads the rest by id (idsOf), so the relation targets the
+// catalog checks are not looked up again for their edges.
+func (t *Tx) EntityGetMany(ctx context.Context, p *store.EntityGetManyParams) ([]*model.Entity, error) {
+	if !p.KeysOnly {
+		return t.reader.EntityGetMany(ctx, p)
+	}
+	ids, err := t.idsOf(ctx, p.Keys)
+	if err != nil {
+		return nil, t.wrap("get entities", err)
+	}
+	out := make([]*model.Entity, 0, len(ids))
+	for _, k := range p.Keys {
+		if _, ok := ids[k]; ok {
+			out = append(out, &model.Entity{Blueprint: k.Blueprint, Identifier: k.Identifier})
+			delete(ids, k)
+		}
+	}
+	return out, nil
+}
+
+// idsOf maps keys to the ids of their entities, from the transaction's
+// cache (Tx.ids) or read and then cached; a key without an entity is
+// absent. The map is the caller's.
+func (t *Tx) idsOf(ctx context.Context, keys []model.EntityKey) (map[model.EntityKey]int64, error) {
+	out := make(map[model.EntityKey]int64, len(keys))
+	var missing []model.EntityKey
+	asked := make(map[model.EntityKey]struct{})
+	for _, k := range keys {
+		if id, ok := t.ids[k]; ok {
+			out[k] = id
+		} else if _, dup := asked[k]; !dup {
+			asked[k] = struct{}{}
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	read, err := t.entityIDs(ctx, missing)
+	if err != nil {
+		return nil, err
+	}
+	for k, id := range read {
+		out[k] = id
+		t.cacheID(k, id)
+	}
+	return out, nil
+}
+
+func (t *Tx) cacheID(k model.EntityKey, id int64) {
+	if t.ids == nil {
+		t.ids = map[model.EntityKey]int64{}
+	}
+	t.ids[k] = id
+}
+
 // EntityList pages through a blueprint's entities in identifier order.
 func (r *reader) EntityList(ctx context.Context, p *store.EntityListParams) ([]*model.Entity, error) {
 	a := NewArgs(r.f)
@@ -320,7 +377,7 @@ func (t *Tx) applyRun(ctx context.Context, changes []store.EntityChange, o store
 	// edges and full-text rows (which go before the rows change), the
 	// graph's change and the unchanged ends of new edges. A created entity
 	// has no edges yet (deleting an entity removes its edges).
-	cleared, err := t.entityIDs(ctx, append(replaced, deleted...))
+	cleared, err := t.idsOf(ctx, append(replaced, deleted...))
 	if err != nil {
 		return t.wrap("delete edges", err)
 	}
@@ -344,13 +401,16 @@ func (t *Tx) applyRun(ctx context.Context, changes []store.EntityChange, o store
 	if err := t.deleteKeys(ctx, deleteEntitiesSpec, deleted, "delete entities"); err != nil {
 		return err
 	}
+	for _, k := range deleted {
+		delete(t.ids, k)
+	}
 	if err := t.insertEntities(ctx, changes, afters, creates, false); err != nil {
 		return err
 	}
 	if err := t.insertEntities(ctx, changes, afters, updates, true); err != nil {
 		return err
 	}
-	added, err := t.insertEdges(ctx, edges, cleared)
+	added, err := t.insertEdges(ctx, edges)
 	if err != nil {
 		return err
 	}
@@ -398,7 +458,15 @@ func (t *Tx) insertEntities(ctx context.Context, changes []store.EntityChange, a
 	if replace {
 		spec = upsertEntitySpec
 	}
-	if err := t.insertBatch(ctx, spec, vals); err != nil {
+	if err := t.insertReturning(ctx, spec, vals, func(rows *sql.Rows) error {
+		var k model.EntityKey
+		var id int64
+		if err := rows.Scan(&k.Blueprint, &k.Identifier, &id); err != nil {
+			return err
+		}
+		t.cacheID(k, id)
+		return nil
+	}); err != nil {
 		err = t.f.InterpretError(err)
 		if errors.Is(err, model.ErrConflict) {
 			if len(idx) == 1 {
@@ -415,27 +483,20 @@ func (t *Tx) insertEntities(ctx context.Context, changes []store.EntityChange, a
 const edgeColCount = 3
 
 // insertEdges inserts edges between entities of the transaction, by id, and
-// returns them; a duplicate edge is written once. known holds ids already
-// read (updated entities keep theirs); the others are looked up. Both ends
-// must exist: the catalog checks relation targets before it writes.
-func (t *Tx) insertEdges(ctx context.Context, edges []model.Edge, known map[model.EntityKey]int64) ([]graphindex.Edge, error) {
+// returns them; a duplicate edge is written once. The ends' ids come from
+// idsOf (updated entities and checked targets are cached already). Both
+// ends must exist: the catalog checks relation targets before it writes.
+func (t *Tx) insertEdges(ctx context.Context, edges []model.Edge) ([]graphindex.Edge, error) {
 	if len(edges) == 0 {
 		return nil, nil
 	}
-	var ends []model.EntityKey
+	ends := make([]model.EntityKey, 0, 2*len(edges))
 	for _, e := range edges {
-		for _, k := range []model.EntityKey{e.From, e.To} {
-			if _, ok := known[k]; !ok {
-				ends = append(ends, k)
-			}
-		}
+		ends = append(ends, e.From, e.To)
 	}
-	ids, err := t.entityIDs(ctx, ends)
+	ids, err := t.idsOf(ctx, ends)
 	if err != nil {
 		return nil, t.wrap("write edges", err)
-	}
-	for k, id := range known {
-		ids[k] = id
 	}
 	type edgeRow struct {
 		from, to int64

@@ -5,14 +5,16 @@ import "context"
 // The statements batched writes and keyed reads use; written with "?" and
 // rendered per dialect (see rebind).
 var (
+	// Entity writes return each row's id, for the transaction's id cache
+	// (Tx.ids).
 	insertEntitySpec = newBatchSpec("entities", entityCols,
-		"text,text,text,text,jsonb,jsonb,jsonb,timestamptz,text,timestamptz,text", "")
+		"text,text,text,text,jsonb,jsonb,jsonb,timestamptz,text,timestamptz,text", " RETURNING blueprint, identifier, id")
 	upsertEntitySpec = newBatchSpec("entities", entityCols,
 		"text,text,text,text,jsonb,jsonb,jsonb,timestamptz,text,timestamptz,text",
 		" ON CONFLICT (blueprint, identifier) DO UPDATE SET title = excluded.title, icon = excluded.icon,"+
 			" team = excluded.team, properties = excluded.properties, relations = excluded.relations,"+
 			" created_at = excluded.created_at, created_by = excluded.created_by,"+
-			" updated_at = excluded.updated_at, updated_by = excluded.updated_by")
+			" updated_at = excluded.updated_at, updated_by = excluded.updated_by RETURNING blueprint, identifier, id")
 	insertEdgeSpec  = newBatchSpec("edges", "from_id, relation, to_id", "bigint,text,bigint", " ON CONFLICT DO NOTHING")
 	insertEventSpec = newBatchSpec("events", "type, blueprint, entity, before_doc, after_doc, actor, origin, run_id, request_id, at, version",
 		"text,text,text,json,json,text,text,text,text,timestamptz,bigint", "")

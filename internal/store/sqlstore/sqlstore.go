@@ -170,6 +170,11 @@ type Tx struct {
 	graph        *graphindex.Index
 	graphChanges []graphindex.Change
 	wroteEvents  bool
+	// ids caches the ids of entities this transaction read or wrote, so a
+	// relation target checked by the catalog (EntityGetMany with KeysOnly)
+	// or an entity just inserted is not looked up again for its edges. A
+	// deleted entity's entry is dropped (SQLite may reuse its id).
+	ids map[model.EntityKey]int64
 }
 
 var _ store.Tx = (*Tx)(nil)
@@ -194,7 +199,7 @@ func (t *Tx) Commit(ctx context.Context) error {
 
 // Rollback rolls back; after Commit or a previous Rollback it does nothing.
 func (t *Tx) Rollback(ctx context.Context) error {
-	t.pending, t.toIndex, t.toIndexSet, t.graphChanges = nil, nil, nil, nil
+	t.pending, t.toIndex, t.toIndexSet, t.graphChanges, t.ids = nil, nil, nil, nil, nil
 	if err := t.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
 		return t.f.InterpretError(err)
 	}

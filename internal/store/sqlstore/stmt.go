@@ -295,13 +295,35 @@ func (r *reader) queryRow(ctx context.Context, cache bool, q string, args ...any
 // insertBatch inserts len(vals)/spec.cols rows, cut greedily into the row
 // counts of rowLadder so every statement has a prepared shape.
 func (t *Tx) insertBatch(ctx context.Context, spec batchSpec, vals []any) error {
+	return t.insertReturning(ctx, spec, vals, nil)
+}
+
+// insertReturning is insertBatch for a spec whose tail ends in RETURNING:
+// scan reads every row the statements return.
+func (t *Tx) insertReturning(ctx context.Context, spec batchSpec, vals []any, scan func(*sql.Rows) error) error {
 	if len(vals) == 0 {
 		return nil
 	}
+	run := func(q string, args ...any) error {
+		if scan == nil {
+			_, err := t.exec(ctx, true, q, args...)
+			return err
+		}
+		rows, err := t.query(ctx, true, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	}
 	if ai, ok := t.f.(ArrayInserter); ok {
 		q := t.stmts.staticSQL(t.f, ai.ArrayInsertSQL(spec.table, spec.names, spec.types, spec.tail))
-		_, err := t.exec(ctx, true, q, columnArrays(spec, vals)...)
-		return err
+		return run(q, columnArrays(spec, vals)...)
 	}
 	ladder := rowLadder(t.f, spec.cols)
 	rowsLeft := len(vals) / spec.cols
@@ -316,7 +338,7 @@ func (t *Tx) insertBatch(ctx context.Context, spec batchSpec, vals []any) error 
 		}
 		q := t.stmts.batchSQL(t.f, spec, n)
 		end := off + n*spec.cols
-		if _, err := t.exec(ctx, true, q, vals[off:end]...); err != nil {
+		if err := run(q, vals[off:end]...); err != nil {
 			return err
 		}
 		off, rowsLeft = end, rowsLeft-n

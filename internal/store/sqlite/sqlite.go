@@ -209,6 +209,9 @@ func (flavor) PropertyMatch(a *sqlstore.Args, col, key string, values []any) str
 	return "(" + strings.Join(ors, " OR ") + ")"
 }
 
+// NumbersEntityIDs: with one writer the store can number new entities.
+func (flavor) NumbersEntityIDs() {}
+
 // LockEntities does nothing: the single writer connection already
 // serialises every write transaction.
 func (flavor) LockEntities(context.Context, *sql.Tx, []model.EntityKey, bool) error { return nil }

@@ -198,6 +198,34 @@ func (t *Tx) idsOf(ctx context.Context, keys []model.EntityKey) (map[model.Entit
 	return out, nil
 }
 
+// scanEntityID caches the id an entity insert returned.
+func (t *Tx) scanEntityID(rows *sql.Rows) error {
+	var k model.EntityKey
+	var id int64
+	if err := rows.Scan(&k.Blueprint, &k.Identifier, &id); err != nil {
+		return err
+	}
+	t.cacheID(k, id)
+	return nil
+}
+
+// newEntityID numbers a new entity (IDNumberer flavors): one above the
+// largest id at the transaction's first create, then counting up. The one
+// writer makes the count safe; a deleted entity's id may come back, as
+// SQLite's own numbering would give it.
+func (t *Tx) newEntityID(ctx context.Context) (int64, error) {
+	if t.nextID == 0 {
+		var max int64
+		if err := t.queryRow(ctx, true, t.stmts.staticSQL(t.f, maxEntityIDSQL)).Scan(&max); err != nil {
+			return 0, t.wrap("number entities", err)
+		}
+		t.nextID = max + 1
+	}
+	id := t.nextID
+	t.nextID++
+	return id, nil
+}
+
 func (t *Tx) cacheID(k model.EntityKey, id int64) {
 	if t.ids == nil {
 		t.ids = map[model.EntityKey]int64{}
@@ -444,29 +472,45 @@ func (t *Tx) deleteKeys(ctx context.Context, spec listSpec, keys []model.EntityK
 
 // insertEntities inserts the After state of changes[idx]; with replace an
 // existing row is overwritten, without it an existing row is ErrConflict.
+// Every row's id lands in the transaction's cache: chosen by the store
+// (IDNumberer flavors; a replaced row keeps the id read before) or returned
+// by the insert.
 func (t *Tx) insertEntities(ctx context.Context, changes []store.EntityChange, afters []entityJSON, idx []int, replace bool) error {
 	if len(idx) == 0 {
 		return nil
 	}
-	vals := make([]any, 0, len(idx)*entityColCount)
+	_, numbered := t.f.(IDNumberer)
+	cols := entityColCount
+	if numbered {
+		cols++
+	}
+	vals := make([]any, 0, len(idx)*cols)
 	for _, i := range idx {
 		e, enc := changes[i].After, afters[i]
+		if numbered {
+			id, known := t.ids[e.Key()]
+			if !known || !replace {
+				var err error
+				if id, err = t.newEntityID(ctx); err != nil {
+					return err
+				}
+				t.cacheID(e.Key(), id)
+			}
+			vals = append(vals, id)
+		}
 		vals = append(vals, e.Blueprint, e.Identifier, e.Title, e.Icon, enc.team, enc.props, enc.rels,
 			t.f.TimeValue(e.CreatedAt), e.CreatedBy, t.f.TimeValue(e.UpdatedAt), e.UpdatedBy)
 	}
-	spec := insertEntitySpec
-	if replace {
+	spec, scan := insertEntitySpec, t.scanEntityID
+	switch {
+	case numbered && replace:
+		spec, scan = upsertEntityIDSpec, nil
+	case numbered:
+		spec, scan = insertEntityIDSpec, nil
+	case replace:
 		spec = upsertEntitySpec
 	}
-	if err := t.insertReturning(ctx, spec, vals, func(rows *sql.Rows) error {
-		var k model.EntityKey
-		var id int64
-		if err := rows.Scan(&k.Blueprint, &k.Identifier, &id); err != nil {
-			return err
-		}
-		t.cacheID(k, id)
-		return nil
-	}); err != nil {
+	if err := t.insertReturning(ctx, spec, vals, scan); err != nil {
 		err = t.f.InterpretError(err)
 		if errors.Is(err, model.ErrConflict) {
 			if len(idx) == 1 {

@@ -6,15 +6,11 @@ import "context"
 // rendered per dialect (see rebind).
 var (
 	// Entity writes return each row's id, for the transaction's id cache
-	// (Tx.ids).
-	insertEntitySpec = newBatchSpec("entities", entityCols,
-		"text,text,text,text,jsonb,jsonb,jsonb,timestamptz,text,timestamptz,text", " RETURNING blueprint, identifier, id")
-	upsertEntitySpec = newBatchSpec("entities", entityCols,
-		"text,text,text,text,jsonb,jsonb,jsonb,timestamptz,text,timestamptz,text",
-		" ON CONFLICT (blueprint, identifier) DO UPDATE SET title = excluded.title, icon = excluded.icon,"+
-			" team = excluded.team, properties = excluded.properties, relations = excluded.relations,"+
-			" created_at = excluded.created_at, created_by = excluded.created_by,"+
-			" updated_at = excluded.updated_at, updated_by = excluded.updated_by RETURNING blueprint, identifier, id")
+	// (Tx.ids) — or, for IDNumberer flavors, name the id the store chose.
+	insertEntitySpec   = newBatchSpec("entities", entityCols, entityTypes, " RETURNING blueprint, identifier, id")
+	upsertEntitySpec   = newBatchSpec("entities", entityCols, entityTypes, upsertEntityTail+" RETURNING blueprint, identifier, id")
+	insertEntityIDSpec = newBatchSpec("entities", "id, "+entityCols, "bigint,"+entityTypes, "")
+	upsertEntityIDSpec = newBatchSpec("entities", "id, "+entityCols, "bigint,"+entityTypes, upsertEntityTail)
 	insertEdgeSpec  = newBatchSpec("edges", "from_id, relation, to_id", "bigint,text,bigint", " ON CONFLICT DO NOTHING")
 	insertEventSpec = newBatchSpec("events", "type, blueprint, entity, before_doc, after_doc, actor, origin, run_id, request_id, at, version",
 		"text,text,text,json,json,text,text,text,text,timestamptz,bigint", "")
@@ -52,6 +48,15 @@ var (
 			" WHERE t.blueprint = p.bp AND t.identifier = k.ident) x"}
 
 	entityGetSQL = "SELECT " + entityCols + " FROM entities WHERE blueprint = ? AND identifier = ?"
+	maxEntityIDSQL = "SELECT COALESCE(MAX(id), 0) FROM entities"
+)
+
+const (
+	entityTypes      = "text,text,text,text,jsonb,jsonb,jsonb,timestamptz,text,timestamptz,text"
+	upsertEntityTail = " ON CONFLICT (blueprint, identifier) DO UPDATE SET title = excluded.title, icon = excluded.icon," +
+		" team = excluded.team, properties = excluded.properties, relations = excluded.relations," +
+		" created_at = excluded.created_at, created_by = excluded.created_by," +
+		" updated_at = excluded.updated_at, updated_by = excluded.updated_by"
 )
 
 // warmWriter prepares every statement a write transaction runs through a
@@ -59,7 +64,11 @@ var (
 func (s *Store) warmWriter(ctx context.Context) error {
 	c, f := s.writeStmts, s.opts.Flavor
 	var qs []string
-	for _, spec := range []batchSpec{insertEntitySpec, upsertEntitySpec, insertEdgeSpec, insertEventSpec, insertVersionSpec} {
+	entitySpecs := []batchSpec{insertEntitySpec, upsertEntitySpec}
+	if _, ok := f.(IDNumberer); ok {
+		entitySpecs = []batchSpec{insertEntityIDSpec, upsertEntityIDSpec}
+	}
+	for _, spec := range append(entitySpecs, insertEdgeSpec, insertEventSpec, insertVersionSpec) {
 		for _, n := range rowLadder(f, spec.cols) {
 			qs = append(qs, c.batchSQL(f, spec, n))
 		}

@@ -60,6 +60,13 @@ type Flavor interface {
 	InterpretError(err error) error
 }
 
+// IDNumberer is implemented by flavors with a single writer (SQLite): the
+// store numbers new entities itself, counting up from the largest id when
+// a transaction first creates one, instead of reading each id back with
+// RETURNING (which cost SQLite's one writer ~3 µs per entity, more than
+// the lookup it saves).
+type IDNumberer interface{ NumbersEntityIDs() }
+
 // Options configure a Store.
 type Options struct {
 	// Writer runs write transactions. On SQLite it holds one connection.
@@ -175,6 +182,9 @@ type Tx struct {
 	// or an entity just inserted is not looked up again for its edges. A
 	// deleted entity's entry is dropped (SQLite may reuse its id).
 	ids map[model.EntityKey]int64
+	// nextID is the id the next created entity gets (IDNumberer flavors;
+	// 0 until first needed).
+	nextID int64
 }
 
 var _ store.Tx = (*Tx)(nil)

@@ -11,8 +11,8 @@ var (
 	upsertEntitySpec   = newBatchSpec("entities", entityCols, entityTypes, upsertEntityTail+" RETURNING blueprint, identifier, id")
 	insertEntityIDSpec = newBatchSpec("entities", "id, "+entityCols, "bigint,"+entityTypes, "")
 	upsertEntityIDSpec = newBatchSpec("entities", "id, "+entityCols, "bigint,"+entityTypes, upsertEntityTail)
-	insertEdgeSpec  = newBatchSpec("edges", "from_id, relation, to_id", "bigint,text,bigint", " ON CONFLICT DO NOTHING")
-	insertEventSpec = newBatchSpec("events", "type, blueprint, entity, before_doc, after_doc, actor, origin, run_id, request_id, at, version",
+	insertEdgeSpec     = newBatchSpec("edges", "from_id, relation, to_id", "bigint,text,bigint", " ON CONFLICT DO NOTHING")
+	insertEventSpec    = newBatchSpec("events", "type, blueprint, entity, before_doc, after_doc, actor, origin, run_id, request_id, at, version",
 		"text,text,text,json,json,text,text,text,text,timestamptz,bigint", "")
 	insertVersionSpec = newBatchSpec("entity_versions", "blueprint, identifier, version, entity, valid_from, actor, origin, run_id, request_id",
 		"text,text,bigint,jsonb,timestamptz,text,text,text,text", "")
@@ -47,7 +47,7 @@ var (
 			" FROM entities t JOIN edges ed ON ed.to_id = t.id JOIN entities f ON f.id = ed.from_id" +
 			" WHERE t.blueprint = p.bp AND t.identifier = k.ident) x"}
 
-	entityGetSQL = "SELECT " + entityCols + " FROM entities WHERE blueprint = ? AND identifier = ?"
+	entityGetSQL   = "SELECT " + entityCols + " FROM entities WHERE blueprint = ? AND identifier = ?"
 	maxEntityIDSQL = "SELECT COALESCE(MAX(id), 0) FROM entities"
 )
 

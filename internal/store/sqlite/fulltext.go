@@ -71,16 +71,9 @@ func (flavor) TextSearchSQL(a *sqlstore.Args, q *sqlstore.TextQuery) string {
 		page + " ORDER BY top.score, e.blueprint, e.identifier"
 }
 
-// TextIndexSQL writes entities_fts (migration 0002; the store calls these
+// TextIndexSQL writes entities_fts (migration 0002; the store writes it
 // since 0007 dropped the triggers): one row per entity keyed by its id,
-// holding identifier, title and every string value in properties
-// (json_tree: nested objects and arrays too).
-func (flavor) TextIndexSQL() (unindex, index sqlstore.ListSQL) {
-	unindex = sqlstore.ListSQL{Head: "DELETE FROM entities_fts WHERE rowid IN "}
-	index = sqlstore.ListSQL{
-		Head: "INSERT INTO entities_fts (rowid, identifier, title, body) SELECT id, identifier, title," +
-			" (SELECT COALESCE(group_concat(value, ' '), '') FROM json_tree(entities.properties) WHERE type = 'text')" +
-			" FROM entities WHERE blueprint = ? AND identifier IN ",
-	}
-	return unindex, index
+// holding identifier, title and every string value in properties.
+func (flavor) TextIndexSQL() (unindex sqlstore.ListSQL, table string) {
+	return sqlstore.ListSQL{Head: "DELETE FROM entities_fts WHERE rowid IN "}, "entities_fts"
 }

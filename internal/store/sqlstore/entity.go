@@ -355,7 +355,8 @@ func (t *Tx) applyRun(ctx context.Context, changes []store.EntityChange, o store
 	evs := make([]eventRow, len(changes))
 	var creates, updates []int
 	var replaced, deleted []model.EntityKey // keys whose old edges go
-	var unindex, index []model.EntityKey    // full-text rows to drop, to write at Commit
+	var unindex []model.EntityKey           // full-text rows to drop
+	var index []int                         // changes whose full-text rows Commit writes
 	var edges []model.Edge
 	for i, c := range changes {
 		k, _ := changeKey(c)
@@ -383,7 +384,7 @@ func (t *Tx) applyRun(ctx context.Context, changes []store.EntityChange, o store
 			ev.typ = model.EventEntityCreated
 			creates = append(creates, i)
 			edges = append(edges, c.Edges...)
-			index = append(index, k)
+			index = append(index, i)
 		case store.ChangeUpdate:
 			ev.typ = model.EventEntityUpdated
 			updates = append(updates, i)
@@ -391,7 +392,7 @@ func (t *Tx) applyRun(ctx context.Context, changes []store.EntityChange, o store
 			edges = append(edges, c.Edges...)
 			if c.Before == nil || textChanged(c, before, afters[i]) {
 				unindex = append(unindex, k)
-				index = append(index, k)
+				index = append(index, i)
 			}
 		case store.ChangeDelete:
 			ev.typ = model.EventEntityDeleted
@@ -432,6 +433,7 @@ func (t *Tx) applyRun(ctx context.Context, changes []store.EntityChange, o store
 	for _, k := range deleted {
 		delete(t.ids, k)
 	}
+	t.unqueueText(deleted)
 	if err := t.insertEntities(ctx, changes, afters, creates, false); err != nil {
 		return err
 	}
@@ -448,7 +450,9 @@ func (t *Tx) applyRun(ctx context.Context, changes []store.EntityChange, o store
 			t.graphChanges = append(t.graphChanges, ch)
 		}
 	}
-	t.indexTextAtCommit(index)
+	if err := t.indexTextAtCommit(ctx, changes, index); err != nil {
+		return err
+	}
 	versions, err := t.appendVersions(ctx, keys, changes, afters, o)
 	if err != nil {
 		return err

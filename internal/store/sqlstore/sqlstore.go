@@ -168,10 +168,10 @@ type Tx struct {
 	reader
 	pending []eventRow // outbox rows written at Commit (see appendEvents)
 	text    *textIndex // nil when the database indexes text itself
-	// toIndex lists the entities whose full-text rows Commit writes (see
-	// textindex.go), in first-write order.
-	toIndex    []model.EntityKey
-	toIndexSet map[model.EntityKey]struct{}
+	// textRows are the full-text rows Commit writes (see textindex.go),
+	// written in textOrder (first-write order).
+	textRows  map[model.EntityKey]textRow
+	textOrder []model.EntityKey
 	// graph, when set, is changed at Commit by graphChanges (graph.go);
 	// wroteEvents says the transaction moved the outbox sequence.
 	graph        *graphindex.Index
@@ -209,7 +209,7 @@ func (t *Tx) Commit(ctx context.Context) error {
 
 // Rollback rolls back; after Commit or a previous Rollback it does nothing.
 func (t *Tx) Rollback(ctx context.Context) error {
-	t.pending, t.toIndex, t.toIndexSet, t.graphChanges, t.ids = nil, nil, nil, nil, nil
+	t.pending, t.textRows, t.textOrder, t.graphChanges, t.ids = nil, nil, nil, nil, nil
 	if err := t.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
 		return t.f.InterpretError(err)
 	}

@@ -835,7 +835,11 @@ func (w *batch) checkTargets(items []*writeItem) error {
 	}
 
 	// Items pointing at a failed item of the same batch fail too.
-	for changed := true; changed; {
+	anyFailed := false
+	for _, it := range items {
+		anyFailed = anyFailed || it.err != nil
+	}
+	for changed := anyFailed; changed; {
 		changed = false
 		ok := inBatch()
 		for _, it := range items {

@@ -279,6 +279,26 @@ func (r *reader) query(ctx context.Context, cache bool, q string, args ...any) (
 	return r.q.QueryContext(ctx, q, args...)
 }
 
+// execOrScan runs q with exec when scan is nil, else as a query calling
+// scan for every row.
+func (r *reader) execOrScan(ctx context.Context, cache bool, q string, args []any, scan func(*sql.Rows) error) error {
+	if scan == nil {
+		_, err := r.exec(ctx, cache, q, args...)
+		return err
+	}
+	rows, err := r.query(ctx, cache, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 // queryRow is exec for statements returning one row.
 func (r *reader) queryRow(ctx context.Context, cache bool, q string, args ...any) *sql.Row {
 	if cache {
@@ -304,23 +324,7 @@ func (t *Tx) insertReturning(ctx context.Context, spec batchSpec, vals []any, sc
 	if len(vals) == 0 {
 		return nil
 	}
-	run := func(q string, args ...any) error {
-		if scan == nil {
-			_, err := t.exec(ctx, true, q, args...)
-			return err
-		}
-		rows, err := t.query(ctx, true, q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			if err := scan(rows); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
-	}
+	run := func(q string, args ...any) error { return t.execOrScan(ctx, true, q, args, scan) }
 	if ai, ok := t.f.(ArrayInserter); ok {
 		q := t.stmts.staticSQL(t.f, ai.ArrayInsertSQL(spec.table, spec.names, spec.types, spec.tail))
 		return run(q, columnArrays(spec, vals)...)

@@ -155,19 +155,9 @@ func (r *reader) forKeyChunks(ctx context.Context, spec listSpec, pre []any, key
 	for _, c := range groupKeys(keys) {
 		q := r.stmts.listSQL(r.f, spec, len(c.IDs))
 		args := listArgs(r.f, append(append([]any{}, pre...), c.Blueprint), c.IDs)
-		if err := func() error {
-			rows, err := r.query(ctx, len(c.IDs) == maxInList, q, args...)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
-				if err := scan(c.Blueprint, rows); err != nil {
-					return err
-				}
-			}
-			return rows.Err()
-		}(); err != nil {
+		if err := r.execOrScan(ctx, len(c.IDs) == maxInList, q, args, func(rows *sql.Rows) error {
+			return scan(c.Blueprint, rows)
+		}); err != nil {
 			return err
 		}
 	}
@@ -191,25 +181,7 @@ func (r *reader) forIDChunks(ctx context.Context, spec listSpec, ids []int64, sc
 			}
 		}
 		q := r.stmts.listSQL(r.f, spec, len(chunk))
-		if scan == nil {
-			if _, err := r.exec(ctx, len(chunk) == maxInList, q, args...); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := func() error {
-			rows, err := r.query(ctx, len(chunk) == maxInList, q, args...)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
-				if err := scan(rows); err != nil {
-					return err
-				}
-			}
-			return rows.Err()
-		}(); err != nil {
+		if err := r.execOrScan(ctx, len(chunk) == maxInList, q, args, scan); err != nil {
 			return err
 		}
 	}

@@ -58,6 +58,11 @@ func (s *Service) prepare(ctx context.Context, blueprint string, items []*writeI
 	if mode == modeReplace || mode == modePatch {
 		return nil // writes by URL: the identifier and state come from the transaction
 	}
+	if len(items) < minPreparedPerWorker && !s.opts.Store.Capabilities().SingleWriter {
+		// Concurrent writers (PostgreSQL) gain nothing from a small write's
+		// work leaving its transaction, and it would cost a round trip.
+		return nil
+	}
 	bp, err := getBlueprint(ctx, s.opts.Store, blueprint)
 	if err != nil {
 		return nil

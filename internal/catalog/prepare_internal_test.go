@@ -74,8 +74,11 @@ func TestPreparedWorkFollowsTheBlueprint(t *testing.T) {
 		}
 		// Unchanged: the transaction takes the prepared after-states.
 		s.afterPrepare = nil
-		items := []*writeItem{{in: &model.EntityInput{Identifier: json.RawMessage(`"p"`),
-			Properties: map[string]json.RawMessage{"tier": json.RawMessage(`2`)}}}}
+		items := make([]*writeItem, minPreparedPerWorker) // prepared on every store
+		for i := range items {
+			items[i] = &writeItem{in: &model.EntityInput{Identifier: json.RawMessage(fmt.Sprintf(`"p-%d"`, i)),
+				Properties: map[string]json.RawMessage{"tier": json.RawMessage(`2`)}}}
+		}
 		pre := s.prepare(ctx, "svc", items, modeCreate)
 		if pre == nil || pre.items[0] == nil || !pre.items[0].built || pre.items[0].buildErr != nil {
 			t.Fatalf("prepare() = %+v, want item 0 built", pre)

@@ -33,6 +33,9 @@ type Capabilities struct {
 	// Notify is true when other replicas can be woken on commit (PostgreSQL
 	// LISTEN/NOTIFY); without it consumers poll.
 	Notify bool
+	// SingleWriter is true when write transactions run one at a time
+	// (SQLite): work moved out of one then lets the others proceed.
+	SingleWriter bool
 }
 
 // Dialect answers SQL questions per database. It grows with the query

@@ -98,7 +98,8 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*Driver, error
 	reader.SetMaxIdleConns(n)
 	reader.SetConnMaxIdleTime(0)
 	reader.SetConnMaxLifetime(0)
-	s, err := sqlstore.New(ctx, sqlstore.Options{Writer: writer, Reader: reader, Flavor: flavor{}, PrepareStatements: true, GraphIndex: true})
+	s, err := sqlstore.New(ctx, sqlstore.Options{Writer: writer, Reader: reader, Flavor: flavor{}, PrepareStatements: true, GraphIndex: true,
+		Capabilities: store.Capabilities{SingleWriter: true}})
 	if err != nil {
 		_ = writer.Close()
 		_ = reader.Close()

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -66,10 +65,11 @@ func (t *Tx) unindexText(ctx context.Context, ids []int64) error {
 	return t.wrap("unindex text", t.forIDChunks(ctx, t.text.unindex, ids, nil))
 }
 
-// indexTextAtCommit queues the index rows of the entities changes[idx]
-// (whose ids the transaction knows: it just wrote them) for Commit to
-// write. An entity written twice is indexed once, as it is then.
-func (t *Tx) indexTextAtCommit(ctx context.Context, changes []store.EntityChange, idx []int) error {
+// indexTextAtCommit queues the index rows of the entities changes[idx],
+// whose bodies are bodies[idx] and whose ids the transaction knows (it just
+// wrote them), for Commit to write. An entity written twice is indexed
+// once, as it is then.
+func (t *Tx) indexTextAtCommit(ctx context.Context, changes []store.EntityChange, bodies []string, idx []int) error {
 	if t.text == nil || len(idx) == 0 {
 		return nil
 	}
@@ -86,14 +86,10 @@ func (t *Tx) indexTextAtCommit(ctx context.Context, changes []store.EntityChange
 	}
 	for j, i := range idx {
 		e := changes[i].After
-		body, err := textBody(e.Properties)
-		if err != nil {
-			return fmt.Errorf("index text of entity %q of blueprint %q: %w", e.Identifier, e.Blueprint, err)
-		}
 		if _, queued := t.textRows[keys[j]]; !queued {
 			t.textOrder = append(t.textOrder, keys[j])
 		}
-		t.textRows[keys[j]] = textRow{id: ids[keys[j]], identifier: e.Identifier, title: e.Title, body: body}
+		t.textRows[keys[j]] = textRow{id: ids[keys[j]], identifier: e.Identifier, title: e.Title, body: bodies[i]}
 	}
 	return nil
 }

@@ -189,6 +189,13 @@ func (t *Tx) idsOf(ctx context.Context, keys []model.EntityKey) (map[model.Entit
 	if len(missing) == 0 {
 		return out, nil
 	}
+	if ok, err := t.idCacheUsable(ctx); err != nil {
+		return nil, err
+	} else if ok {
+		if missing = t.lookupCachedIDs(missing, out); len(missing) == 0 {
+			return out, nil
+		}
+	}
 	read, err := t.entityIDs(ctx, missing)
 	if err != nil {
 		return nil, err
@@ -422,6 +429,12 @@ func (t *Tx) applyRun(ctx context.Context, changes []store.EntityChange, o store
 	}
 	for _, k := range deleted {
 		delete(t.ids, k)
+		if t.idc != nil {
+			if t.deleted == nil {
+				t.deleted = map[model.EntityKey]struct{}{}
+			}
+			t.deleted[k] = struct{}{}
+		}
 	}
 	t.unqueueText(deleted)
 	if err := t.insertEntities(ctx, changes, afters, creates, false); err != nil {

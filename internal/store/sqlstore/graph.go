@@ -227,5 +227,6 @@ func (t *Tx) commitGraph(ctx context.Context) error {
 	if len(t.graphChanges) == 0 {
 		t.graph.ApplyLocked(&graphindex.Change{}, seq)
 	}
+	t.publishIDs(seq)
 	return nil
 }

@@ -96,7 +96,8 @@ type Store struct {
 	text         *textIndex        // nil unless the flavor is a TextIndexer
 	graph        *graphindex.Index // nil unless Options.GraphIndex
 	loader       graphLoader
-	reachListMax int // see SetReachListMax
+	reachListMax int      // see SetReachListMax
+	idc          *idCache // nil unless the flavor is an IDNumberer
 }
 
 var _ store.Store = (*Store)(nil)
@@ -122,6 +123,9 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 	if ti, ok := opts.Flavor.(TextIndexer); ok {
 		s.text = newTextIndex(ti)
 	}
+	if _, single := opts.Flavor.(IDNumberer); single && opts.GraphIndex {
+		s.idc = &idCache{} // kept current where the graph is: at commit (graph.go)
+	}
 	if err := s.warmWriter(ctx); err != nil {
 		_ = s.writeStmts.close()
 		return nil, fmt.Errorf("prepare statements: %w", opts.Flavor.InterpretError(err))
@@ -141,7 +145,7 @@ func (s *Store) Begin(ctx context.Context) (store.Tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", s.opts.Flavor.InterpretError(err))
 	}
-	return &Tx{reader: reader{q: tx, f: s.opts.Flavor, tx: tx, stmts: s.writeStmts}, text: s.text, graph: s.graph}, nil
+	return &Tx{reader: reader{q: tx, f: s.opts.Flavor, tx: tx, stmts: s.writeStmts}, text: s.text, graph: s.graph, idc: s.idc}, nil
 }
 
 // Dialect describes the SQL flavour.
@@ -185,6 +189,12 @@ type Tx struct {
 	// nextID is the id the next created entity gets (IDNumberer flavors;
 	// 0 until first needed).
 	nextID int64
+	// idc is the store's id cache (idcache.go), trusted once idcChecked;
+	// deleted holds the keys this transaction deleted, which it must not
+	// take from the cache.
+	idc        *idCache
+	idcChecked bool
+	deleted    map[model.EntityKey]struct{}
 }
 
 var _ store.Tx = (*Tx)(nil)

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/atrium-idp/atrium/internal/model"
 	"github.com/atrium-idp/atrium/internal/query"
@@ -88,8 +89,8 @@ func parseInput(ve *model.ValidationError, bp *model.Blueprint, teamBP *model.Bl
 	}
 	p.props = make(map[string]any, len(in.Properties))
 	for _, k := range sortedKeys(in.Properties) {
-		var v any
-		if err := json.Unmarshal(in.Properties[k], &v); err != nil {
+		v, err := decodeValue(in.Properties[k])
+		if err != nil {
 			ve.Add("properties."+k, "is not valid JSON")
 			continue
 		}
@@ -105,6 +106,21 @@ func parseInput(ve *model.ValidationError, bp *model.Blueprint, teamBP *model.Bl
 		p.rels[k] = parseRelValue(ve, "relations."+k, in.Relations[k], r.Many, nil)
 	}
 	return p
+}
+
+// decodeValue decodes one JSON value as json.Unmarshal into an any does,
+// with a short cut for a string without escapes — most property values —
+// which json.Unmarshal decodes by reflection (~0.5 µs a value).
+func decodeValue(raw json.RawMessage) (any, error) {
+	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' {
+		body := raw[1 : n-1]
+		if bytes.IndexFunc(body, func(r rune) bool { return r == '"' || r == '\\' || r < 0x20 || r == utf8.RuneError }) < 0 {
+			return string(body), nil
+		}
+	}
+	var v any
+	err := json.Unmarshal(raw, &v)
+	return v, err
 }
 
 // parseRelValue decodes a relation or team value: null, an identifier, a

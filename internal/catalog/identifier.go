@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/atrium-idp/atrium/internal/model"
 	"github.com/atrium-idp/atrium/internal/query"
@@ -19,7 +21,6 @@ import (
 // isDots instead.
 var (
 	blueprintIDRe = regexp.MustCompile(`^[\p{L}0-9@_.+:\\/-]+$`)
-	entityIDRe    = regexp.MustCompile(`^[\p{L}0-9@_.+:\\/=-]+$`)
 	propertyIDRe  = regexp.MustCompile(`^[A-Za-z0-9@_=\-]+$`)
 	// userIDRe is what a _user identifier must look like: an email address.
 	userIDRe = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
@@ -70,10 +71,27 @@ func checkEntityID(id string) string {
 		return "is required"
 	case len(id) > maxEntityIDLen:
 		return fmt.Sprintf("must be at most %d characters long", maxEntityIDLen)
-	case isDots(id) || !entityIDRe.MatchString(id):
+	case isDots(id) || !entityIDChars(id):
 		return "may contain only letters, digits and @ _ . + : \\ / = - (and not be . or ..)"
 	}
 	return ""
+}
+
+// entityIDChars reports whether id is made of letters, digits and
+// @ _ . + : \ / = - (Port's ^[\p{L}0-9@_.+:\\/=-]+$) without a regular
+// expression: every entity of a bulk write and each of its relation targets
+// is checked, and the expression cost ~2.5 µs an entity.
+func entityIDChars(id string) bool {
+	for _, r := range id { // invalid UTF-8 reads as utf8.RuneError, not a letter
+		switch {
+		case 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z', '0' <= r && r <= '9':
+		case strings.ContainsRune(`@_.+:\/=-`, r):
+		case r >= utf8.RuneSelf && unicode.IsLetter(r):
+		default:
+			return false
+		}
+	}
+	return id != ""
 }
 
 // mapQuery is a parsed "map by property" query (port.md §2.3). The common

@@ -1,0 +1,39 @@
+package catalog
+
+import (
+	"encoding/json"
+	"reflect"
+	"regexp"
+	"testing"
+)
+
+// FuzzEntityIDChars checks entityIDChars against the expression it
+// replaced, Port's entity identifier pattern (port.md §1.11).
+func FuzzEntityIDChars(f *testing.F) {
+	ref := regexp.MustCompile(`^[\p{L}0-9@_.+:\\/=-]+$`)
+	for _, seed := range []string{"", "svc-1", "a.b+c:d\\e/f=g@h_i", "zoë", "日本", "Ⅻ", "a b", "a\x00", "\xff", "a\u00a0",
+		"ǅ", "ʰ", "٣", "a#", "🙂", "..", "x\u0301"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, id string) {
+		if got, want := entityIDChars(id), ref.MatchString(id); got != want {
+			t.Errorf("entityIDChars(%q) = %v, the expression says %v", id, got, want)
+		}
+	})
+}
+
+// FuzzDecodeValue checks decodeValue's short cut against json.Unmarshal.
+func FuzzDecodeValue(f *testing.F) {
+	for _, seed := range []string{`"plain"`, `""`, `"é ✓"`, `"a\"b"`, `"a\\b"`, `"\u00e9"`, "\"\xff\"", "\"a\tb\"", `"a`, `a"`,
+		`" "`, `"\ufffd"`, "\"\uFFFD\"", `12`, `true`, `null`, `{"a":1}`, `["x"]`, ` "x" `, `"x"y"`} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		got, gotErr := decodeValue(raw)
+		var want any
+		wantErr := json.Unmarshal(raw, &want)
+		if (gotErr != nil) != (wantErr != nil) || !reflect.DeepEqual(got, want) {
+			t.Errorf("decodeValue(%q) = %#v, %v; json.Unmarshal gives %#v, %v", raw, got, gotErr, want, wantErr)
+		}
+	})
+}

@@ -219,6 +219,15 @@ func TestAPI(t *testing.T) {
 			wantStatus(t, do(t, srv, "GET", ents+"/b5", nil), http.StatusOK)
 			wantError(t, do(t, srv, "GET", ents+"/b4", nil), http.StatusNotFound, "not_found")
 
+			// A field of the wrong type fails its entity only, naming the field.
+			r = do(t, srv, "POST", ents+"/bulk", `{"entities": [{"identifier":"b6","title":5}, {"identifier":"b7"}]}`)
+			wantStatus(t, r, http.StatusMultiStatus)
+			if errs, _ := r.Body["errors"].([]any); len(errs) != 1 || !strings.Contains(fmt.Sprint(errs[0]), "title") {
+				t.Errorf("207 body = %s, want one error naming title", r.Raw)
+			}
+			wantError(t, do(t, srv, "POST", ents+"/bulk", `{}`), http.StatusUnprocessableEntity, "invalid_request", "entities")
+			wantError(t, do(t, srv, "POST", ents+"/bulk", `{"entities": [`), http.StatusBadRequest, "bad_request")
+
 			many := make([]any, 1001)
 			for i := range many {
 				many[i] = map[string]any{"identifier": fmt.Sprintf("m%d", i)}

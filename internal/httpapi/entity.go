@@ -239,6 +239,10 @@ func (s *Server) registerEntities() {
 	register(s, huma.Operation{
 		OperationID: "bulkCreateEntities", Method: http.MethodPost, Path: "/v1/blueprints/{blueprint}/entities/bulk",
 		Summary: "Create or upsert many entities", Tags: tags,
+		// huma's schema validation decodes the (up to 1 MiB) body a second
+		// time, ~12 µs per entity; the catalog checks every entity and names
+		// its fields, and bodyDecodeErrors keeps malformed bodies a 400.
+		SkipValidateBody: true,
 		Description: "Writes up to 1000 entities with the semantics of createEntity. 200 when all were written; " +
 			"207 with a result per entity when some were refused; 413 above the limit.",
 		Errors: writeErrs,

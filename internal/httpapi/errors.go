@@ -2,12 +2,15 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -161,6 +164,9 @@ func newHumaError(ctx context.Context, status int, msg string, errs ...error) hu
 		parts = append(parts, errs...)
 		return internalError(ctx, errors.Join(parts...))
 	}
+	if status == http.StatusUnprocessableEntity {
+		status, errs = bodyDecodeErrors(status, errs)
+	}
 	code, ok := statusCodes[status]
 	if !ok {
 		code = strings.ReplaceAll(strings.ToLower(http.StatusText(status)), " ", "_")
@@ -206,6 +212,58 @@ func newHumaError(ctx context.Context, status int, msg string, errs ...error) hu
 		}
 	}
 	return noteError(ctx, e)
+}
+
+// bodyDecodeErrors rewrites the error huma reports when a body it did not
+// validate against its schema (operations with SkipValidateBody) fails to
+// decode into the input struct: a body that is not JSON is a 400, as on
+// every other route, and a value of the wrong JSON type names its field
+// instead of Go's types. Other errors pass unchanged.
+func bodyDecodeErrors(status int, errs []error) (int, []error) {
+	out := make([]error, 0, len(errs))
+	for _, err := range errs {
+		var d *huma.ErrorDetail
+		if !errors.As(err, &d) || d.Location != "body" {
+			out = append(out, err)
+			continue
+		}
+		if body, ok := d.Value.(string); ok && !json.Valid([]byte(body)) {
+			status = http.StatusBadRequest
+			out = append(out, &huma.ErrorDetail{Location: "body", Message: d.Message})
+			continue
+		}
+		if m := goTypeError.FindStringSubmatch(d.Message); m != nil {
+			loc := "body"
+			for _, seg := range strings.Split(m[2], ".") {
+				if seg != "" && !unicode.IsUpper(rune(seg[0])) { // Go's names of embedded structs are not JSON's
+					loc += "." + seg
+				}
+			}
+			out = append(out, &huma.ErrorDetail{Location: loc, Message: "expected " + jsonTypeOf(m[3]) + ", got " + m[1]})
+			continue
+		}
+		out = append(out, &huma.ErrorDetail{Location: "body", Message: d.Message})
+	}
+	return status, out
+}
+
+// goTypeError matches encoding/json's UnmarshalTypeError text: the JSON
+// value's kind, the field path and the Go type.
+var goTypeError = regexp.MustCompile(`^json: cannot unmarshal (\w+) into Go (?:struct field \S*?\.(\S+)|value) of type (.+)$`)
+
+// jsonTypeOf names the JSON type a Go type decodes from.
+func jsonTypeOf(goType string) string {
+	switch {
+	case strings.HasPrefix(goType, "[]"):
+		return "an array"
+	case goType == "string":
+		return "a string"
+	case goType == "bool":
+		return "a boolean"
+	case strings.HasPrefix(goType, "int"), strings.HasPrefix(goType, "uint"), strings.HasPrefix(goType, "float"):
+		return "a number"
+	}
+	return "an object"
 }
 
 // installHumaErrors replaces huma's package-level error constructors with

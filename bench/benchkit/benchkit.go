@@ -6,9 +6,11 @@ package benchkit
 import (
 	"encoding/json"
 	"fmt"
+	"log"
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/atrium-idp/atrium/internal/model"
@@ -70,4 +72,25 @@ func Raw(v any) json.RawMessage {
 		panic(err)
 	}
 	return b
+}
+
+// StartCPUProfile starts a CPU profile of the whole run into path (nothing
+// when path is empty) and returns what stops it, for a defer in main.
+func StartCPUProfile(path string) (stop func()) {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		log.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			log.Print(err)
+		}
+	}
 }

@@ -25,9 +25,10 @@ import (
 	"fmt"
 	"log"
 	"os"
-	"runtime/pprof"
 	"strings"
 	"time"
+
+	"github.com/atrium-idp/atrium/bench/benchkit"
 )
 
 func main() {
@@ -40,16 +41,7 @@ func main() {
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	keep := flag.Bool("keep", false, "keep the SQLite databases (their directory is logged)")
 	flag.Parse()
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			log.Fatal(err)
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			log.Fatal(err)
-		}
-		defer pprof.StopCPUProfile()
-	}
+	defer benchkit.StartCPUProfile(*cpuprofile)()
 
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "atrium-ingest-")

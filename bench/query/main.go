@@ -24,9 +24,10 @@ import (
 	"fmt"
 	"log"
 	"os"
-	"runtime/pprof"
 	"strings"
 	"time"
+
+	"github.com/atrium-idp/atrium/bench/benchkit"
 )
 
 func main() {
@@ -42,16 +43,7 @@ func main() {
 	keep := flag.String("keep", "", "directory to keep the loaded stores in and reuse them from on later runs at the same n (PostgreSQL: schema atrium_benchq_keep_<n>)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (the server runs in this process) to this file")
 	flag.Parse()
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			log.Fatal(err)
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			log.Fatal(err)
-		}
-		defer pprof.StopCPUProfile()
-	}
+	defer benchkit.StartCPUProfile(*cpuprofile)()
 
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "atrium-query-")

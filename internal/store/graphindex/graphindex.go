@@ -193,10 +193,7 @@ func containsHalf(hs []half, h half) bool {
 func (x *Index) Reach(start []int64, forward bool, max int, current func(seq int64) (bool, error)) (ids []int64, ok bool, err error) {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	if !x.ready {
-		return nil, false, nil
-	}
-	if cur, err := current(x.seq); err != nil || !cur {
+	if usable, err := x.usableLocked(current); !usable {
 		return nil, false, err
 	}
 	adj := x.out
@@ -230,6 +227,16 @@ func (x *Index) Reach(start []int64, forward bool, max int, current func(seq int
 	return queue, true, nil
 }
 
+// usableLocked reports whether the index may answer: loaded, and current
+// for the caller (see Reach). The caller holds the read lock.
+func (x *Index) usableLocked(current func(seq int64) (bool, error)) (bool, error) {
+	if !x.ready {
+		return false, nil
+	}
+	cur, err := current(x.seq)
+	return err == nil && cur, err
+}
+
 // Seq returns the outbox sequence the graph is current at, and whether the
 // index is ready.
 func (x *Index) Seq() (int64, bool) {
@@ -258,10 +265,7 @@ type Tester struct {
 func (x *Index) NewTester(targets []int64, forward bool, current func(seq int64) (bool, error)) (*Tester, bool, error) {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	if !x.ready {
-		return nil, false, nil
-	}
-	if cur, err := current(x.seq); err != nil || !cur {
+	if usable, err := x.usableLocked(current); !usable {
 		return nil, false, err
 	}
 	ts := make(map[int64]struct{}, len(targets))

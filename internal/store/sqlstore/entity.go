@@ -639,8 +639,18 @@ func (t *Tx) insertEdges(ctx context.Context, edges []model.Edge) ([]graphindex.
 // entityIDs maps keys to the ids of their entities; a key without an entity
 // is absent from the map.
 func (r *reader) entityIDs(ctx context.Context, keys []model.EntityKey) (map[model.EntityKey]int64, error) {
+	out, err := r.keyInts(ctx, entityIDSpec, keys)
+	if err != nil {
+		return nil, fmt.Errorf("entity ids: %w", err)
+	}
+	return out, nil
+}
+
+// keyInts runs spec, whose rows are (identifier, integer), over keys and
+// maps each key found to its integer.
+func (r *reader) keyInts(ctx context.Context, spec listSpec, keys []model.EntityKey) (map[model.EntityKey]int64, error) {
 	out := make(map[model.EntityKey]int64, len(keys))
-	if err := r.forKeyChunks(ctx, entityIDSpec, nil, keys, func(bp string, rows *sql.Rows) error {
+	err := r.forKeyChunks(ctx, spec, nil, keys, func(bp string, rows *sql.Rows) error {
 		var id string
 		var n int64
 		if err := rows.Scan(&id, &n); err != nil {
@@ -648,8 +658,6 @@ func (r *reader) entityIDs(ctx context.Context, keys []model.EntityKey) (map[mod
 		}
 		out[model.EntityKey{Blueprint: bp, Identifier: id}] = n
 		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("entity ids: %w", err)
-	}
-	return out, nil
+	})
+	return out, err
 }

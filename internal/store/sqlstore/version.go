@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 
@@ -16,17 +15,9 @@ const versionColCount = 9
 // previous+1 holding the change's After document (NULL for a deletion). keys
 // are distinct. Version numbers continue across a delete and re-create.
 func (t *Tx) appendVersions(ctx context.Context, keys []model.EntityKey, changes []store.EntityChange, afters []entityJSON, o store.Origin) ([]int64, error) {
-	prev := make(map[model.EntityKey]int64)
 	at := t.f.TimeValue(o.Time)
-	if err := t.forKeyChunks(ctx, maxVersionSpec, nil, keys, func(bp string, rows *sql.Rows) error {
-		var id string
-		var v int64
-		if err := rows.Scan(&id, &v); err != nil {
-			return err
-		}
-		prev[model.EntityKey{Blueprint: bp, Identifier: id}] = v
-		return nil
-	}); err != nil {
+	prev, err := t.keyInts(ctx, maxVersionSpec, keys)
+	if err != nil {
 		return nil, t.wrap("read versions", err)
 	}
 	if len(prev) > 0 {

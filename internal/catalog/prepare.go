@@ -162,12 +162,19 @@ func (pre *preparation) matches(w *batch) (bool, error) {
 	return reflect.DeepEqual(pre.teamBP, teamBP), nil
 }
 
-// prepared returns it's prepared work, or nil.
-func (w *batch) prepared(it *writeItem) *preparedItem {
-	if w.pre == nil || it.index >= len(w.pre.items) {
+// preparedAt returns the prepared work of the item at index i, or nil.
+// Only items whose identifier is a plain string are prepared, so its id is
+// the one resolveID would give.
+func (w *batch) preparedAt(i int) *preparedItem {
+	if w.pre == nil || i >= len(w.pre.items) {
 		return nil
 	}
-	if pi := w.pre.items[it.index]; pi != nil && pi.id == it.id {
+	return w.pre.items[i]
+}
+
+// prepared returns it's prepared work, or nil.
+func (w *batch) prepared(it *writeItem) *preparedItem {
+	if pi := w.preparedAt(it.index); pi != nil && pi.id == it.id {
 		return pi
 	}
 	return nil

@@ -285,7 +285,9 @@ func (w *batch) run(items []*writeItem) error {
 			it.fail(model.Invalidf("entity %d of the request is empty", i))
 			continue
 		}
-		if err := w.resolveID(it); err != nil {
+		if pi := w.preparedAt(i); pi != nil {
+			it.id = pi.id // a plain identifier, decoded and checked before the transaction
+		} else if err := w.resolveID(it); err != nil {
 			if !isKinded(err) {
 				return err
 			}

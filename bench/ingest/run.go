@@ -251,7 +251,10 @@ func viaHTTP(ctx context.Context, c runConfig, st store.Store, cat *catalog.Serv
 
 // floor inserts the same rows the catalog writes for each deployment — the
 // entity, its 3 edges, its first version and its event — with plain prepared
-// INSERTs into a fresh SQLite file with the driver's schema and pragmas.
+// INSERTs into a fresh SQLite file with the driver's schema and pragmas, and
+// its full-text row into the index file from a second connection, as the
+// store does (internal/store/sqlite/textproject.go). The clock stops when
+// both are written.
 // Encoding happens before the clock starts: this is the store's own speed.
 func floor(ctx context.Context, c runConfig) (time.Duration, error) {
 	path := filepath.Join(c.dir, fmt.Sprintf("floor-raw-%d.db", time.Now().UnixNano()))
@@ -305,6 +308,15 @@ func floor(ctx context.Context, c runConfig) (time.Duration, error) {
 		rows[i] = row{id: id, title: title, props: string(props), rels: string(rels), doc: string(doc), body: strings.Join(words, " "),
 			targets: [3][2]string{{"service", svc}, {"environment", env}, {"runningService", rs}}}
 	}
+	text, textDone := make(chan []any, 64), make(chan error, 1)
+	go func() { textDone <- floorText(ctx, path+"-fts", text) }()
+	textOpen := true
+	defer func() {
+		if textOpen { // an insert failed
+			close(text)
+			<-textDone
+		}
+	}()
 	start := time.Now()
 	for _, chunk := range chunks(rows, c.batch) {
 		tx, err := db.BeginTx(ctx, nil)
@@ -349,20 +361,42 @@ func floor(ctx context.Context, c runConfig) (time.Duration, error) {
 				return 0, err
 			}
 		}
-		// The full-text rows, in one statement at the end, as the store
-		// writes them.
-		args := make([]any, 0, 4*len(chunk))
-		for i, r := range chunk {
-			args = append(args, first+int64(i), r.id, r.title, r.body)
-		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO entities_fts (rowid, identifier, title, body) VALUES "+
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?), ", len(chunk)), ", "), args...); err != nil {
-			tx.Rollback()
-			return 0, err
-		}
 		if err := tx.Commit(); err != nil {
 			return 0, err
 		}
+		// The full-text rows, handed to their own file's writer after the
+		// commit, as the store does.
+		args := make([]any, 0, 5*len(chunk))
+		for i, r := range chunk {
+			args = append(args, first+int64(i), r.id, r.title, r.body, "deployment")
+		}
+		text <- args
+	}
+	close(text)
+	textOpen = false
+	if err := <-textDone; err != nil {
+		return 0, err
 	}
 	return time.Since(start), nil
+}
+
+// floorText writes the full-text rows it receives into the index file at
+// path, one transaction per receive, on its own connection.
+func floorText(ctx context.Context, path string, rows <-chan []any) error {
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)"+
+		"&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	var failed error
+	for args := range rows { // drained even after a failure, so the sender never blocks
+		if failed != nil {
+			continue
+		}
+		_, failed = db.ExecContext(ctx, "INSERT INTO entities_fts (rowid, identifier, title, body, blueprint) VALUES "+
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?), ", len(args)/5), ", "), args...)
+	}
+	return failed
 }

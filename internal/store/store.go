@@ -71,6 +71,9 @@ type Reader interface {
 	EdgeListIncoming(ctx context.Context, p *EdgeListIncomingParams) ([]model.Edge, error)
 	EdgeTraverse(ctx context.Context, p *EdgeTraverseParams) (*EdgeTraverseResult, error)
 
+	// EntityTextSearch sees every commit this process made before the call;
+	// inside a write transaction it need not see the transaction's own
+	// writes (SQLite's index is a projection of commits).
 	EntityTextSearch(ctx context.Context, p *EntityTextSearchParams) ([]EntityTextHit, error)
 
 	EntityVersionList(ctx context.Context, p *EntityVersionListParams) ([]*model.EntityVersion, error)

@@ -15,7 +15,9 @@ import (
 // is never missed.
 const rankWindow = 5000
 
-// TextSearchSQL searches entities_fts (migration 0002): each term becomes an
+// TextSearchSQL searches entities_fts, in the full-text file
+// (textproject.go), which holds each entity's key and title besides its
+// text, so a search reads nothing else: each term becomes an
 // FTS5 string ("term", quotes doubled), so no user text is read as FTS5
 // syntax; the last gets a trailing * when it is a prefix. bm25 weighs
 // identifier 10, title 5 and property text 1; rank is -bm25 so higher is
@@ -45,12 +47,9 @@ func (flavor) TextSearchSQL(a *sqlstore.Args, q *sqlstore.TextQuery) string {
 	candidates := func(expr, order string) string {
 		var b strings.Builder
 		b.WriteString("SELECT f.rowid AS id, bm25(entities_fts, 10.0, 5.0, 1.0) AS score FROM entities_fts f")
-		if len(q.Blueprints) > 0 {
-			b.WriteString(" JOIN entities e ON e.rowid = f.rowid")
-		}
 		b.WriteString(" WHERE entities_fts MATCH " + a.Add(expr))
 		if len(q.Blueprints) > 0 {
-			b.WriteString(" AND e.blueprint IN (" + a.List(q.Blueprints) + ")")
+			b.WriteString(" AND f.blueprint IN (" + a.List(q.Blueprints) + ")")
 		}
 		b.WriteString(" ORDER BY " + order)
 		return b.String()
@@ -59,21 +58,14 @@ func (flavor) TextSearchSQL(a *sqlstore.Args, q *sqlstore.TextQuery) string {
 	recent := "SELECT id, score FROM (" + candidates(match, "f.rowid DESC LIMIT "+strconv.Itoa(rankWindow)) + ") ORDER BY score LIMIT " + limit
 	top := "SELECT id, MIN(score) AS score FROM (SELECT * FROM (" + named + ") UNION ALL SELECT * FROM (" + recent + "))" +
 		" GROUP BY id ORDER BY score LIMIT " + limit
-	page := " FROM top CROSS JOIN entities_fts f CROSS JOIN entities e" +
-		" WHERE f.rowid = top.id AND e.rowid = top.id AND entities_fts MATCH " + a.Add(match)
+	page := " FROM top CROSS JOIN entities_fts f" +
+		" WHERE f.rowid = top.id AND entities_fts MATCH " + a.Add(match)
 	if q.Prefix {
-		page = " FROM entities_fts f CROSS JOIN top CROSS JOIN entities e" +
-			" WHERE entities_fts MATCH " + a.Add(match) + " AND +f.rowid IN (SELECT id FROM top) AND top.id = +f.rowid AND e.rowid = top.id"
+		page = " FROM entities_fts f CROSS JOIN top" +
+			" WHERE entities_fts MATCH " + a.Add(match) + " AND +f.rowid IN (SELECT id FROM top) AND top.id = +f.rowid"
 	}
 	return "WITH top AS MATERIALIZED (" + top + ")" +
-		" SELECT e.blueprint, e.identifier, e.title," +
+		" SELECT f.blueprint, f.identifier, f.title," +
 		" snippet(entities_fts, -1, '" + sqlstore.SnippetStart + "', '" + sqlstore.SnippetEnd + "', '…', 12), -top.score" +
-		page + " ORDER BY top.score, e.blueprint, e.identifier"
-}
-
-// TextIndexSQL writes entities_fts (migration 0002; the store writes it
-// since 0007 dropped the triggers): one row per entity keyed by its id,
-// holding identifier, title and every string value in properties.
-func (flavor) TextIndexSQL() (unindex sqlstore.ListSQL, table string) {
-	return sqlstore.ListSQL{Head: "DELETE FROM entities_fts WHERE rowid IN "}, "entities_fts"
+		page + " ORDER BY top.score, f.blueprint, f.identifier"
 }

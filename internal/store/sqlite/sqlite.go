@@ -45,6 +45,7 @@ type Driver struct {
 	writer      *sql.DB
 	logger      *slog.Logger
 	checkpoints *checkpointer
+	text        *textProjector
 }
 
 var _ store.Store = (*Driver)(nil)
@@ -98,24 +99,32 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*Driver, error
 	reader.SetMaxIdleConns(n)
 	reader.SetConnMaxIdleTime(0)
 	reader.SetConnMaxLifetime(0)
+	if d.text, err = openTextProjector(ctx, path, common, logger); err != nil {
+		_ = writer.Close()
+		_ = reader.Close()
+		return nil, fmt.Errorf("sqlite: open full-text index %s-fts: %w", path, err)
+	}
 	s, err := sqlstore.New(ctx, sqlstore.Options{Writer: writer, Reader: reader, Flavor: flavor{}, PrepareStatements: true, GraphIndex: true,
-		Capabilities: store.Capabilities{SingleWriter: true}})
+		TextProjection: d.text, Capabilities: store.Capabilities{SingleWriter: true}})
 	if err != nil {
 		_ = writer.Close()
 		_ = reader.Close()
+		_ = d.text.close()
 		return nil, err
 	}
 	d.Store = s
 	if d.checkpoints, err = startCheckpointer(path+"?"+common, writer, logger); err != nil {
 		_ = s.Close()
+		_ = d.text.close()
 		return nil, fmt.Errorf("sqlite: open checkpointer %s: %w", path, err)
 	}
 	return d, nil
 }
 
-// Close stops the checkpointer and closes the store.
+// Close stops the checkpointer, closes the store and then the full-text
+// index, once it has indexed every commit.
 func (d *Driver) Close() error {
-	return errors.Join(d.checkpoints.close(), d.Store.Close())
+	return errors.Join(d.checkpoints.close(), d.Store.Close(), d.text.close())
 }
 
 // migrate applies the embedded forward-only migrations on the writer.

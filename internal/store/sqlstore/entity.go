@@ -420,9 +420,7 @@ func (t *Tx) applyRun(ctx context.Context, changes []store.EntityChange, o store
 			unindexIDs = append(unindexIDs, id)
 		}
 	}
-	if err := t.unindexText(ctx, unindexIDs); err != nil {
-		return err
-	}
+	t.unindexText(unindexIDs)
 	// Current state.
 	if err := t.deleteKeys(ctx, deleteEntitiesSpec, deleted, "delete entities"); err != nil {
 		return err
@@ -453,7 +451,7 @@ func (t *Tx) applyRun(ctx context.Context, changes []store.EntityChange, o store
 			t.graphChanges = append(t.graphChanges, ch)
 		}
 	}
-	if err := t.indexTextAtCommit(ctx, changes, bodies, index); err != nil {
+	if err := t.indexText(ctx, changes, bodies, index); err != nil {
 		return err
 	}
 	versions, err := t.appendVersions(ctx, keys, changes, afters, o)

@@ -64,6 +64,7 @@ func (t *Tx) flushEvents(ctx context.Context) error {
 		vals = append(vals, string(e.typ), e.blueprint, e.entity, e.before, e.after,
 			e.o.Actor, e.o.Origin, e.o.RunID, e.o.RequestID, at, e.version)
 	}
+	t.eventCount += int64(len(t.pending))
 	t.pending, t.wroteEvents = nil, true
 	return t.wrap("append events", t.insertBatch(ctx, insertEventSpec, vals))
 }

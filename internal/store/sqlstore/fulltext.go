@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -70,9 +71,16 @@ func (r *reader) EntityTextSearch(ctx context.Context, p *store.EntityTextSearch
 	if limit <= 0 {
 		limit = defaultTextHit
 	}
+	var db queryer = r.q
+	if r.text != nil {
+		var err error
+		if db, err = r.text.Searcher(ctx); err != nil {
+			return nil, fmt.Errorf("text search: %w", err)
+		}
+	}
 	a := NewArgs(r.f)
 	q := r.f.TextSearchSQL(a, &TextQuery{Terms: terms, Prefix: prefix, Blueprints: p.Blueprints, Limit: limit})
-	rows, err := r.q.QueryContext(ctx, q, a.Vals...)
+	rows, err := db.QueryContext(ctx, q, a.Vals...)
 	if err != nil {
 		return nil, r.wrap("text search", err)
 	}

@@ -209,13 +209,10 @@ func (s *Store) Reach(ctx context.Context, start []model.EntityKey, forward bool
 	return func(b store.Binder, idCol string) string { return rt.ReachTestSQL(b, handle, idCol) }, release, true, nil
 }
 
-// commitGraph commits t holding the graph's lock and applies what t did to
-// it, so no reader sees the graph ahead of or behind the commit.
-func (t *Tx) commitGraph(ctx context.Context) error {
-	var seq int64
-	if err := t.q.QueryRowContext(ctx, lastSeqSQL).Scan(&seq); err != nil {
-		return t.wrap("read outbox sequence", err)
-	}
+// commitGraph commits t, which reached outbox sequence seq, holding the
+// graph's lock and applies what t did to it, so no reader sees the graph
+// ahead of or behind the commit.
+func (t *Tx) commitGraph(seq int64) error {
 	t.graph.Lock()
 	defer t.graph.Unlock()
 	if err := t.tx.Commit(); err != nil {

@@ -74,12 +74,6 @@ func (s *Store) warmWriter(ctx context.Context) error {
 		}
 	}
 	lists := []listSpec{deleteEntitiesSpec, deleteEdgesSpec, entityIDSpec, maxVersionSpec, closeVersionSpec, getManySpec, incomingSpec}
-	if s.text != nil {
-		lists = append(lists, s.text.unindex)
-		for _, n := range rowLadder(f, s.text.insert.cols) {
-			qs = append(qs, c.batchSQL(f, s.text.insert, n))
-		}
-	}
 	for _, spec := range lists {
 		qs = append(qs, c.listSQL(f, spec, maxInList))
 	}

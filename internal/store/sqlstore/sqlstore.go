@@ -84,6 +84,10 @@ type Options struct {
 	// GraphIndex keeps the relation graph in memory for relatedTo (see
 	// graph.go). Only for a database no other process writes.
 	GraphIndex bool
+	// TextProjection keeps the full-text index outside the write
+	// transaction (textindex.go); nil when the database keeps it itself
+	// (PostgreSQL's generated tsvector).
+	TextProjection TextProjection
 }
 
 // Store implements store.Store over database/sql.
@@ -93,7 +97,6 @@ type Store struct {
 	writeStmts   *stmtCache
 	readerStmts  *stmtCache
 	facetIndexes facetIndexSet     // see aggregate.go
-	text         *textIndex        // nil unless the flavor is a TextIndexer
 	graph        *graphindex.Index // nil unless Options.GraphIndex
 	loader       graphLoader
 	reachListMax int      // see SetReachListMax
@@ -119,10 +122,7 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 		s.writeStmts.db = opts.Writer
 		s.readerStmts.db, s.readerStmts.lazy = opts.Reader, true
 	}
-	s.reader = reader{q: opts.Reader, f: opts.Flavor, stmts: s.readerStmts}
-	if ti, ok := opts.Flavor.(TextIndexer); ok {
-		s.text = newTextIndex(ti)
-	}
+	s.reader = reader{q: opts.Reader, f: opts.Flavor, stmts: s.readerStmts, text: opts.TextProjection}
 	if _, single := opts.Flavor.(IDNumberer); single && opts.GraphIndex {
 		s.idc = &idCache{} // kept current where the graph is: at commit (graph.go)
 	}
@@ -145,7 +145,8 @@ func (s *Store) Begin(ctx context.Context) (store.Tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", s.opts.Flavor.InterpretError(err))
 	}
-	return &Tx{reader: reader{q: tx, f: s.opts.Flavor, tx: tx, stmts: s.writeStmts}, text: s.text, graph: s.graph, idc: s.idc}, nil
+	return &Tx{reader: reader{q: tx, f: s.opts.Flavor, tx: tx, stmts: s.writeStmts, text: s.opts.TextProjection},
+		text: s.opts.TextProjection, graph: s.graph, idc: s.idc}, nil
 }
 
 // Dialect describes the SQL flavour.
@@ -171,11 +172,15 @@ func (s *Store) Close() error {
 type Tx struct {
 	reader
 	pending []eventRow // outbox rows written at Commit (see appendEvents)
-	text    *textIndex // nil when the database indexes text itself
-	// textRows are the full-text rows Commit writes (see textindex.go),
-	// written in textOrder (first-write order).
-	textRows  map[model.EntityKey]textRow
-	textOrder []model.EntityKey
+	// eventCount is how many outbox rows the transaction wrote.
+	eventCount int64
+	// text, when set, is handed the full-text changes at Commit
+	// (textindex.go): textUnindex, then textRows in textOrder (first-write
+	// order).
+	text        TextProjection
+	textUnindex []int64
+	textRows    map[model.EntityKey]TextRow
+	textOrder   []model.EntityKey
 	// graph, when set, is changed at Commit by graphChanges (graph.go);
 	// wroteEvents says the transaction moved the outbox sequence.
 	graph        *graphindex.Index
@@ -199,27 +204,40 @@ type Tx struct {
 
 var _ store.Tx = (*Tx)(nil)
 
-// Commit writes the queued events and commits. On error the transaction
-// is left for Rollback.
+// Commit writes the queued events and commits, then hands the full-text
+// changes to the projection. On error the transaction is left for Rollback.
 func (t *Tx) Commit(ctx context.Context) error {
 	if err := t.flushEvents(ctx); err != nil {
 		return err
 	}
-	if err := t.flushText(ctx); err != nil {
-		return err
+	withGraph := t.graph != nil && (t.wroteEvents || len(t.graphChanges) > 0)
+	withText := t.text != nil && t.wroteEvents
+	if !withGraph && !withText {
+		if err := t.tx.Commit(); err != nil {
+			return t.f.InterpretError(err)
+		}
+		return nil
 	}
-	if t.graph != nil && (t.wroteEvents || len(t.graphChanges) > 0) {
-		return t.commitGraph(ctx)
+	var seq int64
+	if err := t.q.QueryRowContext(ctx, lastSeqSQL).Scan(&seq); err != nil {
+		return t.wrap("read outbox sequence", err)
 	}
-	if err := t.tx.Commit(); err != nil {
+	if withGraph {
+		if err := t.commitGraph(seq); err != nil {
+			return err
+		}
+	} else if err := t.tx.Commit(); err != nil {
 		return t.f.InterpretError(err)
+	}
+	if withText {
+		t.text.Project(t.textBatch(seq))
 	}
 	return nil
 }
 
 // Rollback rolls back; after Commit or a previous Rollback it does nothing.
 func (t *Tx) Rollback(ctx context.Context) error {
-	t.pending, t.textRows, t.textOrder, t.graphChanges, t.ids = nil, nil, nil, nil, nil
+	t.pending, t.textUnindex, t.textRows, t.textOrder, t.graphChanges, t.ids = nil, nil, nil, nil, nil, nil
 	if err := t.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
 		return t.f.InterpretError(err)
 	}
@@ -239,6 +257,7 @@ type reader struct {
 	f     Flavor
 	tx    *sql.Tx // nil outside a transaction
 	stmts *stmtCache
+	text  TextProjection // searched instead of q when set
 }
 
 // wrap translates a database error at the driver edge (STYLE §5).

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"maps"
 	"slices"
@@ -11,43 +12,43 @@ import (
 	"github.com/atrium-idp/atrium/internal/store"
 )
 
-// TextIndexer is implemented by flavors whose full-text index is a table
-// the store writes (SQLite's FTS5) rather than a column the database keeps
-// current itself (PostgreSQL's generated tsvector).
+// TextProjection is a full-text index kept outside the write transaction:
+// SQLite's, in its own database file written by its own connection
+// (sqlite/textproject.go). Writing FTS5 rows in the single writer's
+// transaction cost it ~13 µs per entity (a third of the floor, issue 2's
+// ingest budget); handed to a projection they are written on another core
+// while the writer goes on.
 //
-// The store writes the index once per transaction, as its last statement:
-// FTS5 flushes its pending terms to disk at the start of every later
-// statement of the transaction, so indexing row by row (triggers) cost a
-// flush per statement — ~45% of bulk ingest (bench/RESULTS.md). The rows
-// are built in Go from the entities being written (textBody), not read
-// back with json_tree: that read cost the single writer ~3 µs per entity.
-type TextIndexer interface {
-	// TextIndexSQL returns the statement that removes the index rows of an
-	// IN list of entity ids (Head ends in " IN ", Tail follows the list),
-	// and the table index rows are inserted into, with the columns rowid
-	// (the entity's id), identifier, title and body.
-	TextIndexSQL() (unindex ListSQL, table string)
+// A transaction collects its full-text changes (which entity ids lose their
+// row, which rows are added) and, once committed, hands them over with the
+// outbox sequences its events moved between, so the projection applies
+// batches in commit order and notices a commit it was not handed (another
+// process's) by the gap. A search waits until every commit this process
+// handed over before it is indexed, so a client reads its own writes; a
+// search inside a write transaction does not see that transaction's writes.
+type TextProjection interface {
+	// Project hands over a committed transaction's full-text changes.
+	Project(b TextBatch)
+	// Searcher waits until every batch handed over before the call is
+	// indexed and returns the pool that searches the index.
+	Searcher(ctx context.Context) (*sql.DB, error)
 }
 
-// ListSQL is a statement around one IN list (see TextIndexer).
-type ListSQL struct{ Head, Tail string }
-
-// textIndex holds a TextIndexer's statements as cacheable specs.
-type textIndex struct {
-	unindex listSpec
-	insert  batchSpec
+// TextBatch is one committed transaction's full-text changes: its events
+// took the outbox from sequence From to To. Unindex are the ids whose rows
+// go, before Rows are added; an id may be in both (an updated entity).
+type TextBatch struct {
+	From, To int64
+	Unindex  []int64
+	Rows     []TextRow
 }
 
-func newTextIndex(ti TextIndexer) *textIndex {
-	u, table := ti.TextIndexSQL()
-	return &textIndex{unindex: listSpec{head: u.Head, tail: u.Tail},
-		insert: newBatchSpec(table, "rowid, identifier, title, body", "bigint,text,text,text", "")}
-}
-
-// textRow is one entity's full-text index row.
-type textRow struct {
-	id                      int64
-	identifier, title, body string
+// TextRow is one entity's full-text index row: its id, key, title and the
+// text of its properties (textBody).
+type TextRow struct {
+	ID                           int64
+	Blueprint, Identifier, Title string
+	Body                         string
 }
 
 // textChanged reports whether an update changes what the full-text index
@@ -57,19 +58,17 @@ func textChanged(c store.EntityChange, before, after entityJSON) bool {
 	return c.Before.Title != c.After.Title || before.props != after.props
 }
 
-// unindexText removes the index rows of the entities ids.
-func (t *Tx) unindexText(ctx context.Context, ids []int64) error {
-	if t.text == nil || len(ids) == 0 {
-		return nil
+// unindexText queues the removal of the index rows of the entities ids.
+func (t *Tx) unindexText(ids []int64) {
+	if t.text != nil {
+		t.textUnindex = append(t.textUnindex, ids...)
 	}
-	return t.wrap("unindex text", t.forIDChunks(ctx, t.text.unindex, ids, nil))
 }
 
-// indexTextAtCommit queues the index rows of the entities changes[idx],
-// whose bodies are bodies[idx] and whose ids the transaction knows (it just
-// wrote them), for Commit to write. An entity written twice is indexed
-// once, as it is then.
-func (t *Tx) indexTextAtCommit(ctx context.Context, changes []store.EntityChange, bodies []string, idx []int) error {
+// indexText queues the index rows of the entities changes[idx], whose
+// bodies are bodies[idx] and whose ids the transaction knows (it just
+// wrote them). An entity written twice is indexed once, as it is then.
+func (t *Tx) indexText(ctx context.Context, changes []store.EntityChange, bodies []string, idx []int) error {
 	if t.text == nil || len(idx) == 0 {
 		return nil
 	}
@@ -82,14 +81,14 @@ func (t *Tx) indexTextAtCommit(ctx context.Context, changes []store.EntityChange
 		return t.wrap("index text", err)
 	}
 	if t.textRows == nil {
-		t.textRows = make(map[model.EntityKey]textRow, len(idx))
+		t.textRows = make(map[model.EntityKey]TextRow, len(idx))
 	}
 	for j, i := range idx {
 		e := changes[i].After
 		if _, queued := t.textRows[keys[j]]; !queued {
 			t.textOrder = append(t.textOrder, keys[j])
 		}
-		t.textRows[keys[j]] = textRow{id: ids[keys[j]], identifier: e.Identifier, title: e.Title, body: bodies[i]}
+		t.textRows[keys[j]] = TextRow{ID: ids[keys[j]], Blueprint: e.Blueprint, Identifier: e.Identifier, Title: e.Title, Body: bodies[i]}
 	}
 	return nil
 }
@@ -101,23 +100,19 @@ func (t *Tx) unqueueText(keys []model.EntityKey) {
 	}
 }
 
-// flushText writes the queued index rows (see TextIndexer for why at
-// Commit). A queued entity was unindexed before it changed, so this adds
-// exactly one row per entity that still exists.
-func (t *Tx) flushText(ctx context.Context) error {
-	if len(t.textRows) == 0 {
-		t.textOrder = nil
-		return nil
-	}
-	vals := make([]any, 0, 4*len(t.textRows))
-	for _, k := range t.textOrder {
-		if r, ok := t.textRows[k]; ok {
-			vals = append(vals, r.id, r.identifier, r.title, r.body)
-			delete(t.textRows, k)
+// textBatch is what t hands to the projection once committed at outbox
+// sequence seq: one row per queued entity that still exists.
+func (t *Tx) textBatch(seq int64) TextBatch {
+	b := TextBatch{From: seq - t.eventCount, To: seq, Unindex: t.textUnindex}
+	if len(t.textRows) > 0 {
+		b.Rows = make([]TextRow, 0, len(t.textRows))
+		for _, k := range t.textOrder {
+			if r, ok := t.textRows[k]; ok {
+				b.Rows = append(b.Rows, r)
+			}
 		}
 	}
-	t.textOrder = nil
-	return t.wrap("index text", t.insertBatch(ctx, t.text.insert, vals))
+	return b
 }
 
 // textBody is what the index holds of properties: every string value,
@@ -173,13 +168,4 @@ func textBody(props map[string]any) (string, error) {
 		return "", err
 	}
 	return b.String(), nil
-}
-
-// EntityTextSearch sees the transaction's own writes: the queued entities
-// are indexed first.
-func (t *Tx) EntityTextSearch(ctx context.Context, p *store.EntityTextSearchParams) ([]store.EntityTextHit, error) {
-	if err := t.flushText(ctx); err != nil {
-		return nil, err
-	}
-	return t.reader.EntityTextSearch(ctx, p)
 }

@@ -46,7 +46,7 @@ func run(ctx context.Context, c runConfig) (result, error) {
 	if c.mode == "floor" {
 		var err error
 		r.elapsed, err = floor(ctx, c)
-		r.note = "prepared single-row INSERTs, edges by id, 1 multi-row full-text INSERT and 1 tx per batch, rows and full-text bodies pre-built"
+		r.note = "prepared single-row INSERTs, edges by id, 1 tx per batch, full-text rows into their own file from a second connection, rows and bodies pre-built"
 		return r, err
 	}
 	st, cleanup, err := openStore(ctx, c)

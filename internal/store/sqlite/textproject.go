@@ -69,16 +69,17 @@ var (
 	textPollInterval = 250 * time.Millisecond
 	// textWaitMax bounds how long a search waits for the index.
 	textWaitMax = 30 * time.Second
+	// maxQueuedTextRows bounds the rows waiting for the projector. A batch
+	// handed over beyond it is dropped, not waited for: a writer never
+	// blocks on the index (a failing disk, a rebuild), and the gap the
+	// drop leaves is closed from the catalog like another process's.
+	maxQueuedTextRows = 200_000
 )
 
 const (
 	// textInsertRows is the rows of one INSERT. FTS5 writes its pending
 	// terms as a new segment at every statement, so statements are large.
 	textInsertRows = 1000
-	// maxQueuedTextRows bounds the rows waiting for the projector; a
-	// committed writer handing over more waits for room (backpressure
-	// instead of unbounded memory).
-	maxQueuedTextRows = 200_000
 	// maxTextTxRows bounds the rows one projector transaction writes, so
 	// searches see progress during a long ingest.
 	maxTextTxRows = 20_000
@@ -97,13 +98,12 @@ type textProjector struct {
 	insert  *sql.Stmt // textInsertRows rows
 
 	mu       sync.Mutex
-	room     sync.Cond                    // on mu: the queue shrank
 	pending  map[int64]sqlstore.TextBatch // handed batches by From
 	queued   int                          // rows in pending
 	handed   int64                        // highest To handed over, or the catalog's sequence at open
 	applied  int64                        // the sequence the index reached
 	progress chan struct{}                // closed (and replaced) when applied moves
-	closed   bool
+	dropping bool // the last batch handed over was dropped (queue full)
 
 	gapAt     int64 // applied when the last poll saw a gap, -1 if it saw none
 	wake      chan struct{}
@@ -119,7 +119,6 @@ type textProjector struct {
 func openTextProjector(ctx context.Context, catalogPath, common string, logger *slog.Logger) (_ *textProjector, err error) {
 	p := &textProjector{path: catalogPath + "-fts", logger: logger, pending: map[int64]sqlstore.TextBatch{},
 		progress: make(chan struct{}), gapAt: -1, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
-	p.room.L = &p.mu
 	if p.db, err = sql.Open("sqlite", p.path+"?"+common+"&_pragma=journal_mode(WAL)"); err != nil {
 		return nil, err
 	}
@@ -178,14 +177,20 @@ func insertTextSQL(rows int) string {
 	return b.String()
 }
 
-// Project queues a committed transaction's batch (sqlstore.TextProjection).
+// Project queues a committed transaction's batch (sqlstore.TextProjection),
+// or drops it when the queue is full.
 func (p *textProjector) Project(b sqlstore.TextBatch) {
 	p.mu.Lock()
-	for p.queued >= maxQueuedTextRows && !p.closed {
-		p.room.Wait()
+	if p.queued+len(b.Rows) > maxQueuedTextRows {
+		if !p.dropping {
+			p.logger.Warn("full-text index: the projector fell behind; it will catch up from the catalog", "queued_rows", p.queued)
+		}
+		p.dropping = true
+	} else {
+		p.dropping = false
+		p.pending[b.From] = b
+		p.queued += len(b.Rows)
 	}
-	p.pending[b.From] = b
-	p.queued += len(b.Rows)
 	p.handed = max(p.handed, b.To)
 	p.mu.Unlock()
 	p.nudge()
@@ -378,7 +383,7 @@ func (p *textProjector) chainFrom(seq int64) []sqlstore.TextBatch {
 }
 
 // advance records that the index reached seq: batches it covers leave the
-// queue, and waiting searches and writers are woken.
+// queue, and waiting searches are woken.
 func (p *textProjector) advance(seq int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -388,7 +393,6 @@ func (p *textProjector) advance(seq int64) {
 			p.queued -= len(b.Rows)
 		}
 	}
-	p.room.Broadcast()
 	if seq != p.applied {
 		p.applied = seq
 		close(p.progress)
@@ -502,10 +506,6 @@ func (p *textProjector) close() error {
 	p.closeOnce.Do(func() {
 		close(p.stop)
 		<-p.done
-		p.mu.Lock()
-		p.closed = true
-		p.room.Broadcast()
-		p.mu.Unlock()
 		p.closeErr = p.closeConns()
 	})
 	return p.closeErr

@@ -273,3 +273,16 @@ func TestTextIndexIsRebuilt(t *testing.T) {
 	wantHits(t, d, "walrus", "service/keep")
 	wantHits(t, d, "doomed", "service/gone")
 }
+
+// A batch handed over when the queue is full is dropped; the index catches
+// up from the catalog and a search waits for it.
+func TestTextIndexCatchesUpWithBatchesItDropped(t *testing.T) {
+	setTextTimings(t, 20*time.Millisecond, 5*time.Second)
+	old := maxQueuedTextRows
+	maxQueuedTextRows = 0
+	t.Cleanup(func() { maxQueuedTextRows = old })
+	d := openDriver(t, filepath.Join(t.TempDir(), "atrium.db"))
+	_, gone, renamed := seedText(t, d)
+	writeBehindTheIndex(t, d, gone, renamed)
+	wantCaughtUp(t, d)
+}

@@ -103,7 +103,7 @@ type textProjector struct {
 	handed   int64                        // highest To handed over, or the catalog's sequence at open
 	applied  int64                        // the sequence the index reached
 	progress chan struct{}                // closed (and replaced) when applied moves
-	dropping bool // the last batch handed over was dropped (queue full)
+	dropping bool                         // the last batch handed over was dropped (queue full)
 
 	gapAt     int64 // applied when the last poll saw a gap, -1 if it saw none
 	wake      chan struct{}

@@ -56,7 +56,7 @@ CREATE TEMP TABLE IF NOT EXISTS text_keys (blueprint TEXT, identifier TEXT, PRIM
 `
 
 const (
-	createTextIndex = `CREATE VIRTUAL TABLE entities_fts USING fts5(identifier, title, body, blueprint UNINDEXED, tokenize = 'unicode61 remove_diacritics 2')`
+	textIndexTable = `entities_fts USING fts5(identifier, title, body, blueprint UNINDEXED, tokenize = 'unicode61 remove_diacritics 2')`
 	// textRowsOf indexes the catalog's entities joined by a FROM clause.
 	textRowsOf = `INSERT INTO entities_fts (rowid, identifier, title, body, blueprint)
 SELECT e.id, e.identifier, e.title, (SELECT COALESCE(group_concat(value, ' '), '') FROM json_tree(e.properties) WHERE type = 'text'), e.blueprint FROM `
@@ -137,7 +137,7 @@ func openTextProjector(ctx context.Context, catalogPath, common string, logger *
 	if _, err = p.conn.ExecContext(ctx, textSchema); err != nil {
 		return nil, err
 	}
-	if _, err = p.conn.ExecContext(ctx, "CREATE VIRTUAL TABLE IF NOT EXISTS "+strings.TrimPrefix(createTextIndex, "CREATE VIRTUAL TABLE ")); err != nil {
+	if _, err = p.conn.ExecContext(ctx, "CREATE VIRTUAL TABLE IF NOT EXISTS "+textIndexTable); err != nil {
 		return nil, err
 	}
 	var format int
@@ -229,14 +229,15 @@ func (p *textProjector) Searcher(ctx context.Context) (*sql.DB, error) {
 }
 
 // run applies batches as they come and looks for gaps every poll, until
-// close; it then applies what is still queued.
+// close; it then applies what is still queued. It starts by rebuilding the
+// index or catching up with the catalog, if it needs either.
 func (p *textProjector) run() {
 	defer close(p.done)
 	poll := time.NewTicker(textPollInterval)
 	defer poll.Stop()
 	failing := false
-	for {
-		catchUp, stopping := false, false
+	for first := true; ; first = false {
+		catchUp, stopping := first, false
 		select {
 		case <-p.wake:
 		case <-poll.C:
@@ -459,7 +460,7 @@ func (p *textProjector) apply(ctx context.Context, chain []sqlstore.TextBatch) (
 
 // rebuild indexes the whole catalog anew.
 func (p *textProjector) rebuild(ctx context.Context) error {
-	for _, q := range []string{"DROP TABLE IF EXISTS entities_fts", createTextIndex, textRowsOf + "cat.entities e"} {
+	for _, q := range []string{"DROP TABLE IF EXISTS entities_fts", "CREATE VIRTUAL TABLE " + textIndexTable, textRowsOf + "cat.entities e"} {
 		if _, err := p.conn.ExecContext(ctx, q); err != nil {
 			return err
 		}

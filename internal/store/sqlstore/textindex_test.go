@@ -8,9 +8,10 @@ import (
 	_ "modernc.org/sqlite" // json_tree, the reference textBody replaced
 )
 
-// FuzzTextBody checks that textBody gives what the full-text index held
-// before the store built its rows in Go: SQLite's json_tree text values of
-// the stored properties document, joined by spaces.
+// FuzzTextBody checks that textBody gives SQLite's json_tree text values of
+// the stored properties document, joined by spaces: what the full-text
+// projector writes when it rebuilds or catches up from the catalog in SQL
+// (sqlite/textproject.go), so a row reads the same whichever way it came.
 func FuzzTextBody(f *testing.F) {
 	for _, seed := range []string{
 		`{}`, `{"a":"x"}`, `{"a":""}`, `{"a":"","b":"y"}`, `{"b":"2","a":"1","c":3,"d":true,"e":null}`,

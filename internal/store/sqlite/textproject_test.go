@@ -287,3 +287,20 @@ func TestTextIndexCatchesUpWithBatchesItDropped(t *testing.T) {
 	writeBehindTheIndex(t, d, gone, renamed)
 	wantCaughtUp(t, d)
 }
+
+// Two stores on one file (two processes) share the index: each projects
+// its own commits, and each finds the other's writes.
+func TestTextIndexIsSharedByTwoProcesses(t *testing.T) {
+	setTextTimings(t, 20*time.Millisecond, 5*time.Second)
+	path := filepath.Join(t.TempDir(), "atrium.db")
+	a, b := openDriver(t, path), openDriver(t, path)
+	one := st.NewEntity(st.EntityOpts{Identifier: "one", Title: "First okapi"})
+	st.Apply(t, a, st.Origin(0), st.Create(one))
+	eventually(t, "b finds a's write", func() bool { return slices.Equal(textHits(t, b, "okapi"), []string{"service/one"}) })
+	st.Apply(t, b, st.Origin(1), st.Create(st.NewEntity(st.EntityOpts{Identifier: "two", Title: "Second okapi"})))
+	wantHits(t, b, "okapi", "service/one", "service/two")
+	eventually(t, "a finds b's write", func() bool { return len(textHits(t, a, "okapi")) == 2 })
+	st.Apply(t, a, st.Origin(2), st.Delete(one))
+	wantHits(t, a, "okapi", "service/two")
+	eventually(t, "b sees a's delete", func() bool { return slices.Equal(textHits(t, b, "okapi"), []string{"service/two"}) })
+}

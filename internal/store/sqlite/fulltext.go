@@ -29,7 +29,7 @@ const rankWindow = 5000
 // whole match list again (20 times ~1 ms at 1M entities), so instead one
 // more pass over the matches keeps the page's rows before anything else is
 // read (the unary + keeps the rowid test away from FTS5). CROSS JOIN fixes
-// the join order: with plain joins the planner read the entity row of
+// the join order: with plain joins the planner read the stored row of
 // every match (tens of thousands at 1M entities) to find the page's few.
 func (flavor) TextSearchSQL(a *sqlstore.Args, q *sqlstore.TextQuery) string {
 	var m strings.Builder

@@ -304,3 +304,34 @@ func TestTextIndexIsSharedByTwoProcesses(t *testing.T) {
 	wantHits(t, a, "okapi", "service/two")
 	eventually(t, "b sees a's delete", func() bool { return slices.Equal(textHits(t, b, "okapi"), []string{"service/two"}) })
 }
+
+// Concurrent writers each find their own write at once, whatever order
+// their commits reach the projector in.
+func TestTextIndexReadsOwnWritesUnderConcurrency(t *testing.T) {
+	setTextTimings(t, time.Hour, 5*time.Second) // no poll: only handed batches may make progress
+	d := openDriver(t, filepath.Join(t.TempDir(), "atrium.db"))
+	const writers, writes = 6, 15
+	var wg sync.WaitGroup
+	errs := make(chan string, writers*writes)
+	for w := range writers {
+		wg.Go(func() {
+			for i := range writes {
+				id := fmt.Sprintf("w%dx%d", w, i)
+				word := fmt.Sprintf("zebra%dq%d", w, i)
+				if err := st.TryApply(d, st.Origin(0), st.Create(st.NewEntity(st.EntityOpts{Identifier: id, Properties: map[string]any{"notes": word}}))); err != nil {
+					errs <- err.Error()
+					return
+				}
+				hits, err := d.EntityTextSearch(context.Background(), &store.EntityTextSearchParams{Query: word + " "})
+				if err != nil || len(hits) != 1 || hits[0].Identifier != id {
+					errs <- fmt.Sprintf("%s right after writing it: %+v, %v", word, hits, err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}

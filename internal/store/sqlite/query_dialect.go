@@ -91,6 +91,11 @@ func (flavor) CancelsCleanly() bool { return true }
 // IDSet reads the ids from one JSON array parameter: one statement text
 // whatever the count, and no parameter limit.
 func (flavor) IDSet(b store.Binder, ids []int64) string {
+	return "(SELECT value FROM json_each(" + b.Bind(jsonIDs(ids)) + "))"
+}
+
+// jsonIDs writes ids as a JSON array, for json_each.
+func jsonIDs(ids []int64) string {
 	buf := make([]byte, 0, 8*len(ids)+2)
 	buf = append(buf, '[')
 	for i, id := range ids {
@@ -99,8 +104,7 @@ func (flavor) IDSet(b store.Binder, ids []int64) string {
 		}
 		buf = strconv.AppendInt(buf, id, 10)
 	}
-	buf = append(buf, ']')
-	return "(SELECT value FROM json_each(" + b.Bind(string(buf)) + "))"
+	return string(append(buf, ']'))
 }
 
 // ReachTestSQL calls the Tester registered under handle (see init).

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -207,23 +206,26 @@ func (p *textProjector) nudge() {
 // call (sqlstore.TextProjection).
 func (p *textProjector) Searcher(ctx context.Context) (*sql.DB, error) {
 	p.mu.Lock()
-	target := p.handed
+	target, applied, progress := p.handed, p.applied, p.progress
 	p.mu.Unlock()
+	if applied >= target {
+		return p.readers, nil
+	}
 	timeout := time.NewTimer(textWaitMax)
 	defer timeout.Stop()
 	for {
-		p.mu.Lock()
-		applied, progress := p.applied, p.progress
-		p.mu.Unlock()
-		if applied >= target {
-			return p.readers, nil
-		}
 		select {
 		case <-progress:
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		case <-timeout.C:
 			return nil, errTextBehind
+		}
+		p.mu.Lock()
+		applied, progress = p.applied, p.progress
+		p.mu.Unlock()
+		if applied >= target {
+			return p.readers, nil
 		}
 	}
 }
@@ -426,16 +428,7 @@ func (p *textProjector) apply(ctx context.Context, chain []sqlstore.TextBatch) (
 		}
 	}
 	if len(gone) > 0 {
-		ids := make([]byte, 0, 8*len(gone))
-		ids = append(ids, '[')
-		for i, id := range gone {
-			if i > 0 {
-				ids = append(ids, ',')
-			}
-			ids = strconv.AppendInt(ids, id, 10)
-		}
-		ids = append(ids, ']')
-		if _, err := p.conn.ExecContext(ctx, "DELETE FROM entities_fts WHERE rowid IN (SELECT value FROM json_each(?))", string(ids)); err != nil {
+		if _, err := p.conn.ExecContext(ctx, "DELETE FROM entities_fts WHERE rowid IN (SELECT value FROM json_each(?))", jsonIDs(gone)); err != nil {
 			return 0, fmt.Errorf("unindex: %w", err)
 		}
 	}

@@ -76,6 +76,25 @@ func Raw(v any) json.RawMessage {
 
 // StartCPUProfile starts a CPU profile of the whole run into path (nothing
 // when path is empty) and returns what stops it, for a defer in main.
+// WriteAllocProfile writes the allocations made since the program started
+// (pprof's allocs profile: sampled bytes and objects by call site) to
+// path; an empty path writes nothing.
+func WriteAllocProfile(path string) {
+	if path == "" {
+		return
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		log.Print(err)
+	}
+	if err := f.Close(); err != nil {
+		log.Print(err)
+	}
+}
+
 func StartCPUProfile(path string) (stop func()) {
 	if path == "" {
 		return func() {}

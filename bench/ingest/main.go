@@ -39,9 +39,11 @@ func main() {
 	modes := flag.String("modes", "floor,service,http", "comma-separated runs: floor, service, http")
 	results := flag.String("results", "", "RESULTS.md to update (between the ingest markers)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	memprofile := flag.String("memprofile", "", "write an allocation profile of the whole run to this file")
 	keep := flag.Bool("keep", false, "keep the SQLite databases (their directory is logged)")
 	flag.Parse()
 	defer benchkit.StartCPUProfile(*cpuprofile)()
+	defer benchkit.WriteAllocProfile(*memprofile)
 
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "atrium-ingest-")

@@ -81,7 +81,7 @@ func parseInput(ve *model.ValidationError, bp *model.Blueprint, teamBP *model.Bl
 		if teamBP == nil && isQueryValue(in.Team) {
 			ve.Add("team", "teams cannot be searched: the %s blueprint does not exist", model.TeamBlueprint)
 		}
-		p.team = parseRelValue(ve, "team", in.Team, true, teamBP)
+		p.team = parseRelValue(ve, "", in.Team, true, teamBP)
 		direct := bp.Ownership != nil && bp.Ownership.Type == model.OwnershipDirect
 		if !direct && (len(p.team.ids) > 0 || p.team.query != nil) {
 			ve.Add("team", "blueprint %q has no Direct ownership, so its entities cannot name teams", bp.Identifier)
@@ -103,7 +103,7 @@ func parseInput(ve *model.ValidationError, bp *model.Blueprint, teamBP *model.Bl
 			ve.Add("relations."+k, "unknown relation")
 			continue
 		}
-		p.rels[k] = parseRelValue(ve, "relations."+k, in.Relations[k], r.Many, nil)
+		p.rels[k] = parseRelValue(ve, k, in.Relations[k], r.Many, nil)
 	}
 	return p
 }
@@ -112,22 +112,51 @@ func parseInput(ve *model.ValidationError, bp *model.Blueprint, teamBP *model.Bl
 // with a short cut for a string without escapes — most property values —
 // which json.Unmarshal decodes by reflection (~0.5 µs a value).
 func decodeValue(raw json.RawMessage) (any, error) {
-	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' {
-		body := raw[1 : n-1]
-		if bytes.IndexFunc(body, func(r rune) bool { return r == '"' || r == '\\' || r < 0x20 || r == utf8.RuneError }) < 0 {
-			return string(body), nil
-		}
+	if s, ok := plainString(raw); ok {
+		return s, nil
 	}
 	var v any
 	err := json.Unmarshal(raw, &v)
 	return v, err
 }
 
-// parseRelValue decodes a relation or team value: null, an identifier, a
-// list of identifiers or a search query. target, when known, is the
-// blueprint a query runs against (queries are parsed later otherwise).
-func parseRelValue(ve *model.ValidationError, field string, raw json.RawMessage, many bool, target *model.Blueprint) relValue {
+// plainString returns the string raw encodes when it is one without
+// escapes, which needs no decoding; ok is false otherwise.
+func plainString(raw json.RawMessage) (s string, ok bool) {
+	n := len(raw)
+	if n < 2 || raw[0] != '"' || raw[n-1] != '"' {
+		return "", false
+	}
+	body := raw[1 : n-1]
+	if bytes.IndexFunc(body, func(r rune) bool { return r == '"' || r == '\\' || r < 0x20 || r == utf8.RuneError }) >= 0 {
+		return "", false
+	}
+	return string(body), true
+}
+
+// targetField names the input field of relation rel, or the team when rel
+// is "", in errors.
+func targetField(rel string) string {
+	if rel == "" {
+		return "team"
+	}
+	return "relations." + rel
+}
+
+// parseRelValue decodes the value of relation rel (the team when rel is
+// ""): null, an identifier, a list of identifiers or a search query.
+// target, when known, is the blueprint a query runs against (queries are
+// parsed later otherwise).
+func parseRelValue(ve *model.ValidationError, rel string, raw json.RawMessage, many bool, target *model.Blueprint) relValue {
 	rv := relValue{raw: raw}
+	field := func() string { return targetField(rel) } // only on a problem: most values have none
+	if s, ok := plainString(raw); ok && s != "" {
+		rv.ids = []string{s} // the common case, without reflection
+		if r := checkEntityID(s); r != "" {
+			ve.Add(field(), "identifier %q %s", s, r)
+		}
+		return rv
+	}
 	switch {
 	case isNull(raw):
 		rv.null = true
@@ -135,7 +164,7 @@ func parseRelValue(ve *model.ValidationError, field string, raw json.RawMessage,
 		if target != nil {
 			q, reason := parseMapQuery(raw, target)
 			if reason != "" {
-				ve.Add(field, "%s", reason)
+				ve.Add(field(), "%s", reason)
 			}
 			rv.query = q
 		}
@@ -152,21 +181,21 @@ func parseRelValue(ve *model.ValidationError, field string, raw json.RawMessage,
 		var l []string
 		if json.Unmarshal(raw, &l) != nil {
 			if many {
-				ve.Add(field, "must be a list of identifiers, null or a search query")
+				ve.Add(field(), "must be a list of identifiers, null or a search query")
 			} else {
-				ve.Add(field, "must be an identifier, null or a search query")
+				ve.Add(field(), "must be an identifier, null or a search query")
 			}
 			return rv
 		}
 		if !many {
-			ve.Add(field, "must be a single identifier (the relation is not many), null or a search query")
+			ve.Add(field(), "must be a single identifier (the relation is not many), null or a search query")
 			return rv
 		}
 		rv.ids = dedupe(l)
 	}
 	for _, id := range rv.ids {
 		if r := checkEntityID(id); r != "" {
-			ve.Add(field, "identifier %q %s", id, r)
+			ve.Add(field(), "identifier %q %s", id, r)
 		}
 	}
 	return rv

@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"regexp"
 	"testing"
+
+	"github.com/atrium-idp/atrium/internal/model"
 )
 
 // FuzzEntityIDChars checks entityIDChars against the expression it
@@ -34,6 +36,38 @@ func FuzzDecodeValue(f *testing.F) {
 		wantErr := json.Unmarshal(raw, &want)
 		if (gotErr != nil) != (wantErr != nil) || !reflect.DeepEqual(got, want) {
 			t.Errorf("decodeValue(%q) = %#v, %v; json.Unmarshal gives %#v, %v", raw, got, gotErr, want, wantErr)
+		}
+	})
+}
+
+// FuzzParseRelValue checks that a relation value which is a JSON string —
+// with or without escapes, where parseRelValue's short cut applies or not —
+// is read as json.Unmarshal reads it: one identifier, "" clearing like null,
+// and a bad identifier named under the relation's field.
+func FuzzParseRelValue(f *testing.F) {
+	for _, seed := range []string{`"svc-1"`, `""`, `null`, `"a\"b"`, `"a\u0062"`, "\"\xff\"", `"a b"`, ` "x" `, `["x","y"]`, `"x"y"`, `12`} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		ve := &model.ValidationError{}
+		rv := parseRelValue(ve, "service", raw, false, nil)
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return // not a string: the other branches, unchanged
+		}
+		if s == "" {
+			if !rv.null || rv.ids != nil {
+				t.Errorf("parseRelValue(%q) = %+v, want a cleared value", raw, rv)
+			}
+			return
+		}
+		if !reflect.DeepEqual(rv.ids, []string{s}) || rv.null {
+			t.Errorf("parseRelValue(%q) = %+v, want the identifier %q", raw, rv, s)
+		}
+		if bad := checkEntityID(s) != ""; bad != (ve.Err() != nil) {
+			t.Errorf("parseRelValue(%q): error %v, want one only when %q is not a valid identifier", raw, ve.Err(), s)
+		} else if bad && ve.Fields[0].Field != "relations.service" {
+			t.Errorf("parseRelValue(%q): error on %q, want relations.service", raw, ve.Fields[0].Field)
 		}
 	})
 }

@@ -808,20 +808,20 @@ func (w *batch) checkTargets(items []*writeItem) error {
 			continue
 		}
 		ve := &model.ValidationError{}
-		w.forTargetsField(it, func(field string, k model.EntityKey) {
+		w.forTargetsField(it, func(rel string, k model.EntityKey) {
 			if _, ok := batchKeys[k]; ok || found[k] || stubs[k] {
 				return
 			}
-			if field == "team" {
+			if rel == "" {
 				ve.Add("team", "team %q does not exist", k.Identifier)
 				return
 			}
 			if !w.opts.CreateMissingRelatedEntities {
-				ve.Add(field, "target entity %q of blueprint %q does not exist", k.Identifier, k.Blueprint)
+				ve.Add(targetField(rel), "target entity %q of blueprint %q does not exist", k.Identifier, k.Blueprint)
 				return
 			}
 			if model.IsSystemBlueprint(k.Blueprint) {
-				ve.Add(field, "target entity %q of blueprint %q does not exist, and entities of system blueprints are never created implicitly", k.Identifier, k.Blueprint)
+				ve.Add(targetField(rel), "target entity %q of blueprint %q does not exist, and entities of system blueprints are never created implicitly", k.Identifier, k.Blueprint)
 				return
 			}
 			stubs[k] = true
@@ -848,7 +848,7 @@ func (w *batch) checkTargets(items []*writeItem) error {
 			if it.err != nil || it.after == nil {
 				continue
 			}
-			w.forTargetsField(it, func(field string, k model.EntityKey) {
+			w.forTargetsField(it, func(rel string, k model.EntityKey) {
 				if it.err != nil || found[k] || stubs[k] {
 					return
 				}
@@ -860,7 +860,7 @@ func (w *batch) checkTargets(items []*writeItem) error {
 				}
 				if _, wasInBatch := batchKeys[k]; wasInBatch {
 					ve := &model.ValidationError{}
-					ve.Add(field, "target entity %q of blueprint %q is not written: it failed in this request", k.Identifier, k.Blueprint)
+					ve.Add(targetField(rel), "target entity %q of blueprint %q is not written: it failed in this request", k.Identifier, k.Blueprint)
 					it.fail(ve)
 					changed = true
 				}
@@ -876,20 +876,21 @@ func (w *batch) forTargets(it *writeItem, fn func(model.EntityKey)) {
 }
 
 // forTargetsField calls fn for every relation target and team of it.after
-// that the input sent (unchanged stored values are not re-checked).
-func (w *batch) forTargetsField(it *writeItem, fn func(field string, k model.EntityKey)) {
+// that the input sent (unchanged stored values are not re-checked), with
+// the relation's identifier ("" for the team: targetField names both).
+func (w *batch) forTargetsField(it *writeItem, fn func(rel string, k model.EntityKey)) {
 	for _, rel := range w.relIDs {
 		if _, sent := it.parsed.rels[rel]; !sent {
 			continue
 		}
 		r := w.bp.Relations[rel]
 		for _, t := range model.RelationValueTargets(it.after.Relations[rel]) {
-			fn("relations."+rel, model.EntityKey{Blueprint: r.Target, Identifier: t})
+			fn(rel, model.EntityKey{Blueprint: r.Target, Identifier: t})
 		}
 	}
 	if it.parsed.teamSet {
 		for _, t := range it.after.Team {
-			fn("team", model.EntityKey{Blueprint: model.TeamBlueprint, Identifier: t})
+			fn("", model.EntityKey{Blueprint: model.TeamBlueprint, Identifier: t})
 		}
 	}
 }
@@ -960,12 +961,12 @@ func (w *batch) makeStubs(items []*writeItem, stubs map[model.EntityKey]bool) er
 			continue
 		}
 		ve := &model.ValidationError{}
-		w.forTargetsField(it, func(field string, k model.EntityKey) {
+		w.forTargetsField(it, func(rel string, k model.EntityKey) {
 			if err, ok := denied[k]; ok {
 				it.fail(err)
 			}
 			if reason, ok := bad[k]; ok {
-				ve.Add(field, "cannot create missing entity %q: %s", k.Identifier, reason)
+				ve.Add(targetField(rel), "cannot create missing entity %q: %s", k.Identifier, reason)
 			}
 		})
 		if err := ve.Err(); err != nil {

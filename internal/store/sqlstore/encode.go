@@ -92,27 +92,12 @@ type entityJSON struct {
 // encodeEntity encodes e's JSON columns and its full document once, so a
 // batch write marshals each entity's maps a single time. The document matches
 // json.Marshal(e) except that nil maps and Team are written empty, as they are
-// read back.
+// read back. The columns are substrings of the document: one buffer, one
+// string.
 func encodeEntity(e *model.Entity) (entityJSON, error) {
 	var out entityJSON
-	team, props, rels := []byte("[]"), []byte("{}"), []byte("{}")
-	var err error
-	if e.Team != nil {
-		if team, err = appendJSON(nil, e.Team); err != nil {
-			return out, fmt.Errorf("encode team: %w", err)
-		}
-	}
-	if e.Properties != nil {
-		if props, err = appendJSON(make([]byte, 0, 256), e.Properties); err != nil {
-			return out, fmt.Errorf("encode properties: %w", err)
-		}
-	}
-	if e.Relations != nil {
-		if rels, err = appendJSON(make([]byte, 0, 64), e.Relations); err != nil {
-			return out, fmt.Errorf("encode relations: %w", err)
-		}
-	}
-	b := make([]byte, 0, 160+len(e.Identifier)+len(e.Title)+len(team)+len(props)+len(rels))
+	// Room for a typical entity's document, so it rarely grows.
+	b := make([]byte, 0, 640+len(e.Identifier)+len(e.Title))
 	b = append(b, `{"identifier":`...)
 	b = jsonString(b, e.Identifier)
 	b = append(b, `,"title":`...)
@@ -123,12 +108,32 @@ func encodeEntity(e *model.Entity) (entityJSON, error) {
 	}
 	b = append(b, `,"blueprint":`...)
 	b = jsonString(b, e.Blueprint)
+	var err error
+	var team, props, rels [2]int // each column's bounds in b
 	b = append(b, `,"team":`...)
-	b = append(b, team...)
+	team[0] = len(b)
+	if e.Team == nil {
+		b = append(b, "[]"...)
+	} else if b, err = appendJSON(b, e.Team); err != nil {
+		return out, fmt.Errorf("encode team: %w", err)
+	}
+	team[1] = len(b)
 	b = append(b, `,"properties":`...)
-	b = append(b, props...)
+	props[0] = len(b)
+	if e.Properties == nil {
+		b = append(b, "{}"...)
+	} else if b, err = appendJSON(b, e.Properties); err != nil {
+		return out, fmt.Errorf("encode properties: %w", err)
+	}
+	props[1] = len(b)
 	b = append(b, `,"relations":`...)
-	b = append(b, rels...)
+	rels[0] = len(b)
+	if e.Relations == nil {
+		b = append(b, "{}"...)
+	} else if b, err = appendJSON(b, e.Relations); err != nil {
+		return out, fmt.Errorf("encode relations: %w", err)
+	}
+	rels[1] = len(b)
 	b = append(b, `,"createdAt":`...)
 	b = jsonTime(b, e.CreatedAt)
 	b = append(b, `,"createdBy":`...)
@@ -138,7 +143,8 @@ func encodeEntity(e *model.Entity) (entityJSON, error) {
 	b = append(b, `,"updatedBy":`...)
 	b = jsonString(b, e.UpdatedBy)
 	b = append(b, '}')
-	out.team, out.props, out.rels, out.doc = string(team), string(props), string(rels), string(b)
+	out.doc = string(b)
+	out.team, out.props, out.rels = out.doc[team[0]:team[1]], out.doc[props[0]:props[1]], out.doc[rels[0]:rels[1]]
 	return out, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/atrium-idp/atrium/internal/model"
 	"github.com/atrium-idp/atrium/internal/store"
@@ -369,7 +370,11 @@ func (t *Tx) applyRun(ctx context.Context, changes []store.EntityChange, o store
 	var replaced, deleted []model.EntityKey // keys whose old edges go
 	var unindex []model.EntityKey           // full-text rows to drop
 	var index []int                         // changes whose full-text rows Commit writes
-	var edges []model.Edge
+	nEdges := 0
+	for _, c := range changes {
+		nEdges += len(c.Edges)
+	}
+	edges := make([]model.Edge, 0, nEdges)
 	for i, c := range changes {
 		k, _ := changeKey(c)
 		keys[i] = k
@@ -546,6 +551,15 @@ func (t *Tx) insertEntities(ctx context.Context, changes []store.EntityChange, a
 		cols++
 	}
 	vals := make([]any, 0, len(idx)*cols)
+	// A batch's rows mostly share one time (the write's): formatted once.
+	var lastTime time.Time
+	var lastTimeValue any
+	timeValue := func(tm time.Time) any {
+		if lastTimeValue == nil || !tm.Equal(lastTime) {
+			lastTime, lastTimeValue = tm, t.f.TimeValue(tm)
+		}
+		return lastTimeValue
+	}
 	for _, i := range idx {
 		e, enc := changes[i].After, afters[i]
 		if numbered {
@@ -560,7 +574,7 @@ func (t *Tx) insertEntities(ctx context.Context, changes []store.EntityChange, a
 			vals = append(vals, id)
 		}
 		vals = append(vals, e.Blueprint, e.Identifier, e.Title, e.Icon, enc.team, enc.props, enc.rels,
-			t.f.TimeValue(e.CreatedAt), e.CreatedBy, t.f.TimeValue(e.UpdatedAt), e.UpdatedBy)
+			timeValue(e.CreatedAt), e.CreatedBy, timeValue(e.UpdatedAt), e.UpdatedBy)
 	}
 	spec, scan := insertEntitySpec, t.scanEntityID
 	switch {

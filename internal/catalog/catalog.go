@@ -195,7 +195,7 @@ func (s *Service) runTx(ctx context.Context, hint []model.EntityKey, fn func(tx 
 	if err != nil {
 		return &lockingTx{hint: hint}, fmt.Errorf("begin transaction: %w", err)
 	}
-	ltx := &lockingTx{Tx: tx, hint: hint, held: map[model.EntityKey]bool{}}
+	ltx := &lockingTx{Tx: tx, hint: hint, held: map[model.EntityKey]bool{}, serial: s.opts.Store.Capabilities().SingleWriter}
 	defer func() { _ = tx.Rollback(ctx) }()
 	commit, err := fn(ltx)
 	if err != nil {
@@ -224,11 +224,18 @@ type lockingTx struct {
 	held map[model.EntityKey]bool
 	// first is set once the first EntityLock call was made.
 	first bool
+	// serial is set on a store whose write transactions run one at a
+	// time (SQLite): nothing can hold a key this attempt wants, so there
+	// is nothing to lock or to remember for a retry.
+	serial bool
 }
 
 // EntityLock locks the keys of p not yet held: the first time with hint
 // and waiting, later without waiting.
 func (t *lockingTx) EntityLock(ctx context.Context, p *store.EntityLockParams) error {
+	if t.serial {
+		return nil
+	}
 	var keys []model.EntityKey
 	add := func(ks []model.EntityKey) {
 		for _, k := range ks {

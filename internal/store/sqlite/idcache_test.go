@@ -48,6 +48,32 @@ func TestIDCacheForgetsDeletedEntities(t *testing.T) {
 	}
 }
 
+// TestIDCacheForgetsEntitiesDeletedInTheirTransaction deletes entities in
+// the transaction that learned their ids — one for good, one to create it
+// again under a new id — and checks that the cache keeps neither old id.
+func TestIDCacheForgetsEntitiesDeletedInTheirTransaction(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := OpenSQLiteFile(t, filepath.Join(t.TempDir(), "atrium.db"))
+	db1 := st.NewEntity(st.EntityOpts{Blueprint: "db", Identifier: "db1"})
+	db2 := st.NewEntity(st.EntityOpts{Blueprint: "db", Identifier: "db2"})
+	st.Apply(t, s, st.Origin(0), st.Create(db1), st.Create(db2), st.Delete(db1), st.Delete(db2), st.Create(db2))
+	if got := keysOnly(t, s, db1.Key()); len(got) != 0 {
+		t.Fatalf("db1, created and deleted in one transaction: %+v, want none", got)
+	}
+	if err := st.TryApply(s, st.Origin(1), st.Create(st.NewEntity(st.EntityOpts{Identifier: "a"}), st.Edge("service", "a", "db", "db", "db1"))); err == nil {
+		t.Fatal("an edge to an entity deleted in its creating transaction was written")
+	}
+	st.Apply(t, s, st.Origin(2), st.Create(st.NewEntity(st.EntityOpts{Identifier: "b"}), st.Edge("service", "b", "db", "db", "db2")))
+	edges, err := s.EdgeListIncoming(ctx, &store.EdgeListIncomingParams{To: []model.EntityKey{db2.Key()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(edges) != 1 || edges[0].From.Identifier != "b" {
+		t.Fatalf("edges into db2 (created again under a new id): %+v, want the one from b", edges)
+	}
+}
+
 func TestIDCacheFollowsAnotherProcess(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "atrium.db")

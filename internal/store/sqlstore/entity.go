@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -236,11 +235,27 @@ func (t *Tx) newEntityID(ctx context.Context) (int64, error) {
 	return id, nil
 }
 
+// cacheID records the id of k, read from the database or just given, for
+// the rest of the transaction and, at commit, for the store's id cache.
 func (t *Tx) cacheID(k model.EntityKey, id int64) {
+	t.useID(k, id)
+	if t.idc != nil {
+		t.learned = append(t.learned, keyID{k, id})
+	}
+}
+
+// useID records the id of k for the rest of the transaction only.
+func (t *Tx) useID(k model.EntityKey, id int64) {
 	if t.ids == nil {
 		t.ids = map[model.EntityKey]int64{}
 	}
 	t.ids[k] = id
+}
+
+// keyID is an entity's key and id.
+type keyID struct {
+	key model.EntityKey
+	id  int64
 }
 
 // EntityList pages through a blueprint's entities in identifier order.
@@ -301,15 +316,13 @@ func (r *reader) EntityFind(ctx context.Context, p *store.EntityFindParams) ([]*
 	return r.queryEntities(ctx, false, "find entities", b.String(), a.Vals)
 }
 
-// EntityLock locks Keys in sorted order until the transaction ends.
+// EntityLock locks Keys until the transaction ends, in the flavor's own
+// order (PostgreSQL sorts its lock ids; SQLite has nothing to lock).
 func (t *Tx) EntityLock(ctx context.Context, p *store.EntityLockParams) error {
-	keys := slices.Clone(p.Keys)
-	slices.SortFunc(keys, compareKeys)
-	keys = slices.Compact(keys)
-	if len(keys) == 0 {
+	if len(p.Keys) == 0 {
 		return nil
 	}
-	return t.wrap("lock entities", t.f.LockEntities(ctx, t.tx, keys, p.NoWait))
+	return t.wrap("lock entities", t.f.LockEntities(ctx, t.tx, p.Keys, p.NoWait))
 }
 
 func compareKeys(a, b model.EntityKey) int {

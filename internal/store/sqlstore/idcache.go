@@ -61,7 +61,7 @@ func (t *Tx) lookupCachedIDs(keys []model.EntityKey, out map[model.EntityKey]int
 		if _, gone := t.deleted[k]; !gone {
 			if id, ok := t.idc.ids[k]; ok {
 				out[k] = id
-				t.cacheID(k, id)
+				t.useID(k, id) // the cache has it already
 				continue
 			}
 		}
@@ -79,17 +79,26 @@ func (t *Tx) publishIDs(seq int64) {
 	c := t.idc
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !t.idcChecked || len(c.ids)+len(t.ids) > maxCachedIDs {
-		clear(c.ids)
-	}
 	if c.ids == nil {
-		c.ids = make(map[model.EntityKey]int64, len(t.ids))
+		c.ids = make(map[model.EntityKey]int64, len(t.learned))
+	}
+	if !t.idcChecked || len(c.ids)+len(t.learned) > maxCachedIDs {
+		// Starting over, with every id t knows: those it took from the
+		// cache are not in learned.
+		clear(c.ids)
+		for k, id := range t.ids {
+			c.ids[k] = id
+		}
 	}
 	for k := range t.deleted {
 		delete(c.ids, k)
 	}
-	for k, id := range t.ids {
-		c.ids[k] = id
+	for _, e := range t.learned {
+		// Only ids still current: t may have deleted (or deleted and
+		// created again) an entity after learning its id.
+		if id, ok := t.ids[e.key]; ok && id == e.id {
+			c.ids[e.key] = e.id
+		}
 	}
 	c.seq = seq
 }

@@ -191,6 +191,9 @@ type Tx struct {
 	// or an entity just inserted is not looked up again for its edges. A
 	// deleted entity's entry is dropped (SQLite may reuse its id).
 	ids map[model.EntityKey]int64
+	// learned lists the entries of ids that did not come from idc, the
+	// ones Commit hands to it.
+	learned []keyID
 	// nextID is the id the next created entity gets (IDNumberer flavors;
 	// 0 until first needed).
 	nextID int64
@@ -237,7 +240,7 @@ func (t *Tx) Commit(ctx context.Context) error {
 
 // Rollback rolls back; after Commit or a previous Rollback it does nothing.
 func (t *Tx) Rollback(ctx context.Context) error {
-	t.pending, t.textUnindex, t.textRows, t.textOrder, t.graphChanges, t.ids = nil, nil, nil, nil, nil, nil
+	t.pending, t.textUnindex, t.textRows, t.textOrder, t.graphChanges, t.ids, t.learned = nil, nil, nil, nil, nil, nil, nil
 	if err := t.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
 		return t.f.InterpretError(err)
 	}

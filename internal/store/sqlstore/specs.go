@@ -9,13 +9,17 @@ var (
 	// (Tx.ids) — or, for IDNumberer flavors, name the id the store chose.
 	insertEntitySpec   = newBatchSpec("entities", entityCols, entityTypes, " RETURNING blueprint, identifier, id")
 	upsertEntitySpec   = newBatchSpec("entities", entityCols, entityTypes, upsertEntityTail+" RETURNING blueprint, identifier, id")
-	insertEntityIDSpec = newBatchSpec("entities", "id, "+entityCols, "bigint,"+entityTypes, "")
-	upsertEntityIDSpec = newBatchSpec("entities", "id, "+entityCols, "bigint,"+entityTypes, upsertEntityTail)
+	insertEntityIDSpec = newBatchSpec("entities", "id, "+entityCols, "bigint,"+entityTypes, "", entityShared...)
+	upsertEntityIDSpec = newBatchSpec("entities", "id, "+entityCols, "bigint,"+entityTypes, upsertEntityTail, entityShared...)
 	insertEdgeSpec     = newBatchSpec("edges", "from_id, relation, to_id", "bigint,text,bigint", " ON CONFLICT DO NOTHING")
 	insertEventSpec    = newBatchSpec("events", "type, blueprint, entity, before_doc, after_doc, actor, origin, run_id, request_id, at, version",
-		"text,text,text,json,json,text,text,text,text,timestamptz,bigint", "")
+		"text,text,text,json,json,text,text,text,text,timestamptz,bigint", "",
+		"type", "blueprint", "before_doc", "after_doc", "actor", "origin", "run_id", "request_id", "at")
 	insertVersionSpec = newBatchSpec("entity_versions", "blueprint, identifier, version, entity, valid_from, actor, origin, run_id, request_id",
-		"text,text,bigint,jsonb,timestamptz,text,text,text,text", "")
+		"text,text,bigint,jsonb,timestamptz,text,text,text,text", "",
+		"blueprint", "valid_from", "actor", "origin", "run_id", "request_id")
+	// entityShared are the entity columns one bulk write gives every row.
+	entityShared = []string{"blueprint", "created_at", "created_by", "updated_at", "updated_by"}
 
 	deleteEntitiesSpec = listSpec{head: "DELETE FROM entities WHERE blueprint = ? AND identifier IN ",
 		array: "DELETE FROM entities WHERE ctid = ANY(ARRAY(SELECT x.ctid FROM (VALUES (?::text)) AS p(bp) CROSS JOIN unnest(?::text[]) AS k(id)" +
@@ -71,6 +75,9 @@ func (s *Store) warmWriter(ctx context.Context) error {
 	for _, spec := range append(entitySpecs, insertEdgeSpec, insertEventSpec, insertVersionSpec) {
 		for _, n := range rowLadder(f, spec.cols) {
 			qs = append(qs, c.batchSQL(f, spec, n))
+			if spec.shared != 0 && n > 1 {
+				qs = append(qs, c.sharedBatchSQL(f, spec, n))
+			}
 		}
 	}
 	lists := []listSpec{deleteEntitiesSpec, deleteEdgesSpec, entityIDSpec, maxVersionSpec, closeVersionSpec, getManySpec, incomingSpec}

@@ -1,0 +1,54 @@
+package sqlstore
+
+import (
+	"reflect"
+	"strconv"
+	"testing"
+)
+
+// TestSharedBatch checks when a batch binds its shared columns once, and
+// the statement and arguments it then uses.
+func TestSharedBatch(t *testing.T) {
+	spec := newBatchSpec("t", "a, b, c", "text,text,text", "", "b")
+	for _, tc := range []struct {
+		name string
+		vals []any
+		want bool
+	}{
+		{"same b", []any{"a1", "x", "c1", "a2", "x", "c2"}, true},
+		{"b differs", []any{"a1", "x", "c1", "a2", "y", "c2"}, false},
+		{"one row", []any{"a1", "x", "c1"}, false},
+		{"nil b", []any{"a1", nil, "c1", "a2", nil, "c2"}, true},
+		{"int and string b", []any{"a1", int64(1), "c1", "a2", "1", "c2"}, false},
+		{"bytes b", []any{"a1", []byte("x"), "c1", "a2", []byte("x"), "c2"}, false}, // == on []byte would panic
+	} {
+		if got := spec.shareable(tc.vals); got != tc.want {
+			t.Errorf("%s: shareable = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	vals := []any{"a1", "x", "c1", "a2", "x", "c2"}
+	if got, want := spec.sharedArgs(vals), []any{"x", "a1", "c1", "a2", "c2"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("sharedArgs = %v, want %v", got, want)
+	}
+	// A cache serves one store, of one flavor.
+	if got, want := newStmtCache().sharedBatchSQL(flavorQ{}, spec, 2), "INSERT INTO t (a, b, c) SELECT v.column1, ?, v.column2 FROM (VALUES (?,?),(?,?)) AS v"; got != want {
+		t.Errorf("sharedBatchSQL(?) = %q, want %q", got, want)
+	}
+	if got, want := newStmtCache().sharedBatchSQL(flavorDollar{}, spec, 2), "INSERT INTO t (a, b, c) SELECT v.column1, $1, v.column2 FROM (VALUES ($2,$3),($4,$5)) AS v"; got != want {
+		t.Errorf("sharedBatchSQL($n) = %q, want %q", got, want)
+	}
+	upsert := newBatchSpec("t", "a, b", "text,text", " ON CONFLICT (a) DO NOTHING", "b")
+	if got, want := newStmtCache().sharedBatchSQL(flavorQ{}, upsert, 1), "INSERT INTO t (a, b) SELECT v.column1, ? FROM (VALUES (?)) AS v WHERE true ON CONFLICT (a) DO NOTHING"; got != want {
+		t.Errorf("sharedBatchSQL(upsert) = %q, want %q", got, want)
+	}
+}
+
+// flavorQ and flavorDollar are flavors with only placeholders: SQLite's
+// positional "?" and PostgreSQL's numbered "$n".
+type flavorQ struct{ Flavor }
+
+func (flavorQ) Placeholder(int) string { return "?" }
+
+type flavorDollar struct{ Flavor }
+
+func (flavorDollar) Placeholder(n int) string { return "$" + strconv.Itoa(n) }

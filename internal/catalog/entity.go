@@ -269,11 +269,37 @@ func cloneEntity(e *model.Entity) *model.Entity {
 
 // edgesOf lists e's outgoing relation instances.
 func edgesOf(bp *model.Blueprint, e *model.Entity) []model.Edge {
-	var edges []model.Edge
-	for _, rel := range sortedKeys(bp.Relations) {
+	return edgesAlong(bp, sortedKeys(bp.Relations), e)
+}
+
+// edgesAlong is edgesOf with bp's relation identifiers sorted by the
+// caller, who writes many entities of bp.
+func edgesAlong(bp *model.Blueprint, rels []string, e *model.Entity) []model.Edge {
+	n := 0
+	for _, rel := range rels {
+		switch v := e.Relations[rel].(type) {
+		case string:
+			n++
+		case []string:
+			n += len(v)
+		case []any:
+			n += len(v)
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	edges := make([]model.Edge, 0, n)
+	from := e.Key()
+	for _, rel := range rels {
+		v := e.Relations[rel]
 		r := bp.Relations[rel]
-		for _, t := range model.RelationValueTargets(e.Relations[rel]) {
-			edges = append(edges, model.Edge{From: e.Key(), Relation: rel, To: model.EntityKey{Blueprint: r.Target, Identifier: t}})
+		if t, ok := v.(string); ok { // a single relation: no list to build
+			edges = append(edges, model.Edge{From: from, Relation: rel, To: model.EntityKey{Blueprint: r.Target, Identifier: t}})
+			continue
+		}
+		for _, t := range model.RelationValueTargets(v) {
+			edges = append(edges, model.Edge{From: from, Relation: rel, To: model.EntityKey{Blueprint: r.Target, Identifier: t}})
 		}
 	}
 	return edges

@@ -213,7 +213,7 @@ func (s *Service) writeBatch(ctx context.Context, actor model.Actor, blueprint s
 			if it.created {
 				kind = store.ChangeCreate
 			}
-			changes = append(changes, store.EntityChange{Kind: kind, Before: it.before, After: it.after, Edges: edgesOf(bp, it.after)})
+			changes = append(changes, store.EntityChange{Kind: kind, Before: it.before, After: it.after, Edges: edgesAlong(bp, w.relIDs, it.after)})
 		}
 		if opts.ValidationOnly || len(changes) == 0 {
 			return false, nil
@@ -310,19 +310,23 @@ func (w *batch) run(items []*writeItem) error {
 	// identifier, with one call: a concurrent delete of a target then waits
 	// for this write (or this write sees the target gone), so no edge can
 	// point at a deleted entity. Then read the current state of the keys.
+	// A store whose writes run one at a time (SQLite) has nothing to lock.
+	serial := w.s.opts.Store.Capabilities().SingleWriter
 	var keys, lock []model.EntityKey
 	w.locked = map[model.EntityKey]bool{}
 	for _, it := range items {
 		if it.err != nil {
 			continue
 		}
-		keys = append(keys, it.key(bpID))
-		lock = append(lock, it.key(bpID))
+		own := []model.EntityKey{it.key(bpID)}
 		if it.renameTo != "" {
-			k := model.EntityKey{Blueprint: bpID, Identifier: it.renameTo}
-			keys = append(keys, k)
-			lock = append(lock, k)
+			own = append(own, model.EntityKey{Blueprint: bpID, Identifier: it.renameTo})
 		}
+		keys = append(keys, own...)
+		if serial {
+			continue
+		}
+		lock = append(lock, own...)
 		for _, rel := range w.relIDs {
 			rv, ok := it.parsed.rels[rel]
 			if !ok {
@@ -335,7 +339,7 @@ func (w *batch) run(items []*writeItem) error {
 	}
 	existing := map[string]*model.Entity{}
 	w.existing = existing
-	if len(keys) > 0 {
+	if len(keys) > 0 && !serial {
 		// With the entities whose computed values depend on these (as far
 		// as can be told before locking): propagate would otherwise lock
 		// them later, which under contention costs a rerun (catalog.go).
@@ -350,6 +354,8 @@ func (w *batch) run(items []*writeItem) error {
 		for _, k := range lock {
 			w.locked[k] = true
 		}
+	}
+	if len(keys) > 0 {
 		es, err := getMany(w.ctx, w.tx, keys)
 		if err != nil {
 			return fmt.Errorf("read entities of %s: %w", bpID, err)
@@ -778,16 +784,18 @@ func (w *batch) checkTargets(items []*writeItem) error {
 	}
 	found := map[model.EntityKey]bool{}
 	if len(keys) > 0 {
-		var more []model.EntityKey
-		for _, k := range keys {
-			if !w.locked[k] && k.Blueprint != model.TeamBlueprint {
-				more = append(more, k)
-				w.locked[k] = true
+		if !w.s.opts.Store.Capabilities().SingleWriter { // else nothing to lock (run)
+			var more []model.EntityKey
+			for _, k := range keys {
+				if !w.locked[k] && k.Blueprint != model.TeamBlueprint {
+					more = append(more, k)
+					w.locked[k] = true
+				}
 			}
-		}
-		if len(more) > 0 { // targets found by a search query
-			if err := lockKeys(w.ctx, w.tx, more); err != nil {
-				return fmt.Errorf("lock relation targets: %w", err)
+			if len(more) > 0 { // targets found by a search query
+				if err := lockKeys(w.ctx, w.tx, more); err != nil {
+					return fmt.Errorf("lock relation targets: %w", err)
+				}
 			}
 		}
 		// Existence is all that is checked: the key's index answers it

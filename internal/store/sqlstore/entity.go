@@ -622,14 +622,24 @@ func (t *Tx) insertEdges(ctx context.Context, edges []model.Edge) ([]graphindex.
 	if len(edges) == 0 {
 		return nil, nil
 	}
-	ends := make([]model.EntityKey, 0, 2*len(edges))
+	// Most ends are known to the transaction already (its new rows, the
+	// targets the catalog checked): only the others are looked up, and the
+	// lookup leaves their ids in t.ids too.
+	var missing []model.EntityKey
 	for _, e := range edges {
-		ends = append(ends, e.From, e.To)
+		if _, ok := t.ids[e.From]; !ok {
+			missing = append(missing, e.From)
+		}
+		if _, ok := t.ids[e.To]; !ok {
+			missing = append(missing, e.To)
+		}
 	}
-	ids, err := t.idsOf(ctx, ends)
-	if err != nil {
-		return nil, t.wrap("write edges", err)
+	if len(missing) > 0 {
+		if _, err := t.idsOf(ctx, missing); err != nil {
+			return nil, t.wrap("write edges", err)
+		}
 	}
+	ids := t.ids
 	type edgeRow struct {
 		from, to int64
 		relation string

@@ -74,8 +74,6 @@ func Raw(v any) json.RawMessage {
 	return b
 }
 
-// StartCPUProfile starts a CPU profile of the whole run into path (nothing
-// when path is empty) and returns what stops it, for a defer in main.
 // WriteAllocProfile writes the allocations made since the program started
 // (pprof's allocs profile: sampled bytes and objects by call site) to
 // path; an empty path writes nothing.
@@ -95,6 +93,8 @@ func WriteAllocProfile(path string) {
 	}
 }
 
+// StartCPUProfile starts a CPU profile of the whole run into path (nothing
+// when path is empty) and returns what stops it, for a defer in main.
 func StartCPUProfile(path string) (stop func()) {
 	if path == "" {
 		return func() {}

@@ -195,7 +195,7 @@ func (s *Service) runTx(ctx context.Context, hint []model.EntityKey, fn func(tx 
 	if err != nil {
 		return &lockingTx{hint: hint}, fmt.Errorf("begin transaction: %w", err)
 	}
-	ltx := &lockingTx{Tx: tx, hint: hint, held: map[model.EntityKey]bool{}, serial: s.opts.Store.Capabilities().SingleWriter}
+	ltx := &lockingTx{Tx: tx, hint: hint, held: map[model.EntityKey]bool{}, serial: s.serialWrites()}
 	defer func() { _ = tx.Rollback(ctx) }()
 	commit, err := fn(ltx)
 	if err != nil {
@@ -212,6 +212,11 @@ func (s *Service) runTx(ctx context.Context, hint []model.EntityKey, fn func(tx 
 	}
 	return ltx, nil
 }
+
+// serialWrites reports whether the store runs write transactions one at a
+// time (SQLite): then no writer can hold a key another wants, and entity
+// locks — taking them, or gathering the keys to take — are skipped.
+func (s *Service) serialWrites() bool { return s.opts.Store.Capabilities().SingleWriter }
 
 // lockingTx is the store.Tx an inTx attempt hands to its function. It
 // remembers the keys the attempt locks, skips keys it already holds, adds

@@ -135,7 +135,7 @@ func plainString(raw json.RawMessage) (s string, ok bool) {
 }
 
 // targetField names the input field of relation rel, or the team when rel
-// is "", in errors.
+// is "", in errors; built only for an error, as most values have none.
 func targetField(rel string) string {
 	if rel == "" {
 		return "team"
@@ -149,11 +149,10 @@ func targetField(rel string) string {
 // parsed later otherwise).
 func parseRelValue(ve *model.ValidationError, rel string, raw json.RawMessage, many bool, target *model.Blueprint) relValue {
 	rv := relValue{raw: raw}
-	field := func() string { return targetField(rel) } // only on a problem: most values have none
 	if s, ok := plainString(raw); ok && s != "" {
 		rv.ids = []string{s} // the common case, without reflection
 		if r := checkEntityID(s); r != "" {
-			ve.Add(field(), "identifier %q %s", s, r)
+			ve.Add(targetField(rel), "identifier %q %s", s, r)
 		}
 		return rv
 	}
@@ -164,7 +163,7 @@ func parseRelValue(ve *model.ValidationError, rel string, raw json.RawMessage, m
 		if target != nil {
 			q, reason := parseMapQuery(raw, target)
 			if reason != "" {
-				ve.Add(field(), "%s", reason)
+				ve.Add(targetField(rel), "%s", reason)
 			}
 			rv.query = q
 		}
@@ -181,21 +180,21 @@ func parseRelValue(ve *model.ValidationError, rel string, raw json.RawMessage, m
 		var l []string
 		if json.Unmarshal(raw, &l) != nil {
 			if many {
-				ve.Add(field(), "must be a list of identifiers, null or a search query")
+				ve.Add(targetField(rel), "must be a list of identifiers, null or a search query")
 			} else {
-				ve.Add(field(), "must be an identifier, null or a search query")
+				ve.Add(targetField(rel), "must be an identifier, null or a search query")
 			}
 			return rv
 		}
 		if !many {
-			ve.Add(field(), "must be a single identifier (the relation is not many), null or a search query")
+			ve.Add(targetField(rel), "must be a single identifier (the relation is not many), null or a search query")
 			return rv
 		}
 		rv.ids = dedupe(l)
 	}
 	for _, id := range rv.ids {
 		if r := checkEntityID(id); r != "" {
-			ve.Add(field(), "identifier %q %s", id, r)
+			ve.Add(targetField(rel), "identifier %q %s", id, r)
 		}
 	}
 	return rv

@@ -310,8 +310,7 @@ func (w *batch) run(items []*writeItem) error {
 	// identifier, with one call: a concurrent delete of a target then waits
 	// for this write (or this write sees the target gone), so no edge can
 	// point at a deleted entity. Then read the current state of the keys.
-	// A store whose writes run one at a time (SQLite) has nothing to lock.
-	serial := w.s.opts.Store.Capabilities().SingleWriter
+	serial := w.s.serialWrites()
 	var keys, lock []model.EntityKey
 	w.locked = map[model.EntityKey]bool{}
 	for _, it := range items {
@@ -784,7 +783,7 @@ func (w *batch) checkTargets(items []*writeItem) error {
 	}
 	found := map[model.EntityKey]bool{}
 	if len(keys) > 0 {
-		if !w.s.opts.Store.Capabilities().SingleWriter { // else nothing to lock (run)
+		if !w.s.serialWrites() {
 			var more []model.EntityKey
 			for _, k := range keys {
 				if !w.locked[k] && k.Blueprint != model.TeamBlueprint {

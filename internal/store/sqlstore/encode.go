@@ -108,32 +108,18 @@ func encodeEntity(e *model.Entity) (entityJSON, error) {
 	}
 	b = append(b, `,"blueprint":`...)
 	b = jsonString(b, e.Blueprint)
+	// Each column's bounds in b; a nil Team or map is written empty.
+	var team, props, rels [2]int
 	var err error
-	var team, props, rels [2]int // each column's bounds in b
-	b = append(b, `,"team":`...)
-	team[0] = len(b)
-	if e.Team == nil {
-		b = append(b, "[]"...)
-	} else if b, err = appendJSON(b, e.Team); err != nil {
+	if b, team, err = appendColumn(b, `,"team":`, e.Team, e.Team == nil, "[]"); err != nil {
 		return out, fmt.Errorf("encode team: %w", err)
 	}
-	team[1] = len(b)
-	b = append(b, `,"properties":`...)
-	props[0] = len(b)
-	if e.Properties == nil {
-		b = append(b, "{}"...)
-	} else if b, err = appendJSON(b, e.Properties); err != nil {
+	if b, props, err = appendColumn(b, `,"properties":`, e.Properties, e.Properties == nil, "{}"); err != nil {
 		return out, fmt.Errorf("encode properties: %w", err)
 	}
-	props[1] = len(b)
-	b = append(b, `,"relations":`...)
-	rels[0] = len(b)
-	if e.Relations == nil {
-		b = append(b, "{}"...)
-	} else if b, err = appendJSON(b, e.Relations); err != nil {
+	if b, rels, err = appendColumn(b, `,"relations":`, e.Relations, e.Relations == nil, "{}"); err != nil {
 		return out, fmt.Errorf("encode relations: %w", err)
 	}
-	rels[1] = len(b)
 	b = append(b, `,"createdAt":`...)
 	b = jsonTime(b, e.CreatedAt)
 	b = append(b, `,"createdBy":`...)
@@ -146,6 +132,18 @@ func encodeEntity(e *model.Entity) (entityJSON, error) {
 	out.doc = string(b)
 	out.team, out.props, out.rels = out.doc[team[0]:team[1]], out.doc[props[0]:props[1]], out.doc[rels[0]:rels[1]]
 	return out, nil
+}
+
+// appendColumn appends key, then v as JSON (empty when null), and returns
+// where v's JSON starts and ends in b.
+func appendColumn(b []byte, key string, v any, null bool, empty string) ([]byte, [2]int, error) {
+	b = append(b, key...)
+	start := len(b)
+	if null {
+		return append(b, empty...), [2]int{start, start + len(empty)}, nil
+	}
+	b, err := appendJSON(b, v)
+	return b, [2]int{start, len(b)}, err
 }
 
 // decodeTeam decodes a team column; never nil.

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"strings"
 
 	"github.com/atrium-idp/atrium/internal/model"
@@ -90,6 +91,29 @@ func WriteAllocProfile(path string) {
 	}
 	if err := f.Close(); err != nil {
 		log.Print(err)
+	}
+}
+
+// StartTrace starts an execution trace of the whole run into path
+// (nothing when path is empty) and returns what stops it, for a defer in
+// main. `go tool trace -pprof=sched|syscall|sync PATH` shows where
+// goroutines waited: for a core, in a system call, on a lock.
+func StartTrace(path string) (stop func()) {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := trace.Start(f); err != nil {
+		log.Fatal(err)
+	}
+	return func() {
+		trace.Stop()
+		if err := f.Close(); err != nil {
+			log.Print(err)
+		}
 	}
 }
 

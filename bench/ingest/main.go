@@ -40,10 +40,12 @@ func main() {
 	results := flag.String("results", "", "RESULTS.md to update (between the ingest markers)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	memprofile := flag.String("memprofile", "", "write an allocation profile of the whole run to this file")
+	tracefile := flag.String("trace", "", "write an execution trace of the whole run to this file")
 	keep := flag.Bool("keep", false, "keep the SQLite databases (their directory is logged)")
 	flag.Parse()
 	defer benchkit.StartCPUProfile(*cpuprofile)()
 	defer benchkit.WriteAllocProfile(*memprofile)
+	defer benchkit.StartTrace(*tracefile)()
 
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "atrium-ingest-")

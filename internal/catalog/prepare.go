@@ -4,10 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"reflect"
-	"runtime"
-	"sync"
 
 	"github.com/atrium-idp/atrium/internal/model"
+	"github.com/atrium-idp/atrium/internal/parallel"
 )
 
 // Preparing a write before its transaction.
@@ -83,22 +82,7 @@ func (s *Service) prepare(ctx context.Context, blueprint string, items []*writeI
 			break
 		}
 	}
-	workers := min(runtime.GOMAXPROCS(0), len(items)/minPreparedPerWorker)
-	if workers <= 1 {
-		for i, it := range items {
-			pre.items[i] = w.prepareItem(it)
-		}
-		return pre
-	}
-	var wg sync.WaitGroup
-	for k := range workers {
-		wg.Go(func() {
-			for i := k; i < len(items); i += workers {
-				pre.items[i] = w.prepareItem(items[i])
-			}
-		})
-	}
-	wg.Wait()
+	parallel.For(len(items), minPreparedPerWorker, func(i int) { pre.items[i] = w.prepareItem(items[i]) })
 	return pre
 }
 

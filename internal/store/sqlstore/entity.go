@@ -6,13 +6,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/atrium-idp/atrium/internal/model"
+	"github.com/atrium-idp/atrium/internal/parallel"
 	"github.com/atrium-idp/atrium/internal/store"
 	"github.com/atrium-idp/atrium/internal/store/graphindex"
 )
@@ -510,33 +509,13 @@ func encodeChanges(changes []store.EntityChange, text bool) (afters, befores []e
 			errs[i] = fmt.Errorf("entity %q of blueprint %q: %w", k.Identifier, k.Blueprint, err)
 		}
 	}
-	parallel(len(changes), encode)
+	parallel.For(len(changes), minParallel, encode)
 	return afters, befores, bodies, errors.Join(errs...)
 }
 
 // minParallel keeps small runs on one goroutine, where starting workers
 // costs more than it saves.
 const minParallel = 64
-
-// parallel calls fn for 0..n-1, over GOMAXPROCS goroutines when n is large.
-func parallel(n int, fn func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), n/minParallel)
-	if workers <= 1 {
-		for i := range n {
-			fn(i)
-		}
-		return
-	}
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := w; i < n; i += workers {
-				fn(i)
-			}
-		})
-	}
-	wg.Wait()
-}
 
 // deleteKeys runs a DELETE listSpec for keys.
 func (t *Tx) deleteKeys(ctx context.Context, spec listSpec, keys []model.EntityKey, what string) error {

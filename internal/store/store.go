@@ -91,7 +91,11 @@ type Reader interface {
 
 // Tx is one write transaction. Every catalog write goes through exactly one
 // (DESIGN §4): it changes current state, edges, versions and the outbox
-// together, or — after Rollback or any error — nothing at all.
+// together, or — after Rollback or any error — nothing at all. A write
+// call that failed may have left part of its writes in the transaction
+// (PostgreSQL then refuses every later statement; SQLite's batched inserts
+// stop at the failing row, see sqlstore.FailingInserter): after a write
+// fails, the only call left is Rollback.
 type Tx interface {
 	Reader
 

@@ -222,6 +222,10 @@ func (flavor) PropertyMatch(a *sqlstore.Args, col, key string, values []any) str
 // NumbersEntityIDs: with one writer the store can number new entities.
 func (flavor) NumbersEntityIDs() {}
 
+// InsertsOrFail: batched INSERTs need no statement journal (see
+// sqlstore.FailingInserter).
+func (flavor) InsertsOrFail() {}
+
 // LockEntities does nothing: the single writer connection already
 // serialises every write transaction.
 func (flavor) LockEntities(context.Context, *sql.Tx, []model.EntityKey, bool) error { return nil }

@@ -67,6 +67,25 @@ type Flavor interface {
 // the lookup it saves).
 type IDNumberer interface{ NumbersEntityIDs() }
 
+// FailingInserter is implemented by flavors (SQLite) whose batched INSERTs
+// are written INSERT OR FAIL: a failing row stops the statement and keeps
+// the rows before it instead of undoing the whole statement. No write here
+// goes on after a failed statement — its transaction rolls back, as
+// PostgreSQL requires anyway — so nothing ever sees those rows, and SQLite
+// is spared the statement journal it keeps to undo a multi-row statement
+// alone: a copy of every existing page the statement changes. A bulk
+// load's edges touch many (the edges_to pages of their targets): that copy
+// was ~7% of the writer's CPU per 100k entities (bench/RESULTS.md).
+type FailingInserter interface{ InsertsOrFail() }
+
+// insertInto returns how f's batched INSERTs begin (see FailingInserter).
+func insertInto(f Flavor) string {
+	if _, ok := f.(FailingInserter); ok {
+		return "INSERT OR FAIL INTO "
+	}
+	return "INSERT INTO "
+}
+
 // Options configure a Store.
 type Options struct {
 	// Writer runs write transactions. On SQLite it holds one connection.

@@ -17,11 +17,11 @@ import (
 // batchSpec is a multi-row INSERT: head, then rows of cols placeholders,
 // then tail. It is comparable, so it can key caches.
 type batchSpec struct {
-	head string
 	cols int
 	tail string
-	// names and types list the columns and their SQL types, comma-separated,
-	// for flavors that insert column arrays (see ArrayInserter).
+	// table is the table inserted into; names and types list the columns
+	// and their SQL types, comma-separated (types for flavors that insert
+	// column arrays, see ArrayInserter).
 	table, names, types string
 	// shared marks (bit i: column i) the columns a batch's rows usually
 	// share — its blueprint, time, actor — which a statement whose rows all
@@ -35,10 +35,7 @@ func newBatchSpec(table, names, types, tail string, shared ...string) batchSpec 
 	if len(strings.Split(types, ",")) != len(cols) {
 		panic("sqlstore: batch spec for " + table + " has mismatched names and types") // programmer error at init
 	}
-	spec := batchSpec{
-		head: "INSERT INTO " + table + " (" + names + ") VALUES ", cols: len(cols), tail: tail,
-		table: table, names: names, types: types,
-	}
+	spec := batchSpec{cols: len(cols), tail: tail, table: table, names: names, types: types}
 	for _, name := range shared {
 		i := slices.Index(cols, name)
 		if i < 0 {
@@ -187,8 +184,8 @@ func (c *stmtCache) batchSQL(f Flavor, spec batchSpec, rows int) string {
 		return q.(string)
 	}
 	var b strings.Builder
-	b.Grow(len(spec.head) + len(spec.tail) + rows*(spec.cols*2+2))
-	b.WriteString(spec.head)
+	b.Grow(len(spec.names) + len(spec.tail) + rows*(spec.cols*2+2) + 64)
+	b.WriteString(insertInto(f) + spec.table + " (" + spec.names + ") VALUES ")
 	for i := range rows {
 		if i > 0 {
 			b.WriteByte(',')
@@ -220,7 +217,7 @@ func (c *stmtCache) sharedBatchSQL(f Flavor, spec batchSpec, rows int) string {
 		return q.(string)
 	}
 	var b strings.Builder
-	b.WriteString("INSERT INTO " + spec.table + " (" + spec.names + ") SELECT ")
+	b.WriteString(insertInto(f) + spec.table + " (" + spec.names + ") SELECT ")
 	own := 0 // the rows' own columns, column1… of the VALUES
 	for i := range spec.cols {
 		if i > 0 {

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -42,6 +43,28 @@ func TestSharedBatch(t *testing.T) {
 		t.Errorf("sharedBatchSQL(upsert) = %q, want %q", got, want)
 	}
 }
+
+// TestInsertOrFail checks that a FailingInserter flavor's batched inserts,
+// plain and shared, begin INSERT OR FAIL and others' plain INSERT.
+func TestInsertOrFail(t *testing.T) {
+	spec := newBatchSpec("t", "a, b", "text,text", " ON CONFLICT (a) DO NOTHING", "b")
+	for _, tc := range []struct {
+		f    Flavor
+		want string
+	}{{flavorQ{}, "INSERT INTO t (a, b) "}, {flavorFail{}, "INSERT OR FAIL INTO t (a, b) "}} {
+		c := newStmtCache()
+		for _, q := range []string{c.batchSQL(tc.f, spec, 2), c.sharedBatchSQL(tc.f, spec, 2)} {
+			if !strings.HasPrefix(q, tc.want) {
+				t.Errorf("%T: %q does not begin %q", tc.f, q, tc.want)
+			}
+		}
+	}
+}
+
+// flavorFail is SQLite's placeholders with INSERT OR FAIL.
+type flavorFail struct{ flavorQ }
+
+func (flavorFail) InsertsOrFail() {}
 
 // flavorQ and flavorDollar are flavors with only placeholders: SQLite's
 // positional "?" and PostgreSQL's numbered "$n".

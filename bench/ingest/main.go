@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -43,6 +44,13 @@ func main() {
 	tracefile := flag.String("trace", "", "write an execution trace of the whole run to this file")
 	keep := flag.Bool("keep", false, "keep the SQLite databases (their directory is logged)")
 	flag.Parse()
+	// The collector's target of atrium serve (cmd/atrium/serve.go,
+	// serveGCPercent), so the service runs here as it does there.
+	gogc := os.Getenv("GOGC")
+	if gogc == "" {
+		debug.SetGCPercent(200)
+		gogc = "200"
+	}
 	defer benchkit.StartCPUProfile(*cpuprofile)()
 	defer benchkit.WriteAllocProfile(*memprofile)
 	defer benchkit.StartTrace(*tracefile)()
@@ -75,7 +83,7 @@ func main() {
 			rows = append(rows, r)
 		}
 	}
-	table := render(rows, *n, *batch)
+	table := render(rows, *n, *batch, gogc)
 	fmt.Print(table)
 	if *results != "" {
 		if err := writeResults(*results, table); err != nil {

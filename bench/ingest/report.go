@@ -15,9 +15,9 @@ const (
 	endMarker   = "<!-- ingest:end -->"
 )
 
-func render(rows []result, n, batch int) string {
+func render(rows []result, n, batch int, gogc string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Run %s, %d deployments with 3 relations each, batches of %d.\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), n, batch)
+	fmt.Fprintf(&b, "Run %s, %d deployments with 3 relations each, batches of %d, GOGC %s.\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), n, batch, gogc)
 	fmt.Fprintf(&b, "Machine: %s\n\n", benchkit.Machine())
 	var floorRate float64
 	for _, r := range rows {

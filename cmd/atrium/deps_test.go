@@ -13,8 +13,9 @@ const modulePath = "github.com/atrium-idp/atrium"
 // TestDependencyDirection checks the arrows of DESIGN §2 with `go list -deps`:
 // model imports no internal package; store imports only model; no service
 // imports httpapi or a store driver; httpapi imports no driver; drivers
-// import no service (only model, store and shared driver code such as
-// store/sqlstore); and no production package imports a …test helper.
+// import no service (only model, store, shared driver code such as
+// store/sqlstore and utilities); a utility (internal/parallel) imports no
+// internal package; and no production package imports a …test helper.
 // Each failure names the broken rule.
 func TestDependencyDirection(t *testing.T) {
 	t.Parallel()
@@ -47,6 +48,8 @@ func TestDependencyDirection(t *testing.T) {
 		t.Fatal("go list returned no packages")
 	}
 
+	// Utilities are leaves any package may import.
+	isUtility := func(p string) bool { return p == "internal/parallel" }
 	isDriver := func(p string) bool {
 		return strings.HasPrefix(p, "internal/store/") && !isTestHelper(p)
 	}
@@ -69,10 +72,12 @@ func TestDependencyDirection(t *testing.T) {
 			switch {
 			case pkg == "internal/model":
 				rule = "model imports no internal package"
+			case isUtility(pkg):
+				rule = "a utility imports no internal package"
 			case pkg == "internal/store" && d != "internal/model":
 				rule = "store imports only model"
-			case isDriver(pkg) && d != "internal/model" && d != "internal/store" && !isDriver(d):
-				rule = "a store driver imports only model, store and driver-side store packages (sqlstore)"
+			case isDriver(pkg) && d != "internal/model" && d != "internal/store" && !isDriver(d) && !isUtility(d):
+				rule = "a store driver imports only model, store, driver-side store packages (sqlstore) and utilities"
 			case isService(pkg) && (d == "internal/httpapi" || strings.HasPrefix(d, "internal/httpapi/")):
 				rule = "a service never imports httpapi"
 			case isService(pkg) && isDriver(d):

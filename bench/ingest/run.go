@@ -274,7 +274,7 @@ func floor(ctx context.Context, c runConfig) (time.Duration, error) {
 	st.Close()
 	// The writer pragmas and WAL checkpoints of internal/store/sqlite, so
 	// the floor differs from the service only in the work above SQLite.
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)"+
+	db, err := sql.Open("sqlite", "file:"+path+"?"+sqlite.NewFilePragmas+"&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)"+
 		"&_pragma=foreign_keys(1)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)&_txlock=immediate")
 	if err != nil {
 		return 0, err
@@ -392,7 +392,7 @@ func floor(ctx context.Context, c runConfig) (time.Duration, error) {
 // floorText writes the full-text rows it receives into the index file at
 // path, one transaction per receive, on its own connection.
 func floorText(ctx context.Context, path string, rows <-chan []any) error {
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)"+
+	db, err := sql.Open("sqlite", "file:"+path+"?"+sqlite.NewFilePragmas+"&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)"+
 		"&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)")
 	if err != nil {
 		return err

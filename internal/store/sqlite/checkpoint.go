@@ -35,12 +35,12 @@ import (
 //
 // The writer keeps an automatic checkpoint at writerAutoCheckpoint pages as
 // a fallback should this connection fail (it logs why).
-const writerAutoCheckpoint = 100000 // ~400 MiB
+const writerAutoCheckpoint = 50000 // ~400 MiB of 8 KiB pages (NewFilePragmas)
 
 // Variables only for tests.
 var (
 	checkpointInterval = 500 * time.Millisecond
-	restartFrames      = 16384 // 64 MiB of 4 KiB pages
+	restartFrames      = 8192 // 64 MiB of 8 KiB pages (NewFilePragmas)
 )
 
 type checkpointer struct {

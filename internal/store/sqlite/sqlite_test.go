@@ -65,4 +65,49 @@ func TestPragmas(t *testing.T) {
 	if err := raw.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
 		t.Errorf("journal_mode = %q, %v; want wal", mode, err)
 	}
+	// Both files the store creates get 8 KiB pages (NewFilePragmas).
+	for _, p := range []string{path, path + "-fts"} {
+		f, err := sql.Open("sqlite", p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var size int
+		if err := f.QueryRow("PRAGMA page_size").Scan(&size); err != nil || size != 8192 {
+			t.Errorf("%s: page_size = %d, %v; want 8192", filepath.Base(p), size, err)
+		}
+		_ = f.Close()
+	}
+}
+
+// TestPageSizeOfAnExistingFileStays checks that a file created with other
+// pages keeps them: SQLite cannot change a WAL file's page size, and the
+// store must open it all the same.
+func TestPageSizeOfAnExistingFileStays(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "atrium.db")
+	raw, err := sql.Open("sqlite", path+"?_pragma=page_size(4096)&_journal_mode=WAL")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec("CREATE TABLE before_atrium (x)"); err != nil {
+		t.Fatal(err)
+	}
+	_ = raw.Close()
+	d, err := sqlite.Open(context.Background(), path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = d.Close() }()
+	if _, err := d.BlueprintList(context.Background(), &store.BlueprintListParams{}); err != nil {
+		t.Fatalf("store on a 4 KiB file: %v", err)
+	}
+	f, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = f.Close() }()
+	var size int
+	if err := f.QueryRow("PRAGMA page_size").Scan(&size); err != nil || size != 4096 {
+		t.Errorf("page_size = %d, %v; want the file's 4096", size, err)
+	}
 }

@@ -118,7 +118,7 @@ type textProjector struct {
 func openTextProjector(ctx context.Context, catalogPath, common string, logger *slog.Logger) (_ *textProjector, err error) {
 	p := &textProjector{path: catalogPath + "-fts", logger: logger, pending: map[int64]sqlstore.TextBatch{},
 		progress: make(chan struct{}), gapAt: -1, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
-	if p.db, err = sql.Open("sqlite", p.path+"?"+common+"&_pragma=journal_mode(WAL)"); err != nil {
+	if p.db, err = sql.Open("sqlite", p.path+"?"+common+"&"+NewFilePragmas); err != nil {
 		return nil, err
 	}
 	p.db.SetMaxOpenConns(1)

@@ -12,7 +12,8 @@
 //   - http:    POST /v1/blueprints/deployment/entities/bulk over loopback HTTP
 //     to a real server.
 //
-// service and http run on SQLite and, with -pg, on PostgreSQL. Results are
+// service and http run on SQLite and, with -pg, on PostgreSQL, once for each
+// count of concurrent callers in -workers (default 1 and 2). Results are
 // printed as a markdown table and, with -results, written into
 // bench/RESULTS.md between markers.
 //
@@ -26,6 +27,7 @@ import (
 	"log"
 	"os"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,7 +37,7 @@ import (
 func main() {
 	n := flag.Int("n", 100_000, "entities to load per run")
 	batch := flag.Int("batch", 1000, "entities per bulk request / transaction")
-	workers := flag.Int("workers", 1, "concurrent callers in the service and http runs")
+	workers := flag.String("workers", "1,2", "comma-separated counts of concurrent callers; the service and http runs are made once for each")
 	pgURL := flag.String("pg", os.Getenv("ATRIUM_BENCH_PG_URL"), "PostgreSQL URL; empty skips the PostgreSQL runs")
 	modes := flag.String("modes", "floor,service,http", "comma-separated runs: floor, service, http")
 	results := flag.String("results", "", "RESULTS.md to update (between the ingest markers)")
@@ -66,6 +68,15 @@ func main() {
 		defer os.RemoveAll(dir)
 	}
 
+	var callers []int
+	for _, w := range strings.Split(*workers, ",") {
+		k, err := strconv.Atoi(strings.TrimSpace(w))
+		if err != nil || k < 1 {
+			log.Fatalf("-workers: %q is not a count of callers", w)
+		}
+		callers = append(callers, k)
+	}
+
 	deps := deployments(*n)
 	var rows []result
 	for _, mode := range strings.Split(*modes, ",") {
@@ -73,14 +84,20 @@ func main() {
 		if mode != "floor" && *pgURL != "" {
 			stores = append(stores, "postgres")
 		}
+		counts := callers
+		if mode == "floor" {
+			counts = []int{1}
+		}
 		for _, st := range stores {
-			r, err := run(ctx, runConfig{mode: mode, store: st, dir: dir, pgURL: *pgURL, batch: *batch, workers: max(*workers, 1), deps: deps})
-			if err != nil {
-				log.Printf("%s on %s: %v", mode, st, err)
-				return
+			for _, w := range counts {
+				r, err := run(ctx, runConfig{mode: mode, store: st, dir: dir, pgURL: *pgURL, batch: *batch, workers: w, deps: deps})
+				if err != nil {
+					log.Printf("%s on %s: %v", mode, st, err)
+					return
+				}
+				log.Printf("%-8s %-9s %d caller(s) %8d entities in %8.2fs = %8.0f entities/s", mode, st, w, r.n, r.elapsed.Seconds(), r.rate())
+				rows = append(rows, r)
 			}
-			log.Printf("%-8s %-9s %8d entities in %8.2fs = %8.0f entities/s", mode, st, r.n, r.elapsed.Seconds(), r.rate())
-			rows = append(rows, r)
 		}
 	}
 	table := render(rows, *n, *batch, gogc)

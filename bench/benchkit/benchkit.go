@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"runtime/trace"
 	"strings"
@@ -92,6 +93,18 @@ func WriteAllocProfile(path string) {
 	if err := f.Close(); err != nil {
 		log.Print(err)
 	}
+}
+
+// ServeGC sets the garbage collector's target atrium serve runs with
+// (cmd/atrium/serve.go, serveGCPercent: 200) unless GOGC is set, so a
+// benchmark's in-process server runs as the real one does, and returns the
+// target in force.
+func ServeGC() string {
+	if v := os.Getenv("GOGC"); v != "" {
+		return v
+	}
+	debug.SetGCPercent(200)
+	return "200"
 }
 
 // StartTrace starts an execution trace of the whole run into path

@@ -26,7 +26,6 @@ import (
 	"fmt"
 	"log"
 	"os"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -46,13 +45,7 @@ func main() {
 	tracefile := flag.String("trace", "", "write an execution trace of the whole run to this file")
 	keep := flag.Bool("keep", false, "keep the SQLite databases (their directory is logged)")
 	flag.Parse()
-	// The collector's target of atrium serve (cmd/atrium/serve.go,
-	// serveGCPercent), so the service runs here as it does there.
-	gogc := os.Getenv("GOGC")
-	if gogc == "" {
-		debug.SetGCPercent(200)
-		gogc = "200"
-	}
+	gogc := benchkit.ServeGC()
 	defer benchkit.StartCPUProfile(*cpuprofile)()
 	defer benchkit.WriteAllocProfile(*memprofile)
 	defer benchkit.StartTrace(*tracefile)()

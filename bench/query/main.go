@@ -43,6 +43,7 @@ func main() {
 	keep := flag.String("keep", "", "directory to keep the loaded stores in and reuse them from on later runs at the same n (PostgreSQL: schema atrium_benchq_keep_<n>)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (the server runs in this process) to this file")
 	flag.Parse()
+	benchkit.ServeGC()
 	defer benchkit.StartCPUProfile(*cpuprofile)()
 
 	ctx := context.Background()

@@ -6,11 +6,11 @@ package benchkit
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"log"
 	"os"
 	"os/exec"
 	"runtime"
-	"runtime/debug"
 	"runtime/pprof"
 	"runtime/trace"
 	"strings"
@@ -80,59 +80,24 @@ func Raw(v any) json.RawMessage {
 // (pprof's allocs profile: sampled bytes and objects by call site) to
 // path; an empty path writes nothing.
 func WriteAllocProfile(path string) {
-	if path == "" {
-		return
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		log.Fatal(err)
-	}
-	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
-		log.Print(err)
-	}
-	if err := f.Close(); err != nil {
-		log.Print(err)
-	}
-}
-
-// ServeGC sets the garbage collector's target atrium serve runs with
-// (cmd/atrium/serve.go, serveGCPercent: 200) unless GOGC is set, so a
-// benchmark's in-process server runs as the real one does, and returns the
-// target in force.
-func ServeGC() string {
-	if v := os.Getenv("GOGC"); v != "" {
-		return v
-	}
-	debug.SetGCPercent(200)
-	return "200"
+	startToFile(path, func(w io.Writer) error { return pprof.Lookup("allocs").WriteTo(w, 0) }, func() {})()
 }
 
 // StartTrace starts an execution trace of the whole run into path
 // (nothing when path is empty) and returns what stops it, for a defer in
 // main. `go tool trace -pprof=sched|syscall|sync PATH` shows where
 // goroutines waited: for a core, in a system call, on a lock.
-func StartTrace(path string) (stop func()) {
-	if path == "" {
-		return func() {}
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		log.Fatal(err)
-	}
-	if err := trace.Start(f); err != nil {
-		log.Fatal(err)
-	}
-	return func() {
-		trace.Stop()
-		if err := f.Close(); err != nil {
-			log.Print(err)
-		}
-	}
-}
+func StartTrace(path string) (stop func()) { return startToFile(path, trace.Start, trace.Stop) }
 
 // StartCPUProfile starts a CPU profile of the whole run into path (nothing
 // when path is empty) and returns what stops it, for a defer in main.
 func StartCPUProfile(path string) (stop func()) {
+	return startToFile(path, pprof.StartCPUProfile, pprof.StopCPUProfile)
+}
+
+// startToFile creates path and starts writing into it, unless path is
+// empty, and returns what stops writing and closes it.
+func startToFile(path string, start func(io.Writer) error, stop func()) func() {
 	if path == "" {
 		return func() {}
 	}
@@ -140,11 +105,11 @@ func StartCPUProfile(path string) (stop func()) {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := pprof.StartCPUProfile(f); err != nil {
+	if err := start(f); err != nil {
 		log.Fatal(err)
 	}
 	return func() {
-		pprof.StopCPUProfile()
+		stop()
 		if err := f.Close(); err != nil {
 			log.Print(err)
 		}

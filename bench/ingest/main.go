@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/atrium-idp/atrium/bench/benchkit"
+	"github.com/atrium-idp/atrium/internal/gctune"
 )
 
 func main() {
@@ -45,7 +46,7 @@ func main() {
 	tracefile := flag.String("trace", "", "write an execution trace of the whole run to this file")
 	keep := flag.Bool("keep", false, "keep the SQLite databases (their directory is logged)")
 	flag.Parse()
-	gogc := benchkit.ServeGC()
+	gogc := gctune.Apply()
 	defer benchkit.StartCPUProfile(*cpuprofile)()
 	defer benchkit.WriteAllocProfile(*memprofile)
 	defer benchkit.StartTrace(*tracefile)()

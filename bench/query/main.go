@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/atrium-idp/atrium/bench/benchkit"
+	"github.com/atrium-idp/atrium/internal/gctune"
 )
 
 func main() {
@@ -43,7 +44,7 @@ func main() {
 	keep := flag.String("keep", "", "directory to keep the loaded stores in and reuse them from on later runs at the same n (PostgreSQL: schema atrium_benchq_keep_<n>)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (the server runs in this process) to this file")
 	flag.Parse()
-	benchkit.ServeGC()
+	gctune.Apply()
 	defer benchkit.StartCPUProfile(*cpuprofile)()
 
 	ctx := context.Background()

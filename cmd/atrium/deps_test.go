@@ -14,7 +14,7 @@ const modulePath = "github.com/atrium-idp/atrium"
 // model imports no internal package; store imports only model; no service
 // imports httpapi or a store driver; httpapi imports no driver; drivers
 // import no service (only model, store, shared driver code such as
-// store/sqlstore and utilities); a utility (internal/parallel) imports no
+// store/sqlstore and utilities); a utility (internal/parallel, gctune) imports no
 // internal package; and no production package imports a …test helper.
 // Each failure names the broken rule.
 func TestDependencyDirection(t *testing.T) {
@@ -49,7 +49,7 @@ func TestDependencyDirection(t *testing.T) {
 	}
 
 	// Utilities are leaves any package may import.
-	isUtility := func(p string) bool { return p == "internal/parallel" }
+	isUtility := func(p string) bool { return p == "internal/parallel" || p == "internal/gctune" }
 	isDriver := func(p string) bool {
 		return strings.HasPrefix(p, "internal/store/") && !isTestHelper(p)
 	}

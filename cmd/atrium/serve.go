@@ -7,11 +7,11 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"runtime/debug"
-	"strconv"
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/atrium-idp/atrium/internal/gctune"
 )
 
 func newServeCmd() *cobra.Command {
@@ -43,24 +43,6 @@ is created from ATRIUM_ADMIN_* or with a generated credential printed once.
 	return cmd
 }
 
-// serveGCPercent is the garbage collector's target when GOGC is not set:
-// between collections the heap may grow to three times what is live
-// instead of twice. A bulk load allocates ~16 KB per entity, and on two
-// cores the collector's CPU is taken from the writer: at 200 the ingest
-// benchmark ran ~5% faster for ~150 MB more peak RSS (bench/RESULTS.md).
-// GOGC, and GOMEMLIMIT for a cap, still rule.
-const serveGCPercent = 200
-
-// tuneGC applies serveGCPercent unless GOGC is set, and returns the target
-// in force.
-func tuneGC() string {
-	if v := os.Getenv("GOGC"); v != "" {
-		return v
-	}
-	debug.SetGCPercent(serveGCPercent)
-	return strconv.Itoa(serveGCPercent)
-}
-
 // serve builds the server from cfg, logging to logOut, and runs it until ctx
 // ends.
 func serve(ctx context.Context, cfg serveConfig, logOut io.Writer) error {
@@ -68,7 +50,7 @@ func serve(ctx context.Context, cfg serveConfig, logOut io.Writer) error {
 	if err != nil {
 		return err
 	}
-	logger.Debug("garbage collector", "gogc", tuneGC())
+	logger.Debug("garbage collector", "gogc", gctune.Apply())
 	s, err := buildServer(ctx, cfg, logger, logOut)
 	if err != nil {
 		return err

@@ -67,16 +67,25 @@ func TestPragmas(t *testing.T) {
 	}
 	// Both files the store creates get 8 KiB pages (NewFilePragmas).
 	for _, p := range []string{path, path + "-fts"} {
-		f, err := sql.Open("sqlite", p)
-		if err != nil {
-			t.Fatal(err)
+		if size := pageSize(t, p); size != 8192 {
+			t.Errorf("%s: page_size = %d; want 8192", filepath.Base(p), size)
 		}
-		var size int
-		if err := f.QueryRow("PRAGMA page_size").Scan(&size); err != nil || size != 8192 {
-			t.Errorf("%s: page_size = %d, %v; want 8192", filepath.Base(p), size, err)
-		}
-		_ = f.Close()
 	}
+}
+
+// pageSize reads the page size of the database file at path.
+func pageSize(t *testing.T, path string) int {
+	t.Helper()
+	f, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = f.Close() }()
+	var size int
+	if err := f.QueryRow("PRAGMA page_size").Scan(&size); err != nil {
+		t.Fatal(err)
+	}
+	return size
 }
 
 // TestPageSizeOfAnExistingFileStays checks that a file created with other
@@ -101,13 +110,7 @@ func TestPageSizeOfAnExistingFileStays(t *testing.T) {
 	if _, err := d.BlueprintList(context.Background(), &store.BlueprintListParams{}); err != nil {
 		t.Fatalf("store on a 4 KiB file: %v", err)
 	}
-	f, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = f.Close() }()
-	var size int
-	if err := f.QueryRow("PRAGMA page_size").Scan(&size); err != nil || size != 4096 {
-		t.Errorf("page_size = %d, %v; want the file's 4096", size, err)
+	if size := pageSize(t, path); size != 4096 {
+		t.Errorf("page_size = %d; want the file's 4096", size)
 	}
 }

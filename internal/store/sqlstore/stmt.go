@@ -14,8 +14,8 @@ import (
 // rebind; batched statements come from a spec and a row or list count, so
 // the same count always yields the same text and can stay prepared.
 
-// batchSpec is a multi-row INSERT: head, then rows of cols placeholders,
-// then tail. It is comparable, so it can key caches.
+// batchSpec is a multi-row INSERT into table: the flavor's insertInto, the
+// columns, rows of cols placeholders, then tail. It is comparable, so it can key caches.
 type batchSpec struct {
 	cols int
 	tail string
@@ -183,9 +183,10 @@ func (c *stmtCache) batchSQL(f Flavor, spec batchSpec, rows int) string {
 	if q, ok := c.texts.Load(k); ok {
 		return q.(string)
 	}
+	head := insertInto(f) + spec.table + " (" + spec.names + ") VALUES "
 	var b strings.Builder
-	b.Grow(len(spec.names) + len(spec.tail) + rows*(spec.cols*2+2) + 64)
-	b.WriteString(insertInto(f) + spec.table + " (" + spec.names + ") VALUES ")
+	b.Grow(len(head) + len(spec.tail) + rows*(spec.cols*2+2))
+	b.WriteString(head)
 	for i := range rows {
 		if i > 0 {
 			b.WriteByte(',')

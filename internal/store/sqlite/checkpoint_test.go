@@ -17,8 +17,7 @@ import (
 // do not run in parallel with each other.
 
 // writeBatches commits n transactions of 1,000 entities with a 1 KB
-// property each: several MiB of pages per transaction (row, version,
-// full-text content).
+// property each: over 1 MiB of entity rows per transaction.
 func writeBatches(t *testing.T, d *Driver, prefix string, n int) {
 	t.Helper()
 	big := strings.Repeat("x", 1000)
@@ -53,11 +52,11 @@ func TestCheckpointerCopiesTheWAL(t *testing.T) {
 	}
 	defer d.Close()
 	before := fileSize(t, path)
-	writeBatches(t, d, "e", 1)
+	writeBatches(t, d, "e", 3)
 	deadline := time.Now().Add(5 * time.Second)
 	for fileSize(t, path) < before+2<<20 {
 		if time.Now().After(deadline) {
-			t.Fatalf("database file %d bytes 5 s after a commit of several MiB (was %d): the WAL was not checkpointed", fileSize(t, path), before)
+			t.Fatalf("database file %d bytes 5 s after commits of several MiB (was %d): the WAL was not checkpointed", fileSize(t, path), before)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

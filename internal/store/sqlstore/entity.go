@@ -30,18 +30,26 @@ func scanEntity(s rowScanner) (*model.Entity, error) {
 		timeScan{&e.CreatedAt}, &e.CreatedBy, timeScan{&e.UpdatedAt}, &e.UpdatedBy); err != nil {
 		return nil, err
 	}
+	if err := decodeColumns(&e, team, props, rels); err != nil {
+		return nil, err
+	}
+	return &e, nil
+}
+
+// decodeColumns decodes an entities row's JSON columns into e.
+func decodeColumns(e *model.Entity, team, props, rels []byte) error {
 	var err error
 	if e.Team, err = decodeTeam(team); err != nil {
-		return nil, err
+		return err
 	}
 	if e.Properties, err = decodeObject(props, "properties"); err != nil {
-		return nil, err
+		return err
 	}
 	if e.Relations, err = decodeObject(rels, "relations"); err != nil {
-		return nil, err
+		return err
 	}
 	normaliseRelations(e.Relations)
-	return &e, nil
+	return nil
 }
 
 // summaryCols are the columns scanSummary reads.
@@ -357,6 +365,10 @@ func changeKey(c store.EntityChange) (model.EntityKey, error) {
 		if c.After == nil {
 			return model.EntityKey{}, fmt.Errorf("entity change kind %d without After", c.Kind)
 		}
+		if c.Kind == store.ChangeUpdate && c.Before == nil {
+			// The version the update closes gets Before as its document.
+			return model.EntityKey{}, errors.New("entity update without Before")
+		}
 		return c.After.Key(), nil
 	case store.ChangeDelete:
 		if c.Before == nil {
@@ -404,7 +416,7 @@ func (t *Tx) applyRun(ctx context.Context, changes []store.EntityChange, o store
 			updates = append(updates, i)
 			replaced = append(replaced, k)
 			edges = append(edges, c.Edges...)
-			if c.Before == nil || textChanged(c, befores[i], afters[i]) {
+			if textChanged(c, befores[i], afters[i]) {
 				unindex = append(unindex, k)
 				index = append(index, i)
 			}
@@ -471,7 +483,7 @@ func (t *Tx) applyRun(ctx context.Context, changes []store.EntityChange, o store
 	if err := t.indexText(ctx, changes, bodies, index); err != nil {
 		return err
 	}
-	versions, err := t.appendVersions(ctx, keys, changes, afters, o)
+	versions, err := t.appendVersions(ctx, keys, changes, befores, o)
 	if err != nil {
 		return err
 	}
@@ -481,7 +493,8 @@ func (t *Tx) applyRun(ctx context.Context, changes []store.EntityChange, o store
 	return t.appendEvents(ctx, evs, o)
 }
 
-// encodeChanges encodes every change's After (and an update's Before) and,
+// encodeChanges encodes every change's After, and the Before of an update
+// or a delete (the document of the version it closes, appendVersions) and,
 // with text, builds its full-text body, spreading large runs over the
 // cores: pure Go work that would otherwise keep the single writer's
 // transaction open (~4 µs per entity in a bulk create).
@@ -494,18 +507,18 @@ func encodeChanges(changes []store.EntityChange, text bool) (afters, befores []e
 	errs := make([]error, len(changes))
 	encode := func(i int) {
 		c := changes[i]
-		if c.Kind == store.ChangeDelete || c.After == nil {
-			return
-		}
-		k := c.After.Key()
 		var err error
-		if afters[i], err = encodeEntity(c.After); err == nil && c.Before != nil && c.Kind == store.ChangeUpdate {
+		if c.Kind != store.ChangeCreate && c.Before != nil {
 			befores[i], err = encodeEntity(c.Before)
 		}
-		if err == nil && text {
-			bodies[i], err = textBody(c.After.Properties)
+		if err == nil && c.Kind != store.ChangeDelete && c.After != nil {
+			afters[i], err = encodeEntity(c.After)
+			if err == nil && text {
+				bodies[i], err = textBody(c.After.Properties)
+			}
 		}
 		if err != nil {
+			k, _ := changeKey(c)
 			errs[i] = fmt.Errorf("entity %q of blueprint %q: %w", k.Identifier, k.Blueprint, err)
 		}
 	}

@@ -95,9 +95,12 @@ func (r *reader) EventList(ctx context.Context, p *store.EventListParams) ([]*mo
 	}
 	a := NewArgs(r.f)
 	var b strings.Builder
-	b.WriteString("SELECT ev.seq, ev.type, ev.blueprint, ev.entity, ev.before_doc, vb.entity, ev.after_doc, va.entity," +
-		" ev.actor, ev.origin, ev.run_id, ev.request_id, ev.at FROM events ev" +
-		" LEFT JOIN entity_versions va ON va.blueprint = ev.blueprint AND va.identifier = ev.entity AND va.version = ev.version" +
+	// The after document is the version's, or the entity's row while the
+	// version is open (appendVersions); the before version is closed.
+	b.WriteString("SELECT ev.seq, ev.type, ev.blueprint, ev.entity, ev.before_doc, vb.entity, ev.after_doc, v.entity," +
+		" ev.actor, ev.origin, ev.run_id, ev.request_id, ev.at, " + currentCols + " FROM events ev" +
+		" LEFT JOIN entity_versions v ON v.blueprint = ev.blueprint AND v.identifier = ev.entity AND v.version = ev.version" +
+		currentJoin +
 		" LEFT JOIN entity_versions vb ON vb.blueprint = ev.blueprint AND vb.identifier = ev.entity AND vb.version = ev.version - 1" +
 		" WHERE ev.seq > ")
 	b.WriteString(a.Add(p.AfterSeq))
@@ -118,8 +121,9 @@ func (r *reader) EventList(ctx context.Context, p *store.EventListParams) ([]*mo
 		var e model.Event
 		var typ string
 		var before, beforeVersion, after, afterVersion []byte
-		if err := rows.Scan(&e.Seq, &typ, &e.Blueprint, &e.Entity, &before, &beforeVersion, &after, &afterVersion, &e.Actor, &e.Origin,
-			&e.RunID, &e.RequestID, timeScan{&e.Time}); err != nil {
+		var cur currentRow
+		if err := rows.Scan(append([]any{&e.Seq, &typ, &e.Blueprint, &e.Entity, &before, &beforeVersion, &after, &afterVersion, &e.Actor, &e.Origin,
+			&e.RunID, &e.RequestID, timeScan{&e.Time}}, cur.targets()...)...); err != nil {
 			return nil, r.wrap("list events", err)
 		}
 		if before == nil {
@@ -127,6 +131,17 @@ func (r *reader) EventList(ctx context.Context, p *store.EventListParams) ([]*mo
 		}
 		if after == nil {
 			after = afterVersion
+		}
+		if after == nil {
+			if ce, err := cur.entity(e.Blueprint, e.Entity); err != nil {
+				return nil, r.wrap("list events", err)
+			} else if ce != nil {
+				enc, err := encodeEntity(ce)
+				if err != nil {
+					return nil, r.wrap("list events", err)
+				}
+				after = []byte(enc.doc)
+			}
 		}
 		e.Type = model.EventType(typ)
 		if before != nil {

@@ -15,19 +15,65 @@ import (
 	"github.com/atrium-idp/atrium/internal/store"
 )
 
-// versionCols are the entity_versions columns scanVersion reads.
-const versionCols = "blueprint, identifier, version, entity, valid_from, valid_to, actor, origin, run_id"
+// Reading versions. An open version of a live entity keeps its document
+// in the entity's row (appendVersions), so versions are read through
+// versionsFrom, which joins such a version to that row.
+
+// versionCols are the columns scanVersion reads from versionsFrom.
+const versionCols = "v.blueprint, v.identifier, v.version, v.entity, v.valid_from, v.valid_to, v.actor, v.origin, v.run_id, " + currentCols
+
+// versionsFrom is entity_versions v, with c the entity's row for an open
+// version without a document.
+const versionsFrom = " FROM entity_versions v" + currentJoin
+
+const (
+	// currentJoin joins c, the current row of v's entity, when v is open
+	// and holds no document. No row then means v records a deletion.
+	currentJoin = " LEFT JOIN entities c ON v.entity IS NULL AND v.valid_to IS NULL AND c.blueprint = v.blueprint AND c.identifier = v.identifier"
+	// currentCols are the columns of c that currentRow scans.
+	currentCols = "c.title, c.icon, c.team, c.properties, c.relations, c.created_at, c.created_by, c.updated_at, c.updated_by"
+)
+
+// currentRow scans currentCols, all NULL when currentJoin found no row.
+type currentRow struct {
+	title, icon, createdBy, updatedBy sql.NullString
+	team, props, rels                 []byte
+	createdAt, updatedAt              *time.Time
+}
+
+func (c *currentRow) targets() []any {
+	return []any{&c.title, &c.icon, &c.team, &c.props, &c.rels, nullTimeScan{&c.createdAt}, &c.createdBy, nullTimeScan{&c.updatedAt}, &c.updatedBy}
+}
+
+// entity returns the scanned row as the entity bp/id, or nil when there
+// was none.
+func (c *currentRow) entity(bp, id string) (*model.Entity, error) {
+	if c.createdAt == nil || c.updatedAt == nil {
+		return nil, nil
+	}
+	e := &model.Entity{Blueprint: bp, Identifier: id, Title: c.title.String, Icon: c.icon.String,
+		CreatedAt: *c.createdAt, CreatedBy: c.createdBy.String, UpdatedAt: *c.updatedAt, UpdatedBy: c.updatedBy.String}
+	if err := decodeColumns(e, c.team, c.props, c.rels); err != nil {
+		return nil, fmt.Errorf("decode entity %q: %w", id, err)
+	}
+	return e, nil
+}
 
 // scanVersion scans one row of versionCols.
 func scanVersion(row interface{ Scan(...any) error }) (*model.EntityVersion, error) {
 	var v model.EntityVersion
 	var doc []byte
-	if err := row.Scan(&v.Blueprint, &v.Identifier, &v.Version, &doc, timeScan{&v.ValidFrom}, nullTimeScan{&v.ValidTo},
-		&v.Actor, &v.Origin, &v.RunID); err != nil {
+	var cur currentRow
+	if err := row.Scan(append([]any{&v.Blueprint, &v.Identifier, &v.Version, &doc, timeScan{&v.ValidFrom}, nullTimeScan{&v.ValidTo},
+		&v.Actor, &v.Origin, &v.RunID}, cur.targets()...)...); err != nil {
 		return nil, err
 	}
 	if doc == nil {
-		v.Deleted = true
+		e, err := cur.entity(v.Blueprint, v.Identifier)
+		if err != nil {
+			return nil, err
+		}
+		v.Entity, v.Deleted = e, e == nil
 		return &v, nil
 	}
 	var e model.Entity
@@ -44,9 +90,9 @@ func scanVersion(row interface{ Scan(...any) error }) (*model.EntityVersion, err
 func (r *reader) EntityVersionAt(ctx context.Context, p *store.EntityVersionAtParams) (*model.EntityVersion, error) {
 	a := NewArgs(r.f)
 	at := r.f.TimeValue(p.At)
-	q := "SELECT " + versionCols + " FROM entity_versions WHERE blueprint = " + a.Add(p.Blueprint) +
-		" AND identifier = " + a.Add(p.Identifier) + " AND valid_from <= " + a.Add(at) +
-		" AND (valid_to IS NULL OR valid_to > " + a.Add(at) + ") ORDER BY version DESC LIMIT 1"
+	q := "SELECT " + versionCols + versionsFrom + " WHERE v.blueprint = " + a.Add(p.Blueprint) +
+		" AND v.identifier = " + a.Add(p.Identifier) + " AND v.valid_from <= " + a.Add(at) +
+		" AND (v.valid_to IS NULL OR v.valid_to > " + a.Add(at) + ") ORDER BY v.version DESC LIMIT 1"
 	v, err := scanVersion(r.q.QueryRowContext(ctx, q, a.Vals...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, model.NotFoundf("entity %q of blueprint %q had no version at %s", p.Identifier, p.Blueprint, p.At.UTC().Format(time.RFC3339Nano))
@@ -114,9 +160,9 @@ func (r *reader) EntityVersionAtMany(ctx context.Context, p *store.EntityVersion
 	best := map[model.EntityKey]*model.EntityVersion{}
 	for _, c := range groupKeys(p.Keys) {
 		a := NewArgs(r.f)
-		q := "SELECT " + versionCols + " FROM entity_versions WHERE blueprint = " + a.Add(c.Blueprint) +
-			" AND identifier IN (" + a.List(c.IDs) + ") AND valid_from <= " + a.Add(at) +
-			" AND (valid_to IS NULL OR valid_to > " + a.Add(at) + ")"
+		q := "SELECT " + versionCols + versionsFrom + " WHERE v.blueprint = " + a.Add(c.Blueprint) +
+			" AND v.identifier IN (" + a.List(c.IDs) + ") AND v.valid_from <= " + a.Add(at) +
+			" AND (v.valid_to IS NULL OR v.valid_to > " + a.Add(at) + ")"
 		if err := func() error {
 			rows, err := r.q.QueryContext(ctx, q, a.Vals...)
 			if err != nil {
@@ -153,10 +199,10 @@ func (r *reader) EntityVersionAtMany(ctx context.Context, p *store.EntityVersion
 func (r *reader) EntityVersionsAt(ctx context.Context, p *store.EntityVersionsAtParams) ([]*model.EntityVersion, error) {
 	at := r.f.TimeValue(p.At)
 	a := NewArgs(r.f)
-	q := "SELECT " + versionCols + " FROM entity_versions WHERE valid_from <= " + a.Add(at) +
-		" AND (valid_to IS NULL OR valid_to > " + a.Add(at) + ")"
+	q := "SELECT " + versionCols + versionsFrom + " WHERE v.valid_from <= " + a.Add(at) +
+		" AND (v.valid_to IS NULL OR v.valid_to > " + a.Add(at) + ")"
 	if len(p.Blueprints) > 0 {
-		q += " AND blueprint IN (" + a.List(p.Blueprints) + ")"
+		q += " AND v.blueprint IN (" + a.List(p.Blueprints) + ")"
 	}
 	best := map[model.EntityKey]*model.EntityVersion{}
 	rows, err := r.q.QueryContext(ctx, q, a.Vals...)

@@ -15,9 +15,19 @@ var (
 	insertEventSpec    = newBatchSpec("events", "type, blueprint, entity, before_doc, after_doc, actor, origin, run_id, request_id, at, version",
 		"text,text,text,json,json,text,text,text,text,timestamptz,bigint", "",
 		"type", "blueprint", "before_doc", "after_doc", "actor", "origin", "run_id", "request_id", "at")
-	insertVersionSpec = newBatchSpec("entity_versions", "blueprint, identifier, version, entity, valid_from, actor, origin, run_id, request_id",
-		"text,text,bigint,jsonb,timestamptz,text,text,text,text", "",
+	// A new version has no document (appendVersions).
+	insertVersionSpec = newBatchSpec("entity_versions", "blueprint, identifier, version, valid_from, actor, origin, run_id, request_id",
+		"text,text,bigint,timestamptz,text,text,text,text", "",
 		"blueprint", "valid_from", "actor", "origin", "run_id", "request_id")
+	// closeVersionSpec closes open versions, giving each its document: an
+	// upsert of rows that exist (their numbers were just read under the
+	// write lock), so one batched statement per shape writes rows with
+	// different documents on both dialects. valid_from is there only
+	// because a proposed row must satisfy NOT NULL; the update leaves it.
+	closeVersionSpec = newBatchSpec("entity_versions", "blueprint, identifier, version, entity, valid_from, valid_to",
+		"text,text,bigint,jsonb,timestamptz,timestamptz",
+		" ON CONFLICT (blueprint, identifier, version) DO UPDATE SET entity = excluded.entity, valid_to = excluded.valid_to",
+		"blueprint", "valid_from", "valid_to")
 	// entityShared are the entity columns one bulk write gives every row.
 	entityShared = []string{"blueprint", "created_at", "created_by", "updated_at", "updated_by"}
 
@@ -36,10 +46,6 @@ var (
 		array: "SELECT k.id, v.version FROM (VALUES (?::text)) AS p(bp) CROSS JOIN unnest(?::text[]) AS k(id)" +
 			" CROSS JOIN LATERAL (SELECT version FROM entity_versions WHERE blueprint = p.bp AND identifier = k.id" +
 			" ORDER BY version DESC LIMIT 1) v"}
-	closeVersionSpec = listSpec{head: "UPDATE entity_versions SET valid_to = ? WHERE blueprint = ? AND identifier IN ",
-		tail: " AND valid_to IS NULL",
-		array: "UPDATE entity_versions SET valid_to = ? WHERE ctid = ANY(ARRAY(SELECT x.ctid FROM (VALUES (?::text)) AS p(bp) CROSS JOIN unnest(?::text[]) AS k(id)" +
-			" CROSS JOIN LATERAL (SELECT ctid FROM entity_versions WHERE blueprint = p.bp AND identifier = k.id AND valid_to IS NULL) x))"}
 	getManySpec = listSpec{head: "SELECT " + entityCols + " FROM entities WHERE blueprint = ? AND identifier IN ",
 		array: "SELECT e.* FROM (VALUES (?::text)) AS p(bp) CROSS JOIN unnest(?::text[]) AS k(id)" +
 			" CROSS JOIN LATERAL (SELECT " + entityCols + " FROM entities WHERE blueprint = p.bp AND identifier = k.id) e"}
@@ -72,7 +78,7 @@ func (s *Store) warmWriter(ctx context.Context) error {
 	if _, ok := f.(IDNumberer); ok {
 		entitySpecs = []batchSpec{insertEntityIDSpec, upsertEntityIDSpec}
 	}
-	for _, spec := range append(entitySpecs, insertEdgeSpec, insertEventSpec, insertVersionSpec) {
+	for _, spec := range append(entitySpecs, insertEdgeSpec, insertEventSpec, insertVersionSpec, closeVersionSpec) {
 		for _, n := range rowLadder(f, spec.cols) {
 			qs = append(qs, c.batchSQL(f, spec, n))
 			if spec.shared != 0 && n > 1 {
@@ -80,7 +86,7 @@ func (s *Store) warmWriter(ctx context.Context) error {
 			}
 		}
 	}
-	lists := []listSpec{deleteEntitiesSpec, deleteEdgesSpec, entityIDSpec, maxVersionSpec, closeVersionSpec, getManySpec, incomingSpec}
+	lists := []listSpec{deleteEntitiesSpec, deleteEdgesSpec, entityIDSpec, maxVersionSpec, getManySpec, incomingSpec}
 	for _, spec := range lists {
 		qs = append(qs, c.listSQL(f, spec, maxInList))
 	}

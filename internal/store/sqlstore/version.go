@@ -2,8 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 
 	"github.com/atrium-idp/atrium/internal/model"
 	"github.com/atrium-idp/atrium/internal/store"
@@ -12,37 +10,44 @@ import (
 const versionColCount = 9
 
 // appendVersions closes each key's open version and appends version
-// previous+1 holding the change's After document (NULL for a deletion). keys
-// are distinct. Version numbers continue across a delete and re-create.
-func (t *Tx) appendVersions(ctx context.Context, keys []model.EntityKey, changes []store.EntityChange, afters []entityJSON, o store.Origin) ([]int64, error) {
+// previous+1. keys are distinct. Version numbers continue across a delete
+// and re-create.
+//
+// The open version of a live entity holds no document: its document is the
+// entity's row in entities, which every change writes through here too. A
+// change that closes it writes its Before there, so history keeps every
+// state while a bulk create writes each document once, not twice (the
+// versions table was as large as the entities table, bench/RESULTS.md).
+// A version without a document is therefore a deletion when it is closed
+// or when its entity has no row (versionsFrom).
+func (t *Tx) appendVersions(ctx context.Context, keys []model.EntityKey, changes []store.EntityChange, befores []entityJSON, o store.Origin) ([]int64, error) {
 	at := t.f.TimeValue(o.Time)
 	prev, err := t.keyInts(ctx, maxVersionSpec, keys)
 	if err != nil {
 		return nil, t.wrap("read versions", err)
 	}
 	if len(prev) > 0 {
-		closing := make([]model.EntityKey, 0, len(prev))
-		for _, k := range keys {
-			if _, ok := prev[k]; ok {
-				closing = append(closing, k)
+		vals := make([]any, 0, len(prev)*closeVersionSpec.cols)
+		for i, k := range keys {
+			p, ok := prev[k]
+			if !ok {
+				continue
 			}
+			var doc any // a create closes a deletion, which keeps no document
+			if changes[i].Kind != store.ChangeCreate {
+				doc = befores[i].doc
+			}
+			vals = append(vals, k.Blueprint, k.Identifier, p, doc, at, at)
 		}
-		for _, c := range groupKeys(closing) {
-			q := t.stmts.listSQL(t.f, closeVersionSpec, len(c.IDs))
-			if _, err := t.exec(ctx, len(c.IDs) == maxInList, q, listArgs(t.f, []any{at, c.Blueprint}, c.IDs)...); err != nil {
-				return nil, t.wrap("close versions", err)
-			}
+		if err := t.insertBatch(ctx, closeVersionSpec, vals); err != nil {
+			return nil, t.wrap("close versions", err)
 		}
 	}
-	vals := make([]any, 0, len(keys)*versionColCount)
+	vals := make([]any, 0, len(keys)*insertVersionSpec.cols)
 	versions := make([]int64, len(keys))
 	for i, k := range keys {
-		var doc any
-		if changes[i].Kind != store.ChangeDelete {
-			doc = afters[i].doc
-		}
 		versions[i] = prev[k] + 1
-		vals = append(vals, k.Blueprint, k.Identifier, versions[i], doc, at, o.Actor, o.Origin, o.RunID, o.RequestID)
+		vals = append(vals, k.Blueprint, k.Identifier, versions[i], at, o.Actor, o.Origin, o.RunID, o.RequestID)
 	}
 	if err := t.insertBatch(ctx, insertVersionSpec, vals); err != nil {
 		return nil, t.wrap("append versions", err)
@@ -53,8 +58,8 @@ func (t *Tx) appendVersions(ctx context.Context, keys []model.EntityKey, changes
 // EntityVersionList returns an entity's versions, oldest first.
 func (r *reader) EntityVersionList(ctx context.Context, p *store.EntityVersionListParams) ([]*model.EntityVersion, error) {
 	a := NewArgs(r.f)
-	q := "SELECT blueprint, identifier, version, entity, valid_from, valid_to, actor, origin, run_id FROM entity_versions WHERE blueprint = " +
-		a.Add(p.Blueprint) + " AND identifier = " + a.Add(p.Identifier) + " ORDER BY version"
+	q := "SELECT " + versionCols + versionsFrom + " WHERE v.blueprint = " + a.Add(p.Blueprint) +
+		" AND v.identifier = " + a.Add(p.Identifier) + " ORDER BY v.version"
 	rows, err := r.q.QueryContext(ctx, q, a.Vals...)
 	if err != nil {
 		return nil, r.wrap("list versions", err)
@@ -62,23 +67,11 @@ func (r *reader) EntityVersionList(ctx context.Context, p *store.EntityVersionLi
 	defer rows.Close()
 	out := []*model.EntityVersion{}
 	for rows.Next() {
-		var v model.EntityVersion
-		var doc []byte
-		if err := rows.Scan(&v.Blueprint, &v.Identifier, &v.Version, &doc, timeScan{&v.ValidFrom}, nullTimeScan{&v.ValidTo},
-			&v.Actor, &v.Origin, &v.RunID); err != nil {
+		v, err := scanVersion(rows)
+		if err != nil {
 			return nil, r.wrap("list versions", err)
 		}
-		if doc == nil {
-			v.Deleted = true
-		} else {
-			var e model.Entity
-			if err := json.Unmarshal(doc, &e); err != nil {
-				return nil, fmt.Errorf("decode version %d of entity %q: %w", v.Version, v.Identifier, err)
-			}
-			normaliseEntity(&e)
-			v.Entity = &e
-		}
-		out = append(out, &v)
+		out = append(out, v)
 	}
 	return out, r.wrap("list versions", rows.Err())
 }

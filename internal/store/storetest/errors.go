@@ -51,6 +51,12 @@ func testErrors(t *testing.T, open OpenFunc) {
 			Create(NewEntity(EntityOpts{Identifier: "new1"})), Create(e), Create(NewEntity(EntityOpts{Identifier: "new2"}))),
 			model.ErrConflict)
 
+		// An update must name the state it replaces: it becomes the closed
+		// version's document.
+		if err := TryApply(s, Origin(1*time.Microsecond), store.EntityChange{Kind: store.ChangeUpdate, After: e}); err == nil {
+			t.Error("update without Before: applied, want an error")
+		}
+
 		bp := NewBlueprint("svc")
 		applyBlueprint(t, s, store.ChangeCreate, nil, bp)
 		checkKind(t, "create existing blueprint", tryBlueprint(s, store.ChangeCreate, nil, bp), model.ErrConflict, `"svc"`)

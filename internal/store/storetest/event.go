@@ -35,9 +35,27 @@ func testEvent(t *testing.T, open OpenFunc) {
 		v2 := NewEntity(EntityOpts{Identifier: "x", Title: "two"})
 		o := Origin(1 * time.Microsecond)
 		o.RunID = ""
+		// Each event read at once, while its version is still open (its
+		// document is the entity's row), and again at the end.
+		checkLast := func(before, after *model.Entity) {
+			t.Helper()
+			last, err := s.EventLastSeq(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			evs, err := s.EventList(ctx, &store.EventListParams{AfterSeq: last - 1})
+			if err != nil || len(evs) != 1 {
+				t.Fatalf("EventList after %d = %d events, %v; want 1", last-1, len(evs), err)
+			}
+			diff(t, fmt.Sprintf("event %d before, read at once", last), before, decodeEntity(t, evs[0].Before))
+			diff(t, fmt.Sprintf("event %d after, read at once", last), after, decodeEntity(t, evs[0].After))
+		}
 		Apply(t, s, o, Create(v1))
+		checkLast(nil, v1)
 		Apply(t, s, Origin(2*time.Microsecond), Update(v1, v2))
+		checkLast(v1, v2)
 		Apply(t, s, Origin(3*time.Microsecond), Delete(v2))
+		checkLast(v2, nil)
 		evs, err := s.EventList(ctx, &store.EventListParams{})
 		if err != nil {
 			t.Fatal(err)

@@ -259,7 +259,8 @@ func viaHTTP(ctx context.Context, c runConfig, st store.Store, cat *catalog.Serv
 }
 
 // floor inserts the same rows the catalog writes for each deployment — the
-// entity, its 3 edges, its first version and its event — with plain prepared
+// entity, its 3 edges, its first version (without a document, which the
+// entity's row holds while the version is open) and its event — with plain prepared
 // INSERTs into a fresh SQLite file with the driver's schema and pragmas, and
 // its full-text row into the index file from a second connection, as the
 // store does (internal/store/sqlite/textproject.go). The clock stops when
@@ -289,8 +290,8 @@ func floor(ctx context.Context, c runConfig) (time.Duration, error) {
 
 	now := time.Now().UTC().Format("2006-01-02T15:04:05.000000Z")
 	type row struct {
-		id, title, props, rels, doc, body string
-		targets                           [3][2]string
+		id, title, props, rels, body string
+		targets                      [3][2]string
 	}
 	rows := make([]row, len(c.deps))
 	for i, in := range c.deps {
@@ -303,8 +304,6 @@ func floor(ctx context.Context, c runConfig) (time.Duration, error) {
 		_ = json.Unmarshal(in.Relations["service"], &svc)
 		_ = json.Unmarshal(in.Relations["environment"], &env)
 		_ = json.Unmarshal(in.Relations["runningService"], &rs)
-		doc, _ := json.Marshal(map[string]any{"identifier": id, "title": title, "blueprint": "deployment", "team": []string{},
-			"properties": json.RawMessage(props), "relations": json.RawMessage(rels), "createdAt": now, "createdBy": "bench", "updatedAt": now, "updatedBy": "bench"})
 		// The full-text body as the store builds it: the string values in
 		// key order (the deployments' properties are flat).
 		var words []string
@@ -314,7 +313,7 @@ func floor(ctx context.Context, c runConfig) (time.Duration, error) {
 				words = append(words, s)
 			}
 		}
-		rows[i] = row{id: id, title: title, props: string(props), rels: string(rels), doc: string(doc), body: strings.Join(words, " "),
+		rows[i] = row{id: id, title: title, props: string(props), rels: string(rels), body: strings.Join(words, " "),
 			targets: [3][2]string{{"service", svc}, {"environment", env}, {"runningService", rs}}}
 	}
 	text, textDone := make(chan []any, 64), make(chan error, 1)
@@ -334,7 +333,7 @@ func floor(ctx context.Context, c runConfig) (time.Duration, error) {
 		}
 		ent, err1 := tx.PrepareContext(ctx, `INSERT INTO entities (blueprint, identifier, title, icon, team, properties, relations, created_at, created_by, updated_at, updated_by) VALUES ('deployment', ?, ?, '', '[]', ?, ?, ?, 'bench', ?, 'bench')`)
 		edge, err2 := tx.PrepareContext(ctx, `INSERT INTO edges (from_id, relation, to_id) SELECT ?, ?, id FROM entities WHERE blueprint = ? AND identifier = ?`)
-		ver, err3 := tx.PrepareContext(ctx, `INSERT INTO entity_versions (blueprint, identifier, version, entity, valid_from, actor, origin) VALUES ('deployment', ?, 1, ?, ?, 'bench', 'API')`)
+		ver, err3 := tx.PrepareContext(ctx, `INSERT INTO entity_versions (blueprint, identifier, version, valid_from, actor, origin) VALUES ('deployment', ?, 1, ?, 'bench', 'API')`)
 		evt, err4 := tx.PrepareContext(ctx, `INSERT INTO events (type, blueprint, entity, actor, origin, at, version) VALUES ('ENTITY_CREATED', 'deployment', ?, 'bench', 'API', ?, 1)`)
 		if err := errors.Join(err1, err2, err3, err4); err != nil {
 			tx.Rollback()
@@ -361,7 +360,7 @@ func floor(ctx context.Context, c runConfig) (time.Duration, error) {
 					return 0, err
 				}
 			}
-			if _, err := ver.ExecContext(ctx, r.id, r.doc, now); err != nil {
+			if _, err := ver.ExecContext(ctx, r.id, now); err != nil {
 				tx.Rollback()
 				return 0, err
 			}

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -39,6 +40,45 @@ func testVersion(t *testing.T, open OpenFunc) {
 		none, err := s.EntityVersionList(ctx, &store.EntityVersionListParams{Blueprint: "service", Identifier: "nope"})
 		if err != nil || len(none) != 0 || none == nil {
 			t.Errorf("EntityVersionList(missing) = %#v, %v; want empty non-nil", none, err)
+		}
+	})
+
+	t.Run("BatchClosesEachWithItsOwnDocument", func(t *testing.T) {
+		t.Parallel()
+		s := open(t)
+		ids := []string{"a", "b", "c"}
+		v1, v2 := map[string]*model.Entity{}, map[string]*model.Entity{}
+		var creates, updates, deletes []store.EntityChange
+		for _, id := range ids {
+			v1[id] = NewEntity(EntityOpts{Identifier: id, Title: id + " one", Properties: map[string]any{"n": 1.0}})
+			v2[id] = NewEntity(EntityOpts{Identifier: id, Title: id + " two", Properties: map[string]any{"n": 2.0}})
+			creates = append(creates, Create(v1[id]))
+			updates = append(updates, Update(v1[id], v2[id]))
+			if id != "c" {
+				deletes = append(deletes, Delete(v2[id]))
+			}
+		}
+		Apply(t, s, Origin(0), creates...)
+		Apply(t, s, Origin(time.Second), updates...)
+		Apply(t, s, Origin(2*time.Second), deletes...)
+		for _, id := range ids {
+			vs, err := s.EntityVersionList(ctx, &store.EntityVersionListParams{Blueprint: "service", Identifier: id})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []*model.Entity{v1[id], v2[id], nil}
+			if id == "c" {
+				want = want[:2]
+			}
+			if len(vs) != len(want) {
+				t.Fatalf("versions of %s: %d, want %d", id, len(vs), len(want))
+			}
+			for i, v := range vs {
+				diff(t, fmt.Sprintf("version %d of %s", v.Version, id), want[i], v.Entity)
+				if v.Deleted != (want[i] == nil) {
+					t.Errorf("version %d of %s: deleted %v, want %v", v.Version, id, v.Deleted, want[i] == nil)
+				}
+			}
 		}
 	})
 

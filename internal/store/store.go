@@ -166,8 +166,12 @@ type EntityLockParams struct {
 
 // EntityChange is one entity write.
 type EntityChange struct {
-	Kind   ChangeKind
-	Before *model.Entity // nil on create
+	Kind ChangeKind
+	// Before is the stored state an update or delete replaces (nil on
+	// create; required otherwise): it becomes the document of the version
+	// the change closes, since an open version keeps none (its document
+	// is the entity's current row).
+	Before *model.Entity
 	After  *model.Entity // nil on delete
 	// Edges are After's outgoing relation instances (resolved target
 	// blueprints), replacing the entity's previous edges. Ignored on delete.

@@ -11,12 +11,16 @@ import (
 	"github.com/atrium-idp/atrium/internal/store"
 )
 
+// The blueprint reads every write transaction makes, prepared (warmWriter).
+const (
+	blueprintGetSQL  = "SELECT doc FROM blueprints WHERE identifier = ?"
+	blueprintListSQL = "SELECT doc FROM blueprints ORDER BY identifier"
+)
+
 // BlueprintGet returns one blueprint or ErrNotFound.
 func (r *reader) BlueprintGet(ctx context.Context, p *store.BlueprintGetParams) (*model.Blueprint, error) {
-	a := NewArgs(r.f)
-	q := "SELECT doc FROM blueprints WHERE identifier = " + a.Add(p.Identifier)
 	var doc []byte
-	err := r.q.QueryRowContext(ctx, q, a.Vals...).Scan(&doc)
+	err := r.queryRow(ctx, true, r.stmts.staticSQL(r.f, blueprintGetSQL), p.Identifier).Scan(&doc)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, model.NotFoundf("blueprint %q not found", p.Identifier)
 	}
@@ -28,7 +32,7 @@ func (r *reader) BlueprintGet(ctx context.Context, p *store.BlueprintGetParams) 
 
 // BlueprintList returns every blueprint in identifier order.
 func (r *reader) BlueprintList(ctx context.Context, p *store.BlueprintListParams) ([]*model.Blueprint, error) {
-	rows, err := r.q.QueryContext(ctx, "SELECT doc FROM blueprints ORDER BY identifier")
+	rows, err := r.query(ctx, true, blueprintListSQL)
 	if err != nil {
 		return nil, r.wrap("list blueprints", err)
 	}

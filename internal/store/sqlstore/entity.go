@@ -141,8 +141,9 @@ func (r *reader) EntityGetMany(ctx context.Context, p *store.EntityGetManyParams
 		spec, scan = getSummarySpec, scanSummary
 	}
 	for _, c := range groupKeys(p.Keys) {
-		q := r.stmts.listSQL(r.f, spec, len(c.IDs))
-		if err := r.scanRows(ctx, len(c.IDs) == maxInList, "get entities", q, listArgs(r.f, []any{c.Blueprint}, c.IDs), scan,
+		ids := padList(r.f, c.IDs)
+		q := r.stmts.listSQL(r.f, spec, len(ids))
+		if err := r.scanRows(ctx, true, "get entities", q, listArgs(r.f, []any{c.Blueprint}, ids), scan,
 			func(e *model.Entity) { found[e.Key()] = e }); err != nil {
 			return nil, err
 		}
@@ -533,8 +534,9 @@ const minParallel = 64
 // deleteKeys runs a DELETE listSpec for keys.
 func (t *Tx) deleteKeys(ctx context.Context, spec listSpec, keys []model.EntityKey, what string) error {
 	for _, c := range groupKeys(keys) {
-		q := t.stmts.listSQL(t.f, spec, len(c.IDs))
-		if _, err := t.exec(ctx, len(c.IDs) == maxInList, q, listArgs(t.f, []any{c.Blueprint}, c.IDs)...); err != nil {
+		ids := padList(t.f, c.IDs)
+		q := t.stmts.listSQL(t.f, spec, len(ids))
+		if _, err := t.exec(ctx, true, q, listArgs(t.f, []any{c.Blueprint}, ids)...); err != nil {
 			return t.wrap(what, err)
 		}
 	}

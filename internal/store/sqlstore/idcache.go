@@ -37,7 +37,7 @@ func (t *Tx) idCacheUsable(ctx context.Context) (bool, error) {
 	}
 	if !t.idcChecked {
 		var seq int64
-		if err := t.q.QueryRowContext(ctx, lastSeqSQL).Scan(&seq); err != nil {
+		if err := t.queryRow(ctx, true, lastSeqSQL).Scan(&seq); err != nil {
 			return false, t.wrap("read outbox sequence", err)
 		}
 		t.idc.mu.Lock()

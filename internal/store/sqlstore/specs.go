@@ -86,10 +86,13 @@ func (s *Store) warmWriter(ctx context.Context) error {
 			}
 		}
 	}
-	lists := []listSpec{deleteEntitiesSpec, deleteEdgesSpec, entityIDSpec, maxVersionSpec, getManySpec, incomingSpec}
+	lists := []listSpec{deleteEntitiesSpec, deleteEdgesSpec, entityIDSpec, maxVersionSpec, getManySpec, getSummarySpec, getKeySpec,
+		incomingSpec, outgoingIDSpec, incomingIDSpec, entitySummarySpec}
 	for _, spec := range lists {
-		qs = append(qs, c.listSQL(f, spec, maxInList))
+		for _, n := range inListLens {
+			qs = append(qs, c.listSQL(f, spec, n))
+		}
 	}
-	qs = append(qs, c.staticSQL(f, entityGetSQL))
+	qs = append(qs, c.staticSQL(f, entityGetSQL), c.staticSQL(f, blueprintGetSQL), blueprintListSQL, lastSeqSQL, maxEntityIDSQL)
 	return c.warm(ctx, qs)
 }

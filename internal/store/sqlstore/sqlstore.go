@@ -241,7 +241,7 @@ func (t *Tx) Commit(ctx context.Context) error {
 		return nil
 	}
 	var seq int64
-	if err := t.q.QueryRowContext(ctx, lastSeqSQL).Scan(&seq); err != nil {
+	if err := t.queryRow(ctx, true, lastSeqSQL).Scan(&seq); err != nil {
 		return t.wrap("read outbox sequence", err)
 	}
 	if withGraph {

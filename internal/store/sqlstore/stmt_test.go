@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -75,3 +76,38 @@ func (flavorQ) Placeholder(int) string { return "?" }
 type flavorDollar struct{ Flavor }
 
 func (flavorDollar) Placeholder(n int) string { return "$" + strconv.Itoa(n) }
+
+type flavorArrays struct{ flavorDollar }
+
+func (flavorArrays) ArrayMatch(col string) string { return col + " = ANY(?)" }
+
+// TestPadList: IN lists take one of inListLens' lengths, padded with their
+// last value; array flavors bind lists as they are.
+func TestPadList(t *testing.T) {
+	for _, tc := range []struct {
+		n, want int
+	}{{0, 0}, {1, 1}, {2, 2}, {3, 4}, {20, 32}, {256, 256}, {257, maxInList}, {maxInList, maxInList}} {
+		ids := make([]string, tc.n)
+		for i := range ids {
+			ids[i] = "id" + strconv.Itoa(i)
+		}
+		got := padList(flavorQ{}, ids)
+		if len(got) != tc.want {
+			t.Errorf("padList of %d: %d values, want %d", tc.n, len(got), tc.want)
+			continue
+		}
+		for i, v := range got {
+			want := ids[min(i, len(ids)-1)]
+			if v != want {
+				t.Errorf("padList of %d: value %d = %q, want %q", tc.n, i, v, want)
+				break
+			}
+		}
+		if arr := padList(flavorArrays{}, ids); len(arr) != tc.n {
+			t.Errorf("padList of %d on an array flavor: %d values, want them as they are", tc.n, len(arr))
+		}
+	}
+	if !slices.Contains(inListLens, maxInList) || !slices.IsSorted(inListLens) {
+		t.Errorf("inListLens = %v: want ascending, ending at maxInList (groupKeys' chunk size)", inListLens)
+	}
+}

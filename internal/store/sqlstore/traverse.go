@@ -153,9 +153,10 @@ func (s idFirst) Scan(dest ...any) error { return s.rows.Scan(append([]any{s.id}
 // the blueprint, and calls scan for every row with the chunk's blueprint.
 func (r *reader) forKeyChunks(ctx context.Context, spec listSpec, pre []any, keys []model.EntityKey, scan func(blueprint string, rows *sql.Rows) error) error {
 	for _, c := range groupKeys(keys) {
-		q := r.stmts.listSQL(r.f, spec, len(c.IDs))
-		args := listArgs(r.f, append(append([]any{}, pre...), c.Blueprint), c.IDs)
-		if err := r.execOrScan(ctx, len(c.IDs) == maxInList, q, args, func(rows *sql.Rows) error {
+		ids := padList(r.f, c.IDs)
+		q := r.stmts.listSQL(r.f, spec, len(ids))
+		args := listArgs(r.f, append(append([]any{}, pre...), c.Blueprint), ids)
+		if err := r.execOrScan(ctx, true, q, args, func(rows *sql.Rows) error {
 			return scan(c.Blueprint, rows)
 		}); err != nil {
 			return err
@@ -170,7 +171,7 @@ func (r *reader) forKeyChunks(ctx context.Context, spec listSpec, pre []any, key
 func (r *reader) forIDChunks(ctx context.Context, spec listSpec, ids []int64, scan func(*sql.Rows) error) error {
 	_, arrays := r.f.(ArrayMatcher)
 	for start := 0; start < len(ids); start += maxInList {
-		chunk := ids[start:min(start+maxInList, len(ids))]
+		chunk := padList(r.f, ids[start:min(start+maxInList, len(ids))])
 		var args []any
 		if arrays {
 			args = []any{chunk}
@@ -181,7 +182,7 @@ func (r *reader) forIDChunks(ctx context.Context, spec listSpec, ids []int64, sc
 			}
 		}
 		q := r.stmts.listSQL(r.f, spec, len(chunk))
-		if err := r.execOrScan(ctx, len(chunk) == maxInList, q, args, scan); err != nil {
+		if err := r.execOrScan(ctx, true, q, args, scan); err != nil {
 			return err
 		}
 	}

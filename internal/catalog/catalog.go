@@ -88,6 +88,8 @@ type Service struct {
 	// afterPrepare, set only by tests, runs between a write's preparation
 	// and its transaction (prepare.go).
 	afterPrepare func()
+	// groups gathers bulk writes waiting for a single writer (group.go).
+	groups groups
 }
 
 // defaultMaxBulk is Options.MaxBulk when unset.

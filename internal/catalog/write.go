@@ -149,8 +149,12 @@ func (s *Service) writeBatch(ctx context.Context, actor model.Actor, blueprint s
 	if s.afterPrepare != nil {
 		s.afterPrepare()
 	}
+	run := s.inTx
+	if bulk && s.serialWrites() && !opts.ValidationOnly {
+		run = s.inGroupTx // with the bulk writes queued behind it (group.go)
+	}
 	attempt := 0
-	return s.inTx(ctx, func(tx store.Tx) (bool, error) {
+	return run(ctx, func(tx store.Tx) (bool, error) {
 		// A retried transaction starts again from the caller's input, and
 		// without the prepared work, whose after-states the first attempt
 		// went on to change.

@@ -71,6 +71,22 @@ func (f *groupFixture) bulk(ctx context.Context, req, prefix string, n int, bad 
 	return out
 }
 
+// holdWriter returns the outbox's last sequence and a transaction that
+// keeps the single writer busy until it is rolled back.
+func (f *groupFixture) holdWriter() (int64, store.Tx) {
+	f.t.Helper()
+	ctx := context.Background()
+	seq, err := f.st.EventLastSeq(ctx)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	held, err := f.st.Begin(ctx)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return seq, held
+}
+
 // waitMembers waits until the group waiting for the writer has n members.
 func (f *groupFixture) waitMembers(n int) {
 	f.t.Helper()
@@ -115,14 +131,7 @@ func (f *groupFixture) requestsOf(seq int64) map[string]string {
 func TestBulkWritesQueuedBehindTheWriterShareOneCommit(t *testing.T) {
 	f := newGroupFixture(t)
 	ctx := context.Background()
-	seq, err := f.st.EventLastSeq(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	held, err := f.st.Begin(ctx) // the writer is busy
-	if err != nil {
-		t.Fatal(err)
-	}
+	seq, held := f.holdWriter()
 	var outs []<-chan error
 	for i, bad := range []bool{false, true, false} {
 		outs = append(outs, f.bulk(ctx, fmt.Sprintf("req-%d", i), fmt.Sprintf("g%d", i), 4, bad))
@@ -159,14 +168,7 @@ func TestBulkWritesQueuedBehindTheWriterShareOneCommit(t *testing.T) {
 func TestAFailingGroupMemberLosesNoOtherWrite(t *testing.T) {
 	f := newGroupFixture(t)
 	ctx := context.Background()
-	seq, err := f.st.EventLastSeq(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	held, err := f.st.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	seq, held := f.holdWriter()
 	cancelled, cancel := context.WithCancel(ctx)
 	first := f.bulk(ctx, "req-0", "a", 3, false)
 	f.waitMembers(1)

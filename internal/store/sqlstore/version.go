@@ -7,8 +7,6 @@ import (
 	"github.com/atrium-idp/atrium/internal/store"
 )
 
-const versionColCount = 9
-
 // appendVersions closes each key's open version and appends version
 // previous+1. keys are distinct. Version numbers continue across a delete
 // and re-create.
